@@ -1,0 +1,181 @@
+"""The survey codebook (``data/raw/codebook_movisie.yaml``): variables, answers, aliases and the tidy columns.
+
+The codebook is the single description of the data model: the cleaning step reads headers and answers
+through it, the schema derives the tidy columns from it, and the reproduction engine maps each published
+(variable, category, breakdown) to a tidy column through it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import paths
+
+TIDY_DTYPES = {
+    "single": "string",
+    "yesno": "boolean",
+    "count": "Int64",
+    "multi": "boolean",
+    "grid": "boolean",
+    "datetime": "datetime64[ns]",
+    "text": "string",
+}
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer option (of a single or multi question), a grid group or a grid form."""
+
+    code: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    published: Any = None
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One question of the survey."""
+
+    name: str
+    type: str
+    question: str
+    role: str = "substantive"
+    aliases: tuple[str, ...] = ()
+    options: tuple[Option, ...] = ()
+    groups: tuple[Option, ...] = ()
+    forms: tuple[Option, ...] = ()
+    exclusive: str | None = None
+    published: dict | None = None
+    published_variable: str | None = None
+    min: float | None = None
+    max: float | None = None
+    required: bool = True
+
+    def columns(self) -> list[str]:
+        """The tidy column(s) this variable becomes."""
+        if self.type == "multi":
+            return [f"{self.name}__{o.code}" for o in self.options]
+        if self.type == "grid":
+            return [f"{self.name}__{g.code}__{f.code}" for g in self.groups for f in self.forms]
+        if self.type == "municipality":
+            return ["gm_code"]
+        return [self.name]
+
+    def option_codes(self) -> list[str]:
+        return [o.code for o in self.options]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """How a published (variable, category[, group]) is computed: ``column`` (== ``equals`` if given)."""
+
+    column: str
+    equals: Any = None
+    variable: str = ""
+    siblings: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """The parsed codebook."""
+
+    path: Path
+    survey: str
+    waves: dict[int, dict]
+    answer_labels: dict[str, tuple[str, ...]]
+    variables: tuple[Variable, ...]
+    universes: dict[str, dict]
+    derived: dict[str, dict]
+
+    def variable(self, name: str) -> Variable:
+        for v in self.variables:
+            if v.name == name:
+                return v
+        raise KeyError(f"codebook {self.path.name} has no variable {name!r}")
+
+    @property
+    def personal(self) -> list[Variable]:
+        """Variables holding personal data (never leave the cleaning step)."""
+        return [v for v in self.variables if v.role == "personal"]
+
+    def tidy_columns(self) -> dict[str, str]:
+        """Ordered tidy columns and their pandas dtypes (personal data excluded)."""
+        cols: dict[str, str] = {"gm_code": "string", "wave": "Int64"}
+        for v in self.variables:
+            if v.role == "personal" or v.name in ("gemeente", "wave"):
+                continue
+            for c in v.columns():
+                cols[c] = TIDY_DTYPES[v.type]
+        return cols
+
+    def register_year(self, wave: int) -> int:
+        """The register year (1 January) of a wave's invited municipalities."""
+        try:
+            return int(self.waves[int(wave)]["register_year"])
+        except KeyError:
+            raise KeyError(f"codebook {self.path.name} does not know wave {wave}; add it under 'waves'") from None
+
+    def indicator(self, variable: str, category: str, breakdown: str | None = None) -> Indicator:
+        """The tidy column (and value) behind a published (variable, category); KeyError if unknown."""
+        for v in self.variables:
+            if v.type == "grid" and v.published_variable == variable:
+                group = next((g for g in v.groups if g.published == breakdown), None)
+                form = next((f for f in v.forms if f.published == category), None)
+                if group is None or form is None:
+                    break
+                sib = tuple(f"{v.name}__{group.code}__{f.code}" for f in v.forms)
+                return Indicator(f"{v.name}__{group.code}__{form.code}", None, v.name, sib)
+            pub = v.published or {}
+            if pub.get("variable") == variable and (
+                "category" not in pub or pub.get("category") == category or v.type == "count"
+            ):
+                return Indicator(v.name, True if v.type == "yesno" else None, v.name)
+            for o in v.options:
+                pub = o.published or {}
+                if pub.get("variable") == variable and pub.get("category") == category:
+                    if v.type == "multi":
+                        sib = tuple(f"{v.name}__{x.code}" for x in v.options)
+                        return Indicator(f"{v.name}__{o.code}", None, v.name, sib)
+                    sib = tuple(x.code for x in v.options)
+                    return Indicator(v.name, o.code, v.name, sib)
+        raise KeyError(f"codebook has no entry for published variable {variable!r}, category {category!r}")
+
+
+def _opt(d: dict) -> Option:
+    return Option(str(d["code"]), str(d.get("label", d["code"])), tuple(d.get("aliases", ()) or ()), d.get("published"))
+
+
+def _var(d: dict) -> Variable:
+    return Variable(
+        name=d["name"], type=d["type"], question=d.get("question", d["name"]), role=d.get("role", "substantive"),
+        aliases=tuple(d.get("aliases", ()) or ()), options=tuple(_opt(o) for o in d.get("options", ()) or ()),
+        groups=tuple(_opt(o) for o in d.get("groups", ()) or ()), forms=tuple(_opt(o) for o in d.get("forms", ()) or ()),
+        exclusive=d.get("exclusive"), published=d.get("published"), published_variable=d.get("published_variable"),
+        min=d.get("min"), max=d.get("max"), required=d.get("required", True),
+    )
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path) -> Codebook:
+    with open(path, encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    types = set(TIDY_DTYPES) | {"municipality"}
+    variables = tuple(_var(d) for d in raw["variables"])
+    for v in variables:
+        if v.type not in types:
+            raise ValueError(f"{path}: variable {v.name!r} has unknown type {v.type!r}")
+    return Codebook(
+        path=path, survey=raw["survey"], waves={int(k): v for k, v in raw["waves"].items()},
+        answer_labels={k: tuple(str(x) for x in v) for k, v in raw["answer_labels"].items()},
+        variables=variables, universes=raw.get("universes", {}), derived=raw.get("derived", {}),
+    )
+
+
+def load_codebook(path: str | Path | None = None) -> Codebook:
+    """Load the codebook (default: the shipped ``data/raw/codebook_movisie.yaml``)."""
+    return _load(Path(path or paths.CODEBOOK).resolve())

@@ -1,0 +1,45 @@
+"""``wijkteam pipeline``: the whole job on the shipped data, in order (what ``make all`` runs)."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+HELP = "run every step on the shipped data: data, clean, audit, reproduce, models, reports, site"
+
+
+def steps(wave: int) -> list[list[str]]:
+    """The pipeline as a list of ``wijkteam`` command lines."""
+    from .. import paths
+
+    survey = str(paths.synthetic_survey_file(wave))
+    return [
+        ["data"],
+        ["clean", survey, "--wave", str(wave)],
+        ["audit", "--wave", str(wave)],
+        ["reproduce", "--wave", str(wave)],
+        ["models", "--wave", str(wave)],
+        ["reports", "--all", "--wave", str(wave)],
+        ["site", "--wave", str(wave)],
+    ]
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--wave", type=int, default=2015)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..cli import available_commands, main
+
+    have = available_commands()
+    for cmd in steps(args.wave):
+        if cmd[0] not in have:
+            print(f"[pipeline] step '{cmd[0]}' is not part of this version; skipped")
+            continue
+        print(f"[pipeline] wijkteam {' '.join(cmd)}", flush=True)
+        t0 = time.perf_counter()
+        rc = main(cmd)
+        print(f"[pipeline] {cmd[0]}: exit {rc} in {time.perf_counter() - t0:.1f} s", flush=True)
+        if rc != 0:
+            return rc
+    return 0

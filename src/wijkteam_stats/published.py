@@ -1,0 +1,153 @@
+"""Published-figures files (one row per published number of a survey wave), validated with pandera.
+
+The schema is the one documented in ``data/raw/published/README.md``. A malformed file raises
+:class:`PublishedFileError` naming the file, the line and the column of every problem.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from . import paths
+
+COLUMNS = [
+    "finding_id", "wave", "topic", "variable", "category", "breakdown", "statistic", "value",
+    "qualifier", "universe", "base", "base_n", "source", "quote",
+]
+TOPICS = ["response", "prevalence", "teams", "team_type", "composition", "work_income", "monitoring",
+          "goals", "support", "involvement"]
+STATISTICS = ["percent", "count", "mean", "rank", "verbal"]
+QUALIFIERS = ["exact", "rounded", "approximate", "verbal"]
+UNIVERSES = ["invited", "respondents", "with_teams", "work_income_tasks", "broad_integral_teams"]
+
+
+#: Row-wise (frame-level) checks and the column each one is about, for error messages.
+_FRAME_CHECK_COLUMN = {
+    "value is empty exactly for verbal statistics": "value",
+    "percent value between 0 and 100": "value",
+    "count value not negative": "value",
+    "rank value at least 1": "value",
+}
+
+
+class PublishedFileError(ValueError):
+    """A published-figures file does not follow the schema; the message names file, line and column."""
+
+
+SCHEMA = pa.DataFrameSchema(
+    {
+        "finding_id": pa.Column(str, pa.Check.str_matches(r"^F\d{4}-\d{3}$"), unique=True),
+        "wave": pa.Column(int, pa.Check.in_range(2010, 2100)),
+        "topic": pa.Column(str, pa.Check.isin(TOPICS)),
+        "variable": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$")),
+        "category": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "breakdown": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "statistic": pa.Column(str, pa.Check.isin(STATISTICS)),
+        "value": pa.Column(float, nullable=True),
+        "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS)),
+        "universe": pa.Column(str, pa.Check.isin(UNIVERSES)),
+        "base": pa.Column(str, nullable=True),
+        "base_n": pa.Column("Int64", pa.Check.ge(1), nullable=True),
+        "source": pa.Column(str),
+        "quote": pa.Column(str, nullable=True),
+    },
+    checks=[
+        pa.Check(lambda d: (d["statistic"] == "verbal") == d["value"].isna(),
+                 element_wise=False, name="value is empty exactly for verbal statistics"),
+        pa.Check(lambda d: (d["statistic"] != "percent") | d["value"].between(0, 100),
+                 element_wise=False, name="percent value between 0 and 100"),
+        pa.Check(lambda d: (d["statistic"] != "count") | d["value"].isna() | (d["value"] >= 0),
+                 element_wise=False, name="count value not negative"),
+        pa.Check(lambda d: (d["statistic"] != "rank") | (d["value"] >= 1),
+                 element_wise=False, name="rank value at least 1"),
+    ],
+    strict=True,
+    ordered=False,
+    coerce=False,
+)
+
+
+def _line(index: object) -> str:
+    try:
+        return f"line {int(index) + 2}"  # header is line 1
+    except (TypeError, ValueError):
+        return "a row"
+
+
+def _coerce(df: pd.DataFrame, path: Path) -> pd.DataFrame:
+    problems: list[str] = []
+    out = df.copy()
+    for col, kind in (("wave", "int"), ("value", "float"), ("base_n", "int")):
+        if col not in out:
+            continue
+        num = pd.to_numeric(out[col].str.replace(",", ".", regex=False), errors="coerce")
+        bad = out[col].notna() & num.isna()
+        for idx in out.index[bad]:
+            problems.append(f"{path}: {_line(idx)}, column '{col}': {out.at[idx, col]!r} is not a number")
+        if kind == "int":
+            frac = num.notna() & (num % 1 != 0)
+            for idx in out.index[frac]:
+                problems.append(f"{path}: {_line(idx)}, column '{col}': {out.at[idx, col]!r} is not a whole number")
+            out[col] = num.round().astype("Int64")
+        else:
+            out[col] = num.astype(float)
+    if "wave" in out and out["wave"].isna().any():
+        for idx in out.index[out["wave"].isna()]:
+            problems.append(f"{path}: {_line(idx)}, column 'wave': missing")
+    if problems:
+        raise PublishedFileError("invalid published-figures file:\n" + "\n".join(problems))
+    if "wave" in out:
+        out["wave"] = out["wave"].astype(int)
+    return out
+
+
+def load_published(path: str | Path | None = None, wave: int | None = None) -> pd.DataFrame:
+    """Load and validate a published-figures CSV (default: the shipped file of ``wave``, 2015)."""
+    path = Path(path) if path is not None else paths.published_file(wave or 2015)
+    if not path.is_file():
+        raise PublishedFileError(f"{path}: no such file")
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise PublishedFileError(f"{path}: cannot be read as a UTF-8 CSV file: {err}") from err
+    missing = [c for c in COLUMNS if c not in df.columns]
+    extra = [c for c in df.columns if c not in COLUMNS]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"missing column(s) {', '.join(missing)}")
+        if extra:
+            parts.append(f"unexpected column(s) {', '.join(extra)}")
+        raise PublishedFileError(f"{path}: line 1 (header): {'; '.join(parts)}")
+    df = _coerce(df[COLUMNS], path)
+    try:
+        df = SCHEMA.validate(df, lazy=True)
+    except SchemaErrors as err:
+        raise PublishedFileError(_format_errors(path, err)) from None
+    if wave is not None and int(wave) not in set(df["wave"]):
+        raise PublishedFileError(f"{path}: holds no row of wave {wave}")
+    return df.reset_index(drop=True)
+
+
+def _format_errors(path: Path, err: SchemaErrors) -> str:
+    fc = err.failure_cases
+    lines = []
+    for row in fc.itertuples(index=False):
+        col = row.column if isinstance(row.column, str) and row.column else "(row check)"
+        if getattr(row, "schema_context", "") == "DataFrameSchema" and row.check in _FRAME_CHECK_COLUMN:
+            col = _FRAME_CHECK_COLUMN[row.check]
+            where = _line(row.index) if pd.notna(row.index) else "all rows"
+            lines.append(f"{path}: {where}, column '{col}': {row.check}")
+            continue
+        where = _line(row.index) if pd.notna(row.index) else "all rows"
+        lines.append(f"{path}: {where}, column '{col}': {row.check} (value {row.failure_case!r})")
+    return "invalid published-figures file:\n" + "\n".join(dict.fromkeys(lines))
+
+
+def file_wave(df: pd.DataFrame) -> int:
+    """The wave a published-figures table describes: the most frequent ``wave`` value."""
+    return int(df["wave"].mode().iloc[0])

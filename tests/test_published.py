@@ -1,0 +1,69 @@
+"""Published-figures files: the shipped 2015 file is valid; broken files fail with file, line and column."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from wijkteam_stats import paths
+from wijkteam_stats.published import PublishedFileError, file_wave, load_published
+
+
+def test_shipped_2015_file_is_valid():
+    pub = load_published(wave=2015)
+    assert len(pub) == 63
+    assert pub["finding_id"].is_unique
+    assert file_wave(pub) == 2015
+    assert pub.loc[pub["finding_id"] == "F2015-009", "value"].item() == 603
+    assert pub["base_n"].dropna().astype(int).between(176, 234).all()
+    assert (pub["statistic"] == "verbal").sum() == 1
+
+
+def _broken(tmp_path, edit):
+    raw = pd.read_csv(paths.published_file(2015), dtype=str, keep_default_na=False)
+    edit(raw)
+    path = tmp_path / "movisie_2015.csv"
+    raw.to_csv(path, index=False)
+    return path
+
+
+def test_non_numeric_value_names_file_line_and_column(tmp_path):
+    path = _broken(tmp_path, lambda d: d.__setitem__("value", d["value"].where(d.index != 3, "zeven")))
+    with pytest.raises(PublishedFileError) as exc:
+        load_published(path)
+    msg = str(exc.value)
+    assert str(path) in msg and "line 5" in msg and "column 'value'" in msg and "zeven" in msg
+
+
+def test_unknown_statistic_and_out_of_range_percent(tmp_path):
+    def edit(d):
+        d.loc[5, "statistic"] = "percentage"
+        d.loc[7, "value"] = "140"
+
+    with pytest.raises(PublishedFileError) as exc:
+        load_published(_broken(tmp_path, edit))
+    msg = str(exc.value)
+    assert "line 7, column 'statistic'" in msg and "percentage" in msg
+    assert "line 9, column 'value': percent value between 0 and 100" in msg
+
+
+def test_duplicate_id_and_missing_column(tmp_path):
+    with pytest.raises(PublishedFileError, match=r"line 3, column 'finding_id'"):
+        load_published(_broken(tmp_path, lambda d: d.__setitem__("finding_id", d["finding_id"].where(d.index != 1, "F2015-001"))))
+    with pytest.raises(PublishedFileError, match=r"line 1 \(header\): missing column\(s\) qualifier"):
+        load_published(_broken(tmp_path, lambda d: d.drop(columns="qualifier", inplace=True)))
+
+
+def test_verbal_row_with_value_is_rejected(tmp_path):
+    path = _broken(tmp_path, lambda d: d.__setitem__("value", d["value"].where(d["finding_id"] != "F2015-006", "5")))
+    with pytest.raises(PublishedFileError, match=r"line 7, column 'value': value is empty exactly for verbal"):
+        load_published(path)
+
+
+def test_missing_file_and_binary_garbage(tmp_path):
+    with pytest.raises(PublishedFileError, match="no such file"):
+        load_published(tmp_path / "nope.csv")
+    bad = tmp_path / "garbage.csv"
+    bad.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(PublishedFileError, match=str(bad)):
+        load_published(bad)
