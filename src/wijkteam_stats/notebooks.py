@@ -1,0 +1,102 @@
+"""Running the project's notebooks with papermill and exporting them to code-free, offline HTML.
+
+Paths are always absolute; papermill's ``cwd`` is never used (it changes the whole process). The HTML uses
+the package's ``wijkteam_html`` template: no code cells, images embedded, no external requests.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import paths
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def notebook_path(name: str) -> Path:
+    """Absolute path of a project notebook by file name (``01_reproduce_movisie.ipynb``) or stem."""
+    p = paths.NOTEBOOKS / (name if name.endswith(".ipynb") else f"{name}.ipynb")
+    if not p.is_file():
+        raise FileNotFoundError(f"no notebook {p}")
+    return p
+
+
+def _plain(value: Any) -> Any:
+    """Parameters papermill can inject: paths become strings."""
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def atomic_write_text(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
+    path = Path(path)
+    paths.ensure_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def run_notebook(notebook: str | Path, parameters: dict[str, Any], executed_path: Path,
+                 kernel_name: str = "python3", timeout: int = 1800) -> Path:
+    """Execute ``notebook`` with papermill into ``executed_path`` (absolute paths only); returns it.
+
+    On a failing cell papermill raises ``PapermillExecutionError`` (with the cell and message) after saving
+    the partly executed notebook.
+    """
+    import papermill as pm
+
+    src = Path(notebook) if Path(notebook).is_absolute() else notebook_path(str(notebook))
+    executed_path = Path(executed_path).resolve()
+    paths.ensure_dir(executed_path.parent)
+    pm.execute_notebook(
+        str(src), str(executed_path), parameters=_plain(parameters), kernel_name=kernel_name,
+        progress_bar=False, log_output=False, execution_timeout=timeout,
+    )
+    return executed_path
+
+
+@lru_cache(maxsize=1)
+def html_exporter():
+    """One reusable HTML exporter (no code cells, no prompts, embedded images, offline template)."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="wijkteam_html", extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True,
+    )
+    return exporter
+
+
+def export_html(executed: Path | Any, html_path: Path, title: str | None = None) -> Path:
+    """Export an executed notebook (path or nbformat node) to code-free HTML at ``html_path`` (atomic)."""
+    import nbformat
+
+    nb = nbformat.read(str(executed), as_version=4) if isinstance(executed, (str, Path)) else executed
+    if title:
+        nb.metadata["title"] = title
+    body, _ = html_exporter().from_notebook_node(nb)
+    return atomic_write_text(Path(html_path), body)
+
+
+def run_and_export(notebook: str, parameters: dict[str, Any], output_dir: Path, stem: str,
+                   title: str | None = None) -> tuple[Path, Path]:
+    """Run a project notebook into ``output_dir/notebooks/<stem>.ipynb`` and export ``output_dir/html/<stem>.html``."""
+    output_dir = Path(output_dir).resolve()
+    executed = run_notebook(notebook, parameters, output_dir / "notebooks" / f"{stem}.ipynb")
+    html = export_html(executed, output_dir / "html" / f"{stem}.html", title=title)
+    return executed, html
