@@ -175,3 +175,10 @@ def test_every_register_code_reaches_2025(year):
 
 def test_successors_on_follow_chains():
     assert m.successors_on("GM0424", 2023) == pytest.approx({"GM1942": 0.849 / 0.979, "GM0363": 0.13 / 0.979})
+
+
+def test_code_with_two_periods_is_valid_in_both():
+    """GM0620 Vianen moved province in 2002 (two periods for one code) and merged into Vijfheerenlanden in 2019."""
+    assert m.resolve("Vianen", year=2015) == "GM0620"
+    assert m.resolve("GM0620", year=2015) == "GM0620"
+    assert m.resolve("Vianen", year=2020) == "GM1961"

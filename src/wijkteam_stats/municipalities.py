@@ -296,12 +296,11 @@ def _province_code(province: str) -> str:
 
 
 def _valid_on(code: str, when: pd.Timestamp) -> bool:
+    """Whether ``code`` is a municipality on date ``when`` (a code can have several periods, e.g.
+    GM0620 Vianen moved from Zuid-Holland to Utrecht in 2002)."""
     p = code_periods()
-    row = p[p["gm_code"] == code]
-    if row.empty:
-        return False
-    begin, end = row["begindatum"].iloc[0], row["einddatum"].iloc[0]
-    return begin <= when and (pd.isna(end) or end > when)
+    rows = p[p["gm_code"] == code]
+    return bool(((rows["begindatum"] <= when) & (rows["einddatum"].isna() | (rows["einddatum"] > when))).any())
 
 
 def successors_on(code: str, year: int) -> dict[str, float]:
@@ -318,7 +317,7 @@ def successors_on(code: str, year: int) -> dict[str, float]:
     row = periods[periods["gm_code"] == code]
     if row.empty:
         raise UnknownMunicipalityError(f"{code} is not a CBS municipality code", code, [])
-    if row["begindatum"].iloc[0] > when:
+    if row["begindatum"].min() > when:
         renamed = ev[(ev["nieuwe_gm_code"] == code) & (ev["type_wijziging"] == "nieuwe_code_naamswijziging")]
         if len(renamed) == 1 and _valid_on(renamed["oude_gm_code"].iloc[0], when):
             return {renamed["oude_gm_code"].iloc[0]: 1.0}
@@ -345,7 +344,7 @@ def successors_on(code: str, year: int) -> dict[str, float]:
 
 def _describe(code: str) -> str:
     p = code_periods()
-    row = p[p["gm_code"] == code].iloc[0]
+    row = p[p["gm_code"] == code].sort_values("begindatum").iloc[-1]
     return f"{code} ({row['name']}, {row['province']})"
 
 

@@ -31,8 +31,8 @@ def run(args: argparse.Namespace) -> int:
         except LookupError as err:
             print(f"error: {err}", file=sys.stderr)
             return 1
-        reg = m.code_periods().set_index("gm_code")
-        print(f"{code}\t{reg.loc[code, 'name']}\t{reg.loc[code, 'province']}")
+        row = m.code_periods().query("gm_code == @code").sort_values("begindatum").iloc[-1]
+        print(f"{code}\t{row['name']}\t{row['province']}")
         return 0
     if args.action == "show":
         m.register(args.year).to_csv(sys.stdout, index=False)

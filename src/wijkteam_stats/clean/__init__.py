@@ -1,0 +1,58 @@
+"""Survey cleaning: a raw municipal survey export into one validated tidy table, every row accounted for.
+
+``clean_survey(path, wave)`` reads a CSV (``;`` ``,`` or tab; UTF-8 with or without BOM, UTF-16, cp1252;
+decimal comma), XLSX (first or named sheet) or SPSS ``.sav`` export, matches the headers to the codebook
+(``data/raw/codebook_movisie.yaml``), harmonises the answers and returns ``CleanResult(table, log, summary)``:
+
+- ``table``: one row per responding municipality, columns and dtypes exactly ``codebook.tidy_columns()``,
+  sorted by gm_code, validated by :func:`validate_tidy` (pandera);
+- ``log``: one row per input row (``row`` as the file shows it: CSV line with the header on line 1, XLSX
+  sheet row, SAV case number), ``municipality_given``, ``gm_code``, ``action`` (kept / merged / dropped /
+  set_aside), ``reason``, ``candidates``; that every input row appears exactly once is checked in code;
+- ``summary``: counts (rows read, kept, merged, dropped, set aside), ignored columns, cell issues.
+
+Rules
+-----
+Rows, in this order:
+1. a row whose cells are all empty: dropped ("empty row"); empty rows after the last data row are not
+   input rows;
+2. no municipality given: dropped if the row holds no answers either, else set aside;
+3. test responses, recognised by the municipality cell ("test", "Gemeente Test", "testgemeente",
+   "TEST 2", also proef/dummy): dropped;
+4. a municipality cell that looks like personal data (e-mail, phone, the row's respondent name): set aside,
+   the cell masked in the log;
+5. a name or code that is ambiguous or unknown in the wave's register year: set aside with the candidates,
+   never guessed (code and name columns that disagree: set aside too);
+6. a resolved row without a single substantive answer: dropped ("no answers"); partial responses are kept
+   with their unanswered items missing;
+7. a wave column (if present) naming another wave: set aside;
+8. duplicates (the same municipality more than once): the row kept is the complete one (status
+   "compleet") over partial ones, then the one with the latest timestamp, then the last row in the file;
+   the others are logged as merged (their answers are not mixed into the kept row).
+Cells: labels are matched after folding case, accents and punctuation ("Ja", "JA", "Weet niet", "Geen
+antwoord", "n.v.t.", "84%", decimal comma); "Anders, namelijk: <text>" sets the answer and fills
+``<variable>_anders`` when that is empty (text after "namelijk" with no column to go to is a cell issue).
+An answer that fits no label, a count that is not a whole number or lies outside the codebook's min/max
+(``-3``, ``1e9`` teams), or an unreadable date becomes missing while the row is kept; each such "cell
+issue" is listed in the log's reason (and in ``summary.cell_issues`` for kept rows). Multi-select
+questions and grid groups: ticking at least one option means answered (others False), ticking none means
+not answered (all missing); "geen" together with another form sets the group to missing (a cell issue).
+Personal data (respondent name, e-mail, phone) never leaves this step: not in the table, the log, the
+summary or any file written; e-mail addresses and phone numbers in free text are masked.
+Free text is kept verbatim (outer spaces stripped); a leading single quote in front of ``= + - @`` is read
+as the formula neutralisation of a previous export and removed. Every CSV/XLSX written goes through
+:func:`wijkteam_stats.exports.safe_to_csv` / ``safe_to_excel``.
+"""
+
+from __future__ import annotations
+
+from .cleaner import DUPLICATE_RULE, CleanResult, clean_survey
+from .errors import CleaningInvariantError, SurveyFileError, TidySchemaError
+from .log import ACTIONS, LOG_COLUMNS, CellIssue, CleanSummary, check_log_complete
+from .schema import tidy_schema, validate_tidy
+
+__all__ = [
+    "ACTIONS", "DUPLICATE_RULE", "LOG_COLUMNS", "CellIssue", "CleanResult", "CleanSummary",
+    "CleaningInvariantError", "SurveyFileError", "TidySchemaError", "check_log_complete", "clean_survey",
+    "tidy_schema", "validate_tidy",
+]

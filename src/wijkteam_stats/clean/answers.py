@@ -1,0 +1,311 @@
+"""Answer harmonisation: raw cells (strings) to tidy values, one question type at a time.
+
+Rules (documented in the package docstring of :mod:`wijkteam_stats.clean`):
+- Labels are matched after folding (case, accents, punctuation, spaces) against the option labels, aliases
+  and codes, and the codebook's general labels for yes / no / missing ("Weet niet", "Geen antwoord", "n.v.t.",
+  "-99", ...). "Ja, namelijk: ..." / "Anders, namelijk: ..." count as the label before "namelijk"; the text
+  after it fills the ``<variable>_anders`` text question when the answer is "anders" and that cell is empty,
+  otherwise it is reported as a cell issue (it has no column).
+- An answer that fits no label, a count that is not a whole number or lies outside the codebook's min/max,
+  and an unreadable date become missing (the row is kept); each is reported as a cell issue.
+- Numbers: decimal comma or point, "84%" is 84, a dot followed by groups of three digits is a thousands
+  separator ("1.000" is 1000).
+- Dates: ISO (2015-10-03 14:22[:10]) or Dutch day-first (03-10-2015 14:22[:10], / or . also allowed), or an
+  Excel serial day number; time zones are converted to Amsterdam time and dropped.
+- Free text is kept verbatim (outer spaces stripped); e-mail addresses and phone numbers in it are masked.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..codebook import Codebook, Variable
+from .fold import fold
+from .safety import EMAIL, PHONE, mask_contacts, show
+
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+_THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")
+_THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+\.\d*$")
+_NAMELIJK = re.compile(r"^(?P<label>.*?)[\s,;:]*\bnamelijk\b[\s:,.-]*(?P<text>.*)$", re.IGNORECASE | re.DOTALL)
+_COLON = re.compile(r"^(?P<label>[^:]{1,80}):\s*(?P<text>.*)$", re.DOTALL)
+_ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?$")
+_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T,]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$")
+
+Issue = tuple[int, str]  # (position in the frame, message)
+
+
+class Answers:
+    """The codebook's general answer labels, folded for lookup."""
+
+    def __init__(self, codebook: Codebook):
+        labels = codebook.answer_labels
+        self.yes = {fold(x) for x in labels.get("ja", ())}
+        self.no = {fold(x) for x in labels.get("nee", ())}
+        self.missing_raw = {x.strip().lower() for x in labels.get("missing", ())}
+        self.missing = {fold(x) for x in labels.get("missing", ()) if not _NUMBER.match(x.strip())} | {""}
+
+    def is_missing(self, raw: str) -> bool:
+        """True for an empty cell or a missing-value label ("weet niet", "n.v.t.", "-99", ...)."""
+        s = raw.strip()
+        return s.lower() in self.missing_raw or (not _NUMBER.match(s) and fold(s) in self.missing)
+
+
+@dataclass
+class Parsed:
+    """Tidy values of one column plus the cell issues and any "namelijk" text split off."""
+
+    values: pd.Series
+    issues: list[Issue]
+    extra: pd.Series | None = None
+
+
+def _by_unique(series: pd.Series, fn: Callable[[str], tuple]) -> list[tuple]:
+    table = {u: fn(u) for u in pd.unique(series)}
+    return [table[v] for v in series]
+
+
+def _issues(series: pd.Series, results: list[tuple], column: str, k: int = 1) -> list[Issue]:
+    return [(pos, f"{column}: '{show(series.iloc[pos])}' {r[k]}") for pos, r in enumerate(results) if r[k]]
+
+
+# --------------------------------------------------------------------------- single choice and yes/no
+
+
+def _label_lookup(variable: Variable, answers: Answers) -> dict[str, object]:
+    table: dict[str, object] = {}
+    for o in variable.options:
+        for text in (o.code, o.code.replace("_", " "), o.label, *o.aliases):
+            table.setdefault(fold(text), o.code)
+    if variable.type == "yesno":
+        for y in answers.yes:
+            table.setdefault(y, True)
+        for n in answers.no:
+            table.setdefault(n, False)
+    return table
+
+
+def _choice(raw: str, table: dict[str, object], answers: Answers) -> tuple[object, str | None, str | None]:
+    """(value or None, issue or None, extra text or None) for one single-choice / yes-no cell."""
+    s = raw.strip()
+    if answers.is_missing(s):
+        return None, None, None
+    key = fold(s)
+    if key in table:
+        return table[key], None, None
+    for pattern in (_NAMELIJK, _COLON):
+        m = pattern.match(s)
+        if m:
+            label = m.group("label").strip()
+            text = m.group("text").strip() or None
+            for cand in (fold(label), fold(label + " namelijk")):
+                if cand and cand in table:
+                    return table[cand], None, text
+    return None, "is not an answer option; set to missing", None
+
+
+def parse_choice(series: pd.Series, variable: Variable, answers: Answers) -> Parsed:
+    """A single-choice (option code, string) or yes/no (boolean) question."""
+    table = _label_lookup(variable, answers)
+    results = _by_unique(series, lambda raw: _choice(raw, table, answers))
+    dtype = "boolean" if variable.type == "yesno" else "string"
+    values = pd.Series([r[0] for r in results], index=series.index, dtype="object").astype(dtype)
+    extra = pd.Series([r[2] for r in results], index=series.index, dtype="object").astype("string")
+    return Parsed(values, _issues(series, results, variable.name), extra)
+
+
+# --------------------------------------------------------------------------- counts
+
+
+def parse_number(raw: str) -> float | None:
+    """A number as people write it (decimal comma, "84%", "1.000", "1e9"); None if not a number."""
+    s = raw.strip().replace("\u00a0", "").replace(" ", "")
+    if s.endswith("%"):
+        s = s[:-1]
+    if _THOUSANDS_DOT.match(s):
+        s = s.replace(".", "").replace(",", ".")
+    elif _THOUSANDS_COMMA.match(s):
+        s = s.replace(",", "")
+    elif "," in s and "." not in s:
+        s = s.replace(",", ".")
+    if not _NUMBER.match(s):
+        return None
+    try:
+        x = float(s)
+    except ValueError:
+        return None
+    return x if math.isfinite(x) else None
+
+
+def _count(raw: str, variable: Variable, answers: Answers) -> tuple[object, str | None]:
+    if answers.is_missing(raw):
+        return None, None
+    x = parse_number(raw)
+    if x is None:
+        return None, "is not a number; set to missing"
+    if abs(x - round(x)) > 1e-9:
+        return None, "is not a whole number; set to missing"
+    lo = -math.inf if variable.min is None else variable.min
+    hi = math.inf if variable.max is None else variable.max
+    if not lo <= x <= hi:
+        return None, f"is outside the allowed range {variable.min}–{variable.max}; set to missing"
+    return int(round(x)), None
+
+
+def parse_count(series: pd.Series, variable: Variable, answers: Answers) -> Parsed:
+    """A count question (Int64); values outside the codebook's min/max become missing with an issue."""
+    results = _by_unique(series, lambda raw: _count(raw, variable, answers))
+    values = pd.Series([r[0] for r in results], index=series.index, dtype="object").astype("Int64")
+    return Parsed(values, _issues(series, results, variable.name))
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def parse_timestamp(raw: str) -> pd.Timestamp | None:
+    """A timestamp in ISO, Dutch day-first or Excel-serial form; None if unreadable."""
+    s = raw.strip()
+    try:
+        if _ISO.match(s):
+            ts = pd.Timestamp(s)
+            if ts.tzinfo is not None:
+                ts = ts.tz_convert("Europe/Amsterdam").tz_localize(None)
+            return ts
+        m = _DMY.match(s)
+        if m:
+            d, mo, y, hh, mm, ss = m.groups()
+            return pd.Timestamp(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+        x = parse_number(s)
+        if x is not None and 20000 <= x <= 80000:  # Excel serial day number (1954-2119)
+            return (pd.Timestamp("1899-12-30") + pd.to_timedelta(x, unit="D")).round("s")
+    except (ValueError, OverflowError):
+        return None
+    return None
+
+
+def _date(raw: str, answers: Answers) -> tuple[object, str | None]:
+    if answers.is_missing(raw):
+        return None, None
+    ts = parse_timestamp(raw)
+    return (ts, None) if ts is not None else (None, "is not a date/time; set to missing")
+
+
+def parse_datetime(series: pd.Series, variable: Variable, answers: Answers) -> Parsed:
+    """A date/time question (datetime64[ns])."""
+    results = _by_unique(series, lambda raw: _date(raw, answers))
+    values = pd.Series([r[0] if r[0] is not None else pd.NaT for r in results], index=series.index,
+                       dtype="datetime64[ns]")
+    return Parsed(values, _issues(series, results, variable.name))
+
+
+# --------------------------------------------------------------------------- free text
+
+
+def _text(raw: str) -> tuple[object, str | None]:
+    s = raw.strip()
+    if not s:
+        return None, None
+    if EMAIL.search(s) or PHONE.search(s):
+        return mask_contacts(s), "holds an e-mail address or phone number; masked"
+    return s, None
+
+
+def parse_text(series: pd.Series, variable: Variable, answers: Answers) -> Parsed:
+    """A free-text question (string): kept verbatim, outer spaces stripped, contacts masked."""
+    results = _by_unique(series, _text)
+    values = pd.Series([r[0] for r in results], index=series.index, dtype="object").astype("string")
+    issues = [(pos, f"{variable.name}: {r[1]}") for pos, r in enumerate(results) if r[1]]
+    return Parsed(values, issues)
+
+
+# --------------------------------------------------------------------------- ticks and lists
+
+
+def parse_ticks(series: pd.Series, tokens: set[str], answers: Answers, column: str) -> tuple[list[bool], list[Issue]]:
+    """One checkbox column: ticked (yes labels or the option's own label) or not; odd marks are issues."""
+
+    def tick(raw: str) -> tuple[bool, str | None]:
+        key = fold(raw)
+        if key in answers.yes or key in tokens:
+            return True, None
+        if key in answers.no or answers.is_missing(raw):
+            return False, None
+        return False, "is not a tick mark (Ja / empty, 1 / 0, the option label); read as not ticked"
+
+    results = _by_unique(series, tick)
+    return [r[0] for r in results], _issues(series, results, column)
+
+
+def _split_outside_brackets(text: str, sep: str) -> list[str]:
+    parts, depth, cur = [], 0, []
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        if ch == sep and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return parts
+
+
+def _lookup(text: str, index: dict[str, str]) -> str | None:
+    key = fold(text)
+    if key in index:
+        return index[key]
+    m = _NAMELIJK.match(text) or _COLON.match(text)
+    if m:
+        for cand in (fold(m.group("label")), fold(m.group("label") + " namelijk")):
+            if cand in index:
+                return index[cand]
+    return None
+
+
+def split_list(raw: str, index: dict[str, str]) -> tuple[set[str], list[str]]:
+    """Options named in a list cell ("A; B" or "A, B"; commas inside labels are allowed) and unknown pieces."""
+    text = raw.strip()
+    whole = _lookup(text, index)
+    if whole is not None:
+        return {whole}, []
+    sep = next((s for s in (";", "|", "\n", ",") if s in text), None)
+    pieces = [p.strip() for p in _split_outside_brackets(text, sep)] if sep else [text]
+    pieces = [p for p in pieces if p]
+    found: set[str] = set()
+    unknown: list[str] = []
+    i = 0
+    while i < len(pieces):
+        for j in range(len(pieces), i, -1):  # the longest run of pieces that is one label
+            code = _lookup(f"{sep} ".join(pieces[i:j]) if sep else pieces[i], index)
+            if code is not None:
+                found.add(code)
+                i = j
+                break
+        else:
+            unknown.append(pieces[i])
+            i += 1
+    return found, unknown
+
+
+def parse_list(series: pd.Series, index: dict[str, str], answers: Answers, column: str
+               ) -> tuple[list[set[str] | None], list[Issue]]:
+    """A list column: per row the set of options named (None if the cell is empty or a missing label)."""
+
+    def one(raw: str) -> tuple[set[str] | None, str | None]:
+        if answers.is_missing(raw):
+            return None, None
+        found, unknown = split_list(raw, index)
+        issue = None
+        if unknown:
+            issue = f"names unknown option(s) {', '.join(repr(show(u, 40)) for u in unknown)}; ignored"
+        return (found or None), issue
+
+    results = _by_unique(series, one)
+    issues = [(pos, f"{column}: {r[1]}") for pos, r in enumerate(results) if r[1]]
+    return [r[0] for r in results], issues

@@ -1,0 +1,208 @@
+"""``clean_survey``: one raw survey export in, one validated tidy table and a complete log out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+import pandas as pd
+
+from ..codebook import Codebook, load_codebook
+from .answers import Answers, parse_count
+from .headers import HeaderMap, map_headers
+from .items import build_items
+from .log import CellIssue, CleanSummary, check_log_complete, check_table_matches_log, make_log
+from .municipality import MunicipalityResolver, is_test_name
+from .readers import RawTable, read_raw
+from .safety import MASK_PERSONAL, looks_personal, mask_given, mask_values, show
+from .schema import validate_tidy
+
+DUPLICATE_RULE = "complete over partial, then latest timestamp, then last row"
+_MARKER = r"^'(?=[=+\-@\t\r])"  # the single quote that neutralises a formula in CSV/XLSX
+
+
+class CleanResult(NamedTuple):
+    """The tidy table, the log (one row per input row) and the summary of one cleaning run."""
+
+    table: pd.DataFrame
+    log: pd.DataFrame
+    summary: CleanSummary
+
+
+def _prepared(raw: RawTable) -> pd.DataFrame:
+    """Cells stripped of outer spaces and of the leading quote that neutralised a formula."""
+    frame = raw.frame()
+    for c in frame.columns:
+        frame[c] = frame[c].str.strip().str.replace(_MARKER, "", regex=True)
+    return frame
+
+
+def _role_columns(hmap: HeaderMap, codebook: Codebook, role: str) -> list[int]:
+    return [i for i, t in sorted(hmap.targets.items()) if codebook.variable(t.variable).role == role]
+
+
+def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
+                 codebook: Codebook | None = None) -> CleanResult:
+    """Clean a raw survey export (CSV, XLSX or SAV) of ``wave`` into the validated tidy table.
+
+    Raises :class:`~wijkteam_stats.clean.SurveyFileError` when the file is unusable (unreadable, no
+    municipality column, a required question missing, a malformed row).
+    """
+    cb = codebook or load_codebook()
+    wave = int(wave)
+    try:
+        year = cb.register_year(wave)
+    except KeyError as err:
+        raise ValueError(str(err.args[0])) from None
+    raw = read_raw(path, sheet)
+    hmap = map_headers(raw, cb)
+    frame = _prepared(raw)
+    answers = Answers(cb)
+    n = len(frame)
+
+    items, issues = build_items(frame, hmap, cb, answers)
+    substantive = [c for c in items.columns if cb.variable(c.split("__")[0]).role == "substantive"]
+    has_answers = items[substantive].notna().any(axis=1).to_numpy()
+    all_empty = (frame == "").all(axis=1).to_numpy()
+
+    personal_cols = _role_columns(hmap, cb, "personal")
+    personal = [[frame.iat[pos, i] for i in personal_cols if frame.iat[pos, i]] for pos in range(n)]
+    municipality = next(v.name for v in cb.variables if v.type == "municipality")
+    muni_cols = [i for i, _ in hmap.columns(municipality)]
+    wave_values = None
+    wave_cols = hmap.columns("wave", "value")
+    if wave_cols:
+        parsed = parse_count(frame[wave_cols[0][0]], cb.variable("wave"), answers)
+        wave_values = parsed.values
+
+    row_issues: dict[int, list[str]] = {}
+    for pos, msg in issues:
+        row_issues.setdefault(pos, []).append(mask_values(msg, personal[pos]))
+
+    action: list[str | None] = [None] * n
+    reason: list[str] = [""] * n
+    cands: list[str] = [""] * n
+    codes: list[str | None] = [None] * n
+    given: list[str] = [""] * n
+    resolver = MunicipalityResolver(year)
+
+    for pos in range(n):
+        if all_empty[pos]:
+            action[pos], reason[pos] = "dropped", "empty row"
+            continue
+        texts = [frame.iat[pos, i] for i in muni_cols if frame.iat[pos, i]]
+        given[pos] = mask_given(" / ".join(texts), personal[pos]) if texts else ""
+        if not texts:
+            if has_answers[pos]:
+                action[pos], reason[pos] = "set_aside", "no municipality given; the answers cannot be attributed"
+            else:
+                action[pos], reason[pos] = "dropped", "no municipality and no answers (survey opened, not filled in)"
+            continue
+        if any(is_test_name(t) for t in texts):
+            action[pos], reason[pos] = "dropped", "test response"
+            continue
+        if given[pos] == MASK_PERSONAL or any(looks_personal(t) for t in texts):
+            action[pos] = "set_aside"
+            reason[pos] = "the municipality cell holds personal data (masked here), not a municipality"
+            continue
+        results = [resolver(t) for t in texts]
+        found = sorted({r.code for r in results if r.code})
+        if len(found) > 1:
+            action[pos], reason[pos] = "set_aside", "the municipality columns name different municipalities"
+            cands[pos] = "; ".join(found)
+            continue
+        if not found:
+            first = next(r for r in results if r.code is None)
+            action[pos], reason[pos] = "set_aside", first.reason or "unknown municipality"
+            cands[pos] = "; ".join(first.candidates)
+            continue
+        codes[pos] = found[0]
+        if not has_answers[pos]:
+            action[pos], reason[pos] = "dropped", "no answers (only municipality and meta data)"
+            continue
+        if wave_values is not None and not pd.isna(wave_values.iat[pos]) and int(wave_values.iat[pos]) != wave:
+            action[pos] = "set_aside"
+            reason[pos] = f"the row belongs to wave {int(wave_values.iat[pos])}, not {wave}"
+            continue
+        action[pos] = "candidate"
+
+    _deduplicate(action, reason, codes, items, raw)
+
+    for pos in range(n):
+        if action[pos] in ("kept", "merged", "set_aside") and pos in row_issues:
+            note = "cell issues: " + " | ".join(row_issues[pos])
+            reason[pos] = f"{reason[pos]}; {note}" if reason[pos] else note
+    log = make_log(raw.rows, [g or pd.NA for g in given], codes, action,
+                   [r or pd.NA for r in reason], [c or pd.NA for c in cands])
+    check_log_complete(log, raw.rows)
+
+    kept = [pos for pos in range(n) if action[pos] == "kept"]
+    table = _assemble(items, kept, codes, wave, cb)
+    check_table_matches_log(table, log)
+    table = validate_tidy(table, wave, cb)
+
+    summary = CleanSummary(
+        path=str(raw.path), wave=wave, rows_read=n,
+        kept=action.count("kept"), merged=action.count("merged"),
+        dropped=action.count("dropped"), set_aside=action.count("set_aside"),
+        dialect=raw.dialect,
+        ignored_columns=tuple(_header_name(raw, i) for i in hmap.ignored),
+        personal_columns=tuple(_header_name(raw, i) for i in personal_cols),
+        absent_columns=tuple(hmap.absent),
+        cell_issues=tuple(
+            CellIssue(raw.rows[pos], msg.split(":", 1)[0], msg)
+            for pos in kept for msg in row_issues.get(pos, [])
+        ),
+    )
+    return CleanResult(table, log, summary)
+
+
+def _header_name(raw: RawTable, i: int) -> str:
+    h = raw.headers[i]
+    if not h:
+        return f"(column {i + 1} without header)"
+    return MASK_PERSONAL if looks_personal(h) else show(h, 80)
+
+
+def _deduplicate(action: list, reason: list, codes: list, items: pd.DataFrame, raw: RawTable) -> None:
+    """Keep one row per municipality: complete over partial, then latest timestamp, then last row."""
+    word = raw.row_word
+    by_code: dict[str, list[int]] = {}
+    for pos, a in enumerate(action):
+        if a == "candidate":
+            by_code.setdefault(codes[pos], []).append(pos)
+    status = items["status"] if "status" in items else pd.Series(pd.NA, index=items.index)
+    stamps = items["ingevuld_op"] if "ingevuld_op" in items else pd.Series(pd.NaT, index=items.index)
+    floor = pd.Timestamp.min
+
+    def key(pos: int) -> tuple:
+        complete = bool(status.iat[pos] == "compleet") if not pd.isna(status.iat[pos]) else False
+        ts = stamps.iat[pos]
+        return (complete, floor if pd.isna(ts) else ts, pos)
+
+    for code, positions in by_code.items():
+        winner = max(positions, key=key)
+        losers = [p for p in positions if p != winner]
+        action[winner] = "kept"
+        notes = []
+        if not pd.isna(status.iat[winner]) and status.iat[winner] == "gedeeltelijk":
+            notes.append("partial response; unanswered items kept as missing")
+        if losers:
+            rows = ", ".join(str(raw.rows[p]) for p in losers)
+            notes.append(f"kept over duplicate {word}(s) {rows} ({DUPLICATE_RULE})")
+        reason[winner] = "; ".join(notes)
+        for p in losers:
+            action[p] = "merged"
+            reason[p] = f"duplicate of {code}; {word} {raw.rows[winner]} kept ({DUPLICATE_RULE})"
+
+
+def _assemble(items: pd.DataFrame, kept: list[int], codes: list, wave: int, cb: Codebook) -> pd.DataFrame:
+    dtypes = cb.tidy_columns()
+    table = items.iloc[kept].copy()
+    table.insert(0, "gm_code", [codes[p] for p in kept])
+    table.insert(1, "wave", wave)
+    for c, dtype in dtypes.items():
+        if c not in table:
+            table[c] = pd.Series(pd.NA, index=table.index, dtype=dtype)
+    table = table[list(dtypes)].astype(dtypes)
+    return table.sort_values("gm_code", kind="stable").reset_index(drop=True)

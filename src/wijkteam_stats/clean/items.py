@@ -1,0 +1,150 @@
+"""Assemble the tidy answer columns of every row from the matched export columns.
+
+Multi-select questions and grid groups follow one rule in both layouts (a column per option, or one list
+column): a row that ticks at least one option has answered the question, so ticked options are True and
+the others False; a row that ticks nothing has not answered it (all missing). Option columns absent from
+the file stay missing. A grid group with "geen" (no involvement) together with another form is
+contradictory: the whole group becomes missing and a cell issue is reported.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..codebook import Codebook, Variable
+from .answers import (
+    Answers,
+    Issue,
+    parse_choice,
+    parse_count,
+    parse_datetime,
+    parse_list,
+    parse_text,
+    parse_ticks,
+)
+from .fold import fold
+from .headers import HeaderMap, _option_index
+from .safety import show
+
+_VALUE_PARSERS = {
+    "single": parse_choice, "yesno": parse_choice, "count": parse_count,
+    "datetime": parse_datetime, "text": parse_text,
+}
+
+
+def tidy_variables(codebook: Codebook) -> list[Variable]:
+    """The variables that become tidy answer columns (everything but id and personal data)."""
+    return [v for v in codebook.variables if v.role not in ("personal", "id")]
+
+
+def _tokens(option) -> set[str]:
+    return {fold(t) for t in (option.code, option.code.replace("_", " "), option.label, *option.aliases)}
+
+
+def _ticked_block(frame: pd.DataFrame, columns: dict[str, int], options, answers: Answers, prefix: str
+                  ) -> tuple[dict[str, pd.Series], list[Issue]]:
+    """Tidy columns of one multi question / grid group given as one checkbox column per option."""
+    n = len(frame)
+    issues: list[Issue] = []
+    ticks: dict[str, np.ndarray] = {}
+    for o in options:
+        if o.code in columns:
+            t, iss = parse_ticks(frame[columns[o.code]], _tokens(o), answers, f"{prefix}__{o.code}")
+            ticks[o.code] = np.asarray(t, dtype=bool)
+            issues += iss
+    answered = np.zeros(n, dtype=bool)
+    for t in ticks.values():
+        answered |= t
+    out = {}
+    for o in options:
+        s = pd.Series(pd.NA, index=frame.index, dtype="boolean")
+        if o.code in ticks:
+            s = pd.Series(ticks[o.code], index=frame.index, dtype="boolean").where(answered, pd.NA)
+        out[f"{prefix}__{o.code}"] = s
+    return out, issues
+
+
+def _listed_block(series: pd.Series, options, answers: Answers, prefix: str) -> tuple[dict[str, pd.Series], list[Issue]]:
+    """Tidy columns of one multi question / grid group given as a list of options in one column."""
+    sets, issues = parse_list(series, _option_index(options), answers, prefix)
+    out = {}
+    for o in options:
+        vals = [pd.NA if s is None else (o.code in s) for s in sets]
+        out[f"{prefix}__{o.code}"] = pd.Series(vals, index=series.index, dtype="boolean")
+    return out, issues
+
+
+def build_items(frame: pd.DataFrame, hmap: HeaderMap, codebook: Codebook, answers: Answers
+                ) -> tuple[pd.DataFrame, list[Issue]]:
+    """Tidy answer columns (codebook order and dtypes, without gm_code and wave) for every row of ``frame``."""
+    dtypes = codebook.tidy_columns()
+    cols: dict[str, pd.Series] = {}
+    issues: list[Issue] = []
+    extras: dict[str, pd.Series] = {}
+    for v in tidy_variables(codebook):
+        if v.type in _VALUE_PARSERS:
+            found = hmap.columns(v.name, "value")
+            if not found:
+                cols[v.name] = pd.Series(pd.NA, index=frame.index, dtype=dtypes[v.name])
+                continue
+            parsed = _VALUE_PARSERS[v.type](frame[found[0][0]], v, answers)
+            cols[v.name] = parsed.values
+            issues += parsed.issues
+            if parsed.extra is not None:
+                extras[v.name] = parsed.extra
+        elif v.type == "multi":
+            listed = hmap.columns(v.name, "list")
+            if listed:
+                block, iss = _listed_block(frame[listed[0][0]], v.options, answers, v.name)
+            else:
+                ticks = {t.option: i for i, t in hmap.columns(v.name, "tick")}
+                block, iss = _ticked_block(frame, ticks, v.options, answers, v.name)
+            cols.update(block)
+            issues += iss
+        elif v.type == "grid":
+            found = hmap.columns(v.name)
+            for g in v.groups:
+                prefix = f"{v.name}__{g.code}"
+                listed = [i for i, t in found if t.kind == "grid_list" and t.option == g.code]
+                if listed:
+                    block, iss = _listed_block(frame[listed[0]], v.forms, answers, prefix)
+                else:
+                    ticks = {t.form: i for i, t in found if t.kind == "grid_tick" and t.option == g.code}
+                    block, iss = _ticked_block(frame, ticks, v.forms, answers, prefix)
+                issues += iss
+                if v.exclusive:
+                    issues += _enforce_exclusive(block, prefix, v.exclusive)
+                cols.update(block)
+    for name, extra in extras.items():
+        issues += _place_extra_text(cols, name, extra)
+    order = [c for c in dtypes if c in cols]
+    return pd.DataFrame({c: cols[c].astype(dtypes[c]) for c in order}, index=frame.index), issues
+
+
+def _place_extra_text(cols: dict[str, pd.Series], name: str, extra: pd.Series) -> list[Issue]:
+    """Text after "namelijk" goes to ``<name>_anders`` when the answer is "anders" and that cell is empty."""
+    target = f"{name}_anders"
+    fits = extra.notna()
+    if target in cols and str(cols[target].dtype) == "string":
+        fill = fits & (cols[name] == "anders").fillna(False) & cols[target].isna()
+        cols[target] = cols[target].mask(fill, extra)
+        fits &= ~fill
+    return [(int(pos), f"{name}: the text after 'namelijk' ('{show(extra.iat[pos], 40)}') has no place in the "
+             "tidy table; not kept") for pos in np.flatnonzero(fits.to_numpy(dtype=bool))]
+
+
+def _enforce_exclusive(block: dict[str, pd.Series], prefix: str, exclusive: str) -> list[Issue]:
+    """Set a grid group to missing where the exclusive form is ticked together with another one."""
+    excl = block[f"{prefix}__{exclusive}"].fillna(False).to_numpy(dtype=bool)
+    others = np.zeros(len(excl), dtype=bool)
+    for name, s in block.items():
+        if name != f"{prefix}__{exclusive}":
+            others |= s.fillna(False).to_numpy(dtype=bool)
+    bad = excl & others
+    if not bad.any():
+        return []
+    for name in block:
+        block[name] = block[name].mask(bad, pd.NA)
+    return [(int(pos), f"{prefix}: '{exclusive}' ticked together with other forms; group set to missing")
+            for pos in np.flatnonzero(bad)]

@@ -1,0 +1,52 @@
+"""``wijkteam clean``: a raw survey export into the validated tidy table, its CSV copy and the cleaning log."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HELP = "clean a raw survey export (CSV/XLSX/SAV) into the tidy table (parquet + CSV) and a cleaning log"
+DESCRIPTION = (
+    "Read a survey export, match its columns to the codebook, resolve municipalities for the wave's "
+    "register year, drop test/empty rows, merge duplicates and write the validated tidy table "
+    "(parquet, plus a CSV copy next to it) and the cleaning log (one row per input row)."
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", metavar="INPUT", help="the survey export (.csv, .xlsx or .sav)")
+    p.add_argument("--wave", type=int, required=True, help="survey wave, e.g. 2015")
+    p.add_argument("--out", default=None, help="tidy table (.parquet); default data/processed/survey_<wave>.parquet")
+    p.add_argument("--log", default=None, help="cleaning log (.csv); default outputs/tables/cleaning_log_<wave>.csv")
+    p.add_argument("--sheet", default=None, help="worksheet name of an .xlsx export (default: the first sheet)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import paths
+    from ..clean import SurveyFileError, clean_survey
+    from ..exports import safe_to_csv
+
+    out = Path(args.out) if args.out else paths.processed_survey_file(args.wave)
+    log_path = Path(args.log) if args.log else paths.TABLES / f"cleaning_log_{args.wave}.csv"
+    try:
+        result = clean_survey(args.input, args.wave, sheet=args.sheet)
+    except SurveyFileError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except ValueError as err:  # e.g. a wave the codebook does not know
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    try:
+        paths.ensure_dir(out.parent)
+        paths.ensure_dir(log_path.parent)
+    except PermissionError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    result.table.to_parquet(out, index=False)
+    csv_path = safe_to_csv(result.table, out.with_suffix(".csv"))
+    safe_to_csv(result.log, log_path)
+    print(result.summary)
+    print(f"  tabel / table: {out} (+ {csv_path.name})")
+    print(f"  logboek / log: {log_path}")
+    return 0
