@@ -110,9 +110,10 @@ def test_parse_timestamp(raw, want):
 
 def test_missing_labels():
     a = Answers(CB)
-    for raw in ("", " ", "Weet niet", "geen antwoord", "n.v.t.", "-", "-99", "99", "#N/A"):
+    for raw in ("", " ", "Weet niet", "geen antwoord", "n.v.t.", "-", "-99", "#N/A"):
         assert a.is_missing(raw), raw
-    for raw in ("-3", "9", "Ja", "nee"):
+    # 99 and 999 are valid counts (a municipality can have 99 teams), not missing-value codes
+    for raw in ("-3", "9", "99", "999", "Ja", "nee"):
         assert not a.is_missing(raw), raw
 
 
