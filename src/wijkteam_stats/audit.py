@@ -1,0 +1,744 @@
+"""Consistency audit of a wave's published figures: what each figure implies in whole municipalities.
+
+Every published percentage, mean or count is turned into the set of integer numerators it allows
+(given its base and its qualifier, see :mod:`wijkteam_stats.tolerances`), and the figures are checked
+against each other (the G32 split, the base of "gemiddeld drie", the G32 mean and Rotterdam, the
+involvement table). The result is one table (``outputs/tables/consistency_audit_<wave>.csv``) with a
+``status`` per row: ``consistent`` (a feasible integer solution exists and the reading is clear),
+``ambiguous`` (several readings are all feasible; the data cannot tell them apart), ``inconsistent``
+(no integer solution) or ``reference`` (a figure of another wave, not a target).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths
+from .tolerances import (
+    SMALL_POPULATION,
+    VERBAL_MAJORITY,
+    VERBAL_SMALL_SHARE,
+    describe,
+    feasible_counts,
+    share_within,
+    within,
+)
+
+AUDIT_COLUMNS = [
+    "finding_id", "kind", "topic", "description", "statistic", "qualifier", "value", "base",
+    "base_candidates", "tolerance", "feasible", "n_solutions", "check", "status", "reading", "note",
+]
+STATUSES = ("consistent", "ambiguous", "inconsistent", "reference")
+
+#: The three readings of "G32" in "Van de G-32 gemeenten werkt 96 procent ... overige ... 86 procent".
+G32_READINGS = {
+    "A": "G32 = the network's members on 1 January (G4 not included); the G4 are among the 'overige'",
+    "B": "G32 = the network's members plus the G4 (the large cities); 'overige' = everyone else",
+    "C": "G32 = the network's members; the G4 are reported apart (in neither percentage, only in the 87 %)",
+}
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def fmt_set(values: Iterable[int]) -> str:
+    """Compact text of a set of integers: ``{23–28}``, ``{203, 204}``, ``{}``."""
+    vals = sorted(set(int(v) for v in values))
+    if not vals:
+        return "{}"
+    parts: list[str] = []
+    start = prev = vals[0]
+    for v in vals[1:] + [None]:  # type: ignore[list-item]
+        if v is not None and v == prev + 1:
+            prev = v
+            continue
+        if prev - start >= 2:
+            parts.append(f"{start}–{prev}")
+        elif prev == start:
+            parts.append(str(start))
+        else:
+            parts.append(f"{start}, {prev}")
+        if v is not None:
+            start = prev = v
+    return "{" + ", ".join(parts) + "}"
+
+
+def _pct(k: int, n: int) -> str:
+    return f"{100 * k / n:.2f} %"
+
+
+def _find(pub: pd.DataFrame, **eq: object) -> pd.DataFrame:
+    mask = pd.Series(True, index=pub.index)
+    for col, val in eq.items():
+        mask &= pub[col] == val
+    return pub[mask]
+
+
+def _one(pub: pd.DataFrame, **eq: object) -> pd.Series | None:
+    rows = _find(pub, **eq)
+    return None if rows.empty else rows.iloc[0]
+
+
+@dataclass
+class _Ctx:
+    """Bases derived from the figures: respondents N, invited, with-teams K candidates, G32 solutions."""
+
+    wave: int
+    invited: int
+    n: int | None = None
+    k_set: list[int] = field(default_factory=list)
+    g32_solutions: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)  # (K, g, kg, h)
+    w_set: dict[int, list[int]] = field(default_factory=dict)  # K -> feasible W
+    x_set: list[int] = field(default_factory=list)  # 'nadrukkelijk niet' counts
+
+
+# --------------------------------------------------------------------------- per-figure rows
+
+
+def _row(**kw: object) -> dict:
+    out = dict.fromkeys(AUDIT_COLUMNS, "")
+    out.update(kw)
+    return out
+
+
+def _figure_row(r: pd.Series, ctx: _Ctx, register: pd.DataFrame) -> dict:
+    """The audit row of one published figure."""
+    base_row = {
+        "finding_id": r["finding_id"], "kind": "figure", "topic": r["topic"],
+        "description": f"{r['variable']} – {r['category']} ({r['breakdown']})",
+        "statistic": r["statistic"], "qualifier": r["qualifier"],
+        "value": "" if pd.isna(r["value"]) else f"{r['value']:g}", "base": r["base"] if pd.notna(r["base"]) else "",
+        "tolerance": describe(r["qualifier"], r["statistic"]),
+    }
+    if int(r["wave"]) != ctx.wave:
+        return _row(**base_row, status="reference", base_candidates="", feasible="", n_solutions=0,
+                    check=f"figure of wave {int(r['wave'])}", reading="reference value for a trend, not a target",
+                    note="not reproduced: the 2015 data cannot check a 2014 figure")
+    stat, qual, val = r["statistic"], r["qualifier"], r["value"]
+    if stat in ("verbal", "rank"):
+        return _row(**base_row, **_ordering_row(r, ctx, register))
+    bases = _bases(r, ctx)
+    if not bases:
+        return _row(**base_row, base_candidates="unknown", feasible="", n_solutions=0, check="no base derivable",
+                    status="ambiguous", reading="", note="the source gives no base")
+    if stat == "count":
+        feas = list(feasible_counts(val, qual, stat, None))
+        return _row(**base_row, base_candidates=_bases_text(bases), feasible=fmt_set(feas), n_solutions=len(feas),
+                    check="exact count", status="consistent" if feas else "inconsistent", reading="",
+                    note=_count_note(r, ctx))
+    parts, n_sol = [], 0
+    for b in bases:
+        feas = list(feasible_counts(val, qual, stat, b))
+        n_sol += len(feas)
+        what = "teams" if stat == "mean" else "municipalities"
+        parts.append(f"base {b}: {fmt_set(feas)} {what}")
+    status = "consistent" if n_sol else "inconsistent"
+    reading, note = "", ""
+    if r["variable"] == "n_teams" and stat == "mean" and r["breakdown"] == "all":
+        status, reading = "ambiguous", "both bases (all respondents, respondents with teams) round to the stated mean"
+    if r["topic"] == "composition":
+        reading = "share of municipalities with teams (the source says 'of the wijkteams'); see X-composition-base"
+    if r["breakdown"] in ("G32", "non-G32"):
+        reading = "bases from the G32 split (X-G32-split)"
+    return _row(**base_row, base_candidates=_bases_text(bases), feasible="; ".join(parts), n_solutions=n_sol,
+                check=f"{'total' if stat == 'mean' else 'count'} k with k/base within {describe(qual, stat)}",
+                status=status, reading=reading, note=note)
+
+
+def _bases_text(bases: Sequence[int]) -> str:
+    return fmt_set(bases)
+
+
+def _count_note(r: pd.Series, ctx: _Ctx) -> str:
+    if r["variable"] == "n_respondents":
+        return f"{int(r['value'])} of {ctx.invited} invited municipalities"
+    if r["variable"] == "n_teams" and str(r["breakdown"]).startswith("GM"):
+        return f"{r['breakdown']} responded and works with teams"
+    return ""
+
+
+def _bases(r: pd.Series, ctx: _Ctx) -> list[int]:
+    """Candidate bases (number of answering municipalities) of a figure."""
+    if pd.notna(r["base_n"]):
+        return [int(r["base_n"])]
+    uni, bd = r["universe"], r["breakdown"]
+    if r["statistic"] == "count":
+        return [ctx.n] if ctx.n else [ctx.invited]
+    if uni == "invited":
+        return [ctx.invited]
+    if uni == "respondents" and bd == "all":
+        if r["statistic"] == "mean" and ctx.k_set:
+            return sorted({ctx.n, *ctx.k_set})  # type: ignore[arg-type]
+        return [ctx.n] if ctx.n else []
+    if uni == "respondents" and bd == "G32":
+        sols = ctx.g32_solutions.get("A", [])
+        if r["statistic"] == "mean":
+            return sorted({g for _, g, _, _ in sols} | {kg for _, _, kg, _ in sols})
+        return sorted({g for _, g, _, _ in sols})
+    if uni == "respondents" and bd == "non-G32" and ctx.n:
+        return sorted({ctx.n - g for _, g, _, _ in ctx.g32_solutions.get("A", [])})
+    if uni == "with_teams":
+        return list(ctx.k_set)
+    if uni == "work_income_tasks":
+        return sorted({w for ws in ctx.w_set.values() for w in ws})
+    if uni == "broad_integral_teams" and ctx.k_set:
+        lo = min(_majority_floor(k) for k in ctx.k_set)
+        return list(range(lo, max(ctx.k_set) + 1))
+    return []
+
+
+def _majority_floor(k: int) -> int:
+    """Smallest count that is more than :data:`VERBAL_MAJORITY` of ``k``."""
+    return int(VERBAL_MAJORITY * k) + 1
+
+
+def _ordering_row(r: pd.Series, ctx: _Ctx, register: pd.DataFrame) -> dict:
+    fid, var = r["finding_id"], r["variable"]
+    if var == "explicitly_no_teams":
+        small = int((register["population"] < SMALL_POPULATION).sum())
+        need = [math.ceil(VERBAL_SMALL_SHARE * x) for x in ctx.x_set] or [0]
+        return {
+            "base_candidates": "respondents choosing 'nadrukkelijk niet'",
+            "feasible": f"{small} municipalities < {SMALL_POPULATION:,} inhabitants invited".replace(",", "."),
+            "n_solutions": 1, "status": "consistent",
+            "check": f"operationalised: ≥ {float(VERBAL_SMALL_SHARE):.0%} of them < {SMALL_POPULATION} inhabitants",
+            "reading": "'vrijwel uitsluitend kleine gemeenten' as a share of small municipalities",
+            "note": f"needs at least {min(need)}–{max(need)} small respondents choosing 'nadrukkelijk niet'",
+        }
+    if var == "n_teams":
+        return {"base_candidates": "respondents with teams", "feasible": "all other respondents ≤ value − 1",
+                "n_solutions": 1, "status": "consistent", "check": "unique maximum (rank 1)",
+                "reading": "Rotterdam's 42 is the unique maximum", "note": "see X-rotterdam-max"}
+    if var == "team_type":
+        return {"base_candidates": _bases_text(ctx.k_set), "feasible": "breed integraal > every other team type",
+                "n_solutions": 1, "status": "consistent",
+                "check": f"'veruit de meeste': rank 1 and > {float(VERBAL_MAJORITY):.0%} of municipalities with teams",
+                "reading": "multi-select team types", "note": "see X-team-type"}
+    if var == "discipline_in_team":
+        return {"base_candidates": _bases_text(ctx.k_set), "feasible": "maatschappelijk werk > every other discipline",
+                "n_solutions": 1, "status": "consistent", "check": "strict rank 1",
+                "reading": "", "note": "see X-discipline-rank"}
+    if var == "goal_rank":
+        return {"base_candidates": _bases_text(ctx.k_set), "feasible": f"competition rank {int(r['value'])}",
+                "n_solutions": 1, "status": "ambiguous" if int(r["value"]) == 4 else "consistent",
+                "check": "ordering of goal counts (ties share the best rank)",
+                "reading": "see X-goal-ranks", "note": "the goal that shares 4th place is not published"
+                if int(r["value"]) == 4 else ""}
+    return {"base_candidates": "", "feasible": "", "n_solutions": 0, "status": "ambiguous",
+            "check": "verbal statement", "reading": "", "note": f"{fid}: no operationalisation known"}
+
+
+# --------------------------------------------------------------------------- cross-checks
+
+
+def _g32_split(pub: pd.DataFrame, ctx: _Ctx, register: pd.DataFrame) -> list[dict]:
+    g32 = _one(pub, variable="has_teams", breakdown="G32", wave=ctx.wave)
+    other = _one(pub, variable="has_teams", breakdown="non-G32", wave=ctx.wave)
+    if g32 is None or other is None or ctx.n is None or not ctx.k_set:
+        return []
+    n = ctx.n
+    members = int(register["g32"].sum())
+    g4 = int(register["g4"].sum())
+    rows = []
+    for reading, desc in G32_READINGS.items():
+        limit = members + g4 if reading == "B" else members
+        sols: list[tuple[int, int, int, int]] = []
+        for k in ctx.k_set:
+            for h in (range(1, g4 + 1) if reading == "C" else [0]):
+                for g in range(1, limit + 1):
+                    for kg in feasible_counts(g32["value"], g32["qualifier"], "percent", g):
+                        rest_n, rest_k = n - g - h, k - kg - h
+                        if rest_n > 0 and 0 <= rest_k <= rest_n and share_within(
+                            rest_k, rest_n, other["value"], other["qualifier"]
+                        ):
+                            sols.append((k, g, kg, h))
+        ctx.g32_solutions[reading] = sols
+        gs = sorted({s[1] for s in sols})
+        per_k = "; ".join(
+            f"K={k}: g ∈ {fmt_set(s[1] for s in sols if s[0] == k)}" for k in ctx.k_set
+        )
+        non_team = sorted({s[1] - s[2] for s in sols})
+        extra = f"; G4 respondents h ∈ {fmt_set(s[3] for s in sols)} (all with teams)" if reading == "C" else ""
+        rows.append(_row(
+            finding_id=f"X-G32-split-{reading}", kind="cross-check", topic="prevalence",
+            description=f"responding G32 municipalities g under reading {reading}: {desc}",
+            statistic="percent", qualifier="rounded",
+            value=f"{g32['value']:g} / {other['value']:g} / overall",
+            base=f"g ≤ {limit} G32, {n} − g others", base_candidates=f"K ∈ {fmt_set(ctx.k_set)}, g ∈ 1–{limit}",
+            tolerance=describe("rounded", "percent"),
+            feasible=f"g ∈ {fmt_set(gs)} ({per_k}){extra}; G32 respondents without teams: {fmt_set(non_team)}",
+            n_solutions=len(sols),
+            check=f"k_g/g within {g32['value']:g}±0.5 %, (K−k_g)/(N−g) within {other['value']:g}±0.5 %, "
+                  f"K/N within the overall share",
+            status="consistent" if sols else "inconsistent", reading=reading,
+            note="exactly one responding G32 municipality without teams in every solution"
+            if non_team == [1] else "",
+        ))
+    feasible = [r for r, s in ctx.g32_solutions.items() if s]
+    rows.append(_row(
+        finding_id="X-G32-reading", kind="cross-check", topic="prevalence",
+        description="which 'G32' did the survey use? (are the G4, incl. Rotterdam, inside it?)",
+        statistic="", qualifier="", value="", base="", base_candidates="readings A, B, C",
+        tolerance="", feasible="feasible under " + ", ".join(feasible), n_solutions=len(feasible),
+        check="integer feasibility of the G32 / non-G32 / overall percentages under each reading",
+        status="ambiguous" if len(feasible) > 1 else ("consistent" if feasible else "inconsistent"),
+        reading="A (project's documented reading, D4); B and C fit the numbers equally well",
+        note="The numbers cannot tell the readings apart: every reading allows the same g (one G32 respondent "
+             "without teams). The wording 'overige middelgrote tot kleine gemeenten' describes the rest as "
+             "middle-sized to small, which Amsterdam, Rotterdam, Den Haag and Utrecht are not: the text leans "
+             "to B (G4 inside the G32) or C (G4 apart), not to A.",
+    ))
+    return rows
+
+
+def _mean_base(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
+    total = _one(pub, variable="n_teams", statistic="count", breakdown="all", wave=ctx.wave)
+    mean = _one(pub, variable="n_teams", statistic="mean", breakdown="all", wave=ctx.wave)
+    if total is None or mean is None or ctx.n is None:
+        return []
+    t = int(total["value"])
+    cands = {"all respondents": [ctx.n], "respondents with teams": ctx.k_set}
+    fits, parts = [], []
+    for label, bases in cands.items():
+        ok = [b for b in bases if within(Fraction(t, b), mean["value"], mean["qualifier"], "mean")]
+        parts.append(f"{label}: " + ", ".join(f"{t}/{b} = {t / b:.2f}" for b in bases))
+        if ok:
+            fits.append(label)
+    return [_row(
+        finding_id="X-mean-base", kind="cross-check", topic="teams",
+        description="'gemiddeld drie per gemeente': base of the mean", statistic="mean",
+        qualifier=mean["qualifier"], value=f"{mean['value']:g}", base="all respondents or those with teams",
+        base_candidates=fmt_set([ctx.n, *ctx.k_set]), tolerance=describe(mean["qualifier"], "mean"),
+        feasible="; ".join(parts), n_solutions=len(fits),
+        check=f"{t} / base within {mean['value']:g} ± 0.5",
+        status="ambiguous" if len(fits) > 1 else ("consistent" if fits else "inconsistent"),
+        reading=" and ".join(fits) + " both fit" if len(fits) > 1 else (fits[0] if fits else ""),
+        note="the data cannot tell which base the source meant; any reconstruction meets both",
+    )]
+
+
+def _g32_mean(pub: pd.DataFrame, ctx: _Ctx, register: pd.DataFrame) -> list[dict]:
+    mean = _one(pub, variable="n_teams", statistic="mean", breakdown="G32", wave=ctx.wave)
+    total = _one(pub, variable="n_teams", statistic="count", breakdown="all", wave=ctx.wave)
+    city = _find(pub[pub["breakdown"].str.startswith("GM")], variable="n_teams", statistic="count", wave=ctx.wave)
+    if mean is None or total is None or city.empty:
+        return []
+    t, code, top = int(total["value"]), city["breakdown"].iloc[0], int(city["value"].iloc[0])
+    name = register.loc[register["gm_code"] == code, "name"]
+    name = name.iloc[0] if len(name) else code
+    in_g4 = bool(register.loc[register["gm_code"] == code, "g4"].any())
+    rows = []
+    for reading in ("A", "B"):
+        sols = ctx.g32_solutions.get(reading, [])
+        inside = reading == "B" and in_g4
+        ok_pairs: list[tuple[int, int, int, str]] = []
+        per_g: dict[tuple[int, str], set[int]] = {}
+        for k, g, kg, _ in sols:
+            for base_label, base in (("all", g), ("with teams", kg)):
+                s_range = feasible_counts(mean["value"], mean["qualifier"], "mean", base)
+                # G32 total s: at least one team per G32 municipality with teams; the city's teams inside (B)
+                lo_s = max(s_range.start, kg + (top - 1 if inside else 0))
+                # the rest: (K - kg) municipalities with teams, each 1..top-1 (the city has the unique max)
+                rest_with = k - kg - (0 if inside else 1)
+                feas = [s for s in range(lo_s, s_range.stop)
+                        if rest_with <= t - s - (0 if inside else top) <= (top - 1) * rest_with]
+                if feas:
+                    ok_pairs.append((k, g, kg, base_label))
+                    per_g.setdefault((g, base_label), set()).update(feas)
+        summaries = [f"g={g} ({lab}): {fmt_set(v)}" for (g, lab), v in sorted(per_g.items())]
+        rows.append(_row(
+            finding_id=f"X-G32-mean-{reading}", kind="cross-check", topic="teams",
+            description=f"G32 mean of {mean['value']:g} teams with {name} ({top}) "
+                        f"{'inside' if inside else 'outside'} the G32 (reading {reading})",
+            statistic="mean", qualifier=mean["qualifier"], value=f"{mean['value']:g}",
+            base="all G32 respondents or those with teams", base_candidates=f"g from X-G32-split-{reading}",
+            tolerance=describe(mean["qualifier"], "mean"),
+            feasible=("G32 total teams by g and base: " + "; ".join(summaries)) if summaries else "none",
+            n_solutions=len(ok_pairs),
+            check=f"G32 total within [{float(mean['value']) - 0.5:g}, {float(mean['value']) + 0.5:g}] × base; "
+                  f"rest of the {t} teams spread ≥ 1 and ≤ {top - 1} per municipality with teams",
+            status="consistent" if ok_pairs else "inconsistent", reading=reading,
+            note=f"under {reading} {name} is {'in' if inside else 'not in'} the G32 mean",
+        ))
+    return rows
+
+
+def _rotterdam_max(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
+    city = pub[(pub["breakdown"].str.startswith("GM")) & (pub["variable"] == "n_teams") & (pub["wave"] == ctx.wave)]
+    total = _one(pub, variable="n_teams", statistic="count", breakdown="all", wave=ctx.wave)
+    if city.empty or total is None or not ctx.k_set:
+        return []
+    top, t = int(city["value"].iloc[0]), int(total["value"])
+    ok = [k for k in ctx.k_set if (k - 1) <= t - top <= (top - 1) * (k - 1)]
+    return [_row(
+        finding_id="X-rotterdam-max", kind="cross-check", topic="teams",
+        description=f"{city['breakdown'].iloc[0]} with {top} teams as the unique maximum, {t} teams in total",
+        statistic="count", qualifier="exact", value=str(top), base="respondents with teams",
+        base_candidates=fmt_set(ctx.k_set), tolerance="exact",
+        feasible=f"the other K − 1 municipalities share {t - top} teams, 1–{top - 1} each; fits for K ∈ {fmt_set(ok)}",
+        n_solutions=len(ok), check="K − 1 ≤ total − max ≤ (max − 1)(K − 1)",
+        status="consistent" if ok else "inconsistent", reading="",
+        note=f"{t} ≥ K: every municipality with teams can have at least one",
+    )]
+
+
+def _prevalence_categories(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
+    no = _one(pub, variable="explicitly_no_teams", statistic="percent", wave=ctx.wave)
+    if no is None or ctx.n is None or not ctx.k_set:
+        return []
+    xs = list(feasible_counts(no["value"], no["qualifier"], "percent", ctx.n))
+    ctx.x_set = xs
+    rest = sorted({ctx.n - k - x for k in ctx.k_set for x in xs if ctx.n - k - x >= 0})
+    return [_row(
+        finding_id="X-prevalence-categories", kind="cross-check", topic="prevalence",
+        description="with teams + 'nadrukkelijk niet' + other answers = respondents",
+        statistic="percent", qualifier="rounded", value="87 + 12 = 99", base=str(ctx.n),
+        base_candidates=str(ctx.n), tolerance=describe("rounded", "percent"),
+        feasible=f"with teams {fmt_set(ctx.k_set)}, nadrukkelijk niet {fmt_set(xs)}, rest {fmt_set(rest)}",
+        n_solutions=len(rest), check="the remaining respondents answered 'nee, gepland' or 'anders'",
+        status="consistent" if rest else "inconsistent", reading="",
+        note="the published categories sum to 99 %: 1–4 respondents gave another answer",
+    )]
+
+
+def _group_codes() -> dict[str, str]:
+    from .codebook import load_codebook
+
+    return {str(g.published): g.code for v in load_codebook().variables if v.type == "grid" for g in v.groups}
+
+
+def _involvement(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
+    inv = pub[(pub["variable"] == "involvement") & (pub["wave"] == ctx.wave)]
+    codes = _group_codes()
+    rows = []
+    for group, sub in inv.groupby("breakdown", sort=False):
+        base = int(sub["base_n"].iloc[0])
+        none = sub[sub["category"].str.startswith("geen")]
+        forms = sub[~sub["category"].str.startswith("geen")]
+        if none.empty or sub["base_n"].nunique() != 1:
+            continue
+        f_sets = [list(feasible_counts(v, q, "percent", base)) for v, q in zip(forms["value"], forms["qualifier"],
+                                                                             strict=True)]
+        n_set = list(feasible_counts(none["value"].iloc[0], none["qualifier"].iloc[0], "percent", base))
+        multi, sols = set(), 0
+        for combo in itertools.product(*f_sets):
+            for c0 in n_set:
+                involved = base - c0
+                if max(combo) <= involved <= sum(combo):
+                    sols += 1
+                    multi.add(sum(combo) - involved)
+        row_sum = int(sub["value"].sum())
+        missing = fmt_set(k - base for k in ctx.k_set)
+        rows.append(_row(
+            finding_id=f"X-involvement-{codes.get(str(group), group)}", kind="cross-check", topic="involvement",
+            description=f"involvement of '{group}': multi-select row, 'geen' exclusive",
+            statistic="percent", qualifier="rounded", value=f"row sum {row_sum} %", base=str(base),
+            base_candidates=str(base), tolerance=describe("rounded", "percent"),
+            feasible=f"geen {fmt_set(n_set)}; forms " + ", ".join(fmt_set(s) for s in f_sets)
+                     + f"; municipalities ticking ≥ 2 forms {fmt_set(multi)}",
+            n_solutions=sols,
+            check="max(form) ≤ base − geen ≤ sum(forms): every involved municipality ticks ≥ 1 form",
+            status="consistent" if sols and all(base <= k for k in ctx.k_set) else "inconsistent",
+            reading="forms not exclusive; base = municipalities with teams answering the row",
+            note=f"item non-response among municipalities with teams: {missing}; row sum {row_sum} %: "
+                 + (f"at least {min(multi)} municipalities ticked several forms" if multi and min(multi) > 0
+                    else "possible with one form per municipality (rounding)"),
+        ))
+    return rows
+
+
+def _work_income(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
+    share = _one(pub, variable="work_income_tasks", wave=ctx.wave)
+    tasks = pub[(pub["variable"] == "work_income_task") & (pub["wave"] == ctx.wave)]
+    if share is None or tasks.empty or not ctx.k_set:
+        return []
+    parts = []
+    for k in ctx.k_set:
+        ok = [w for w in feasible_counts(share["value"], share["qualifier"], "percent", k)
+              if all(len(feasible_counts(v, q, "percent", w)) for v, q in zip(tasks["value"], tasks["qualifier"],
+                                                                              strict=True))]
+        ctx.w_set[k] = ok
+        parts.append(f"K={k}: W ∈ {fmt_set(ok)}")
+    n = sum(len(v) for v in ctx.w_set.values())
+    return [_row(
+        finding_id="X-work-income", kind="cross-check", topic="work_income",
+        description="'de helft' does work-and-income tasks; 75 / 62 / 56 % of those per task",
+        statistic="percent", qualifier=f"{share['qualifier']} / rounded", value=f"{share['value']:g}",
+        base="municipalities with teams; then those doing tasks (W)", base_candidates=fmt_set(ctx.k_set),
+        tolerance=describe(share["qualifier"], "percent"), feasible="; ".join(parts), n_solutions=n,
+        check="W within 50 ± 2.5 % of K and every task percentage feasible over W; tasks sum ≥ 100 %",
+        status="consistent" if n else "inconsistent", reading="tasks multi-select among W",
+        note=f"task percentages sum to {int(tasks['value'].sum())} %: several tasks per municipality",
+    )]
+
+
+def _composition(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
+    comp = pub[(pub["topic"] == "composition") & (pub["statistic"] == "percent") & (pub["wave"] == ctx.wave)]
+    total = _one(pub, variable="n_teams", statistic="count", breakdown="all", wave=ctx.wave)
+    if comp.empty or not ctx.k_set:
+        return []
+    rows = []
+    t = int(total["value"]) if total is not None else None
+    per_mun = all(len(feasible_counts(v, q, "percent", k)) for v, q in zip(comp["value"], comp["qualifier"],
+                                                                             strict=True) for k in ctx.k_set)
+    per_team = t is not None and all(len(feasible_counts(v, q, "percent", t))
+                                     for v, q in zip(comp["value"], comp["qualifier"], strict=True))
+    rows.append(_row(
+        finding_id="X-composition-base", kind="cross-check", topic="composition",
+        description="'84 procent van de wijkteams': per team or per municipality with teams?",
+        statistic="percent", qualifier="rounded", value=", ".join(f"{v:g}" for v in comp["value"]),
+        base="municipalities with teams or teams", base_candidates=f"{fmt_set(ctx.k_set)} or {t}",
+        tolerance=describe("rounded", "percent"),
+        feasible=f"per municipality: {'feasible' if per_mun else 'infeasible'}; "
+                 f"per team ({t}): {'feasible' if per_team else 'infeasible'}",
+        n_solutions=int(per_mun) + int(per_team), check="every percentage has an integer numerator",
+        status="ambiguous" if per_mun and per_team else ("consistent" if per_mun or per_team else "inconsistent"),
+        reading="share of municipalities with teams (the survey asked municipalities; S3)",
+        note="the survey is answered per municipality, so the per-municipality reading is the only one a "
+             "municipality-level file can reproduce",
+    ))
+    # strict rank of the first discipline
+    rank = _one(pub, topic="composition", statistic="rank", wave=ctx.wave)
+    if rank is not None:
+        top = comp[comp["category"] == rank["category"]]
+        others = comp[comp["category"] != rank["category"]]
+        ok = []
+        for k in ctx.k_set:
+            lo_top = feasible_counts(top["value"].iloc[0], top["qualifier"].iloc[0], "percent", k).start
+            hi_other = max(feasible_counts(v, q, "percent", k).stop - 1
+                           for v, q in zip(others["value"], others["qualifier"], strict=True))
+            if lo_top > hi_other:
+                ok.append(k)
+        rows.append(_row(
+            finding_id="X-discipline-rank", kind="cross-check", topic="composition",
+            description=f"'{rank['category']}' is the best represented discipline",
+            statistic="rank", qualifier="exact", value="1", base="municipalities with teams",
+            base_candidates=fmt_set(ctx.k_set), tolerance="ordering",
+            feasible=f"strictly above every other published discipline for K ∈ {fmt_set(ok)}", n_solutions=len(ok),
+            check="smallest feasible count of the first > largest feasible count of every other",
+            status="consistent" if ok else "ambiguous", reading="strict rank 1",
+            note="unpublished disciplines (codebook options without a figure) must stay below it",
+        ))
+    return rows
+
+
+def _goals(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
+    goals = pub[(pub["variable"] == "goal_rank") & (pub["wave"] == ctx.wave)]
+    if goals.empty:
+        return []
+    ranks = sorted(int(v) for v in goals["value"])
+    return [_row(
+        finding_id="X-goal-ranks", kind="cross-check", topic="goals",
+        description="goal ranks: two goals share 1st, preventie 3rd, zelfredzaamheid shares 4th",
+        statistic="rank", qualifier="verbal", value=", ".join(str(r) for r in ranks), base="municipalities with teams",
+        base_candidates=fmt_set(ctx.k_set), tolerance="ordering (competition ranks)",
+        feasible="needs ≥ 5 goals in the questionnaire (one unpublished goal shares 4th place)", n_solutions=1,
+        check="competition ranks 1, 1, 3, 4, 4 are a valid ordering",
+        status="ambiguous", reading="ranks by number of municipalities naming the goal; the other 4th goal is "
+                                    "not published (reconstruction: laagdrempelige toegang, an assumption)",
+        note="'gedeelde vierde plaats' requires a tie with exactly one other goal",
+    )]
+
+
+def _team_type(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
+    target = _one(pub, variable="team_type", category="target-group specific teams", wave=ctx.wave)
+    scope = _one(pub, variable="problem_scope", wave=ctx.wave)
+    if target is None or not ctx.k_set:
+        return []
+    parts, n = [], 0
+    for k in ctx.k_set:
+        d = list(feasible_counts(target["value"], target["qualifier"], "percent", k))
+        b_lo = _majority_floor(k)
+        bs = [b for b in range(b_lo, k + 1)
+              if scope is None or len(feasible_counts(scope["value"], scope["qualifier"], "percent", b))]
+        n += len(bs)
+        parts.append(f"K={k}: doelgroepgericht {fmt_set(d)}, breed integraal B ∈ {fmt_set(bs)}")
+    return [_row(
+        finding_id="X-team-type", kind="cross-check", topic="team_type",
+        description="'veruit de meeste' broad integral teams; 14 % target-group teams; 'twee derde' of the broad "
+                    "teams handle both single and multiple problems",
+        statistic="percent", qualifier="verbal / rounded / approximate", value="rank 1, 14, 67",
+        base="municipalities with teams; broad integral B", base_candidates=fmt_set(ctx.k_set),
+        tolerance="ordering; ±0.5 pp; ±2.5 pp", feasible="; ".join(parts), n_solutions=n,
+        check="B > 50 % of K and B > every other type; problem scope feasible over B",
+        status="consistent" if n else "inconsistent", reading="team types multi-select; problem scope asked of B",
+        note="B itself is not published",
+    )]
+
+
+def _support(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
+    sup = _one(pub, variable="needs_support_involving_residents", wave=ctx.wave)
+    if sup is None or ctx.n is None:
+        return []
+    parts = [f"{lab} {b}: {fmt_set(feasible_counts(sup['value'], sup['qualifier'], 'percent', b))}"
+             for lab, b in [("respondents", ctx.n)] + [("with teams", k) for k in ctx.k_set]]
+    return [_row(
+        finding_id="X-support-base", kind="cross-check", topic="support",
+        description="'ongeveer 40 procent van de gemeenten' wants support: base", statistic="percent",
+        qualifier=sup["qualifier"], value=f"{sup['value']:g}", base="respondents (or those with teams)",
+        base_candidates=fmt_set([ctx.n, *ctx.k_set]), tolerance=describe(sup["qualifier"], "percent"),
+        feasible="; ".join(parts), n_solutions=len(parts), check="integer numerator within ±2.5 pp",
+        status="consistent", reading="share of all responding municipalities ('van de gemeenten')",
+        note="the approximate tolerance makes either base feasible",
+    )]
+
+
+def _response(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
+    rate = _one(pub, variable="response_rate", wave=ctx.wave)
+    if rate is None or ctx.n is None:
+        return []
+    ok = share_within(ctx.n, ctx.invited, rate["value"], rate["qualifier"])
+    return [_row(
+        finding_id="X-response", kind="cross-check", topic="response",
+        description="respondents / invited municipalities vs the published response rate", statistic="percent",
+        qualifier=rate["qualifier"], value=f"{rate['value']:g}", base=str(ctx.invited), base_candidates=str(ctx.invited),
+        tolerance=describe(rate["qualifier"], "percent"), feasible=f"{ctx.n}/{ctx.invited} = {_pct(ctx.n, ctx.invited)}",
+        n_solutions=int(ok), check="response count within the rounded rate",
+        status="consistent" if ok else "inconsistent", reading="invited = all municipalities of 1 January",
+        note="",
+    )]
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def audit_published(pub: pd.DataFrame, register: pd.DataFrame, wave: int | None = None) -> pd.DataFrame:
+    """The consistency audit of a published-figures table against a municipality register (one row per check)."""
+    from .published import file_wave
+
+    wave = int(wave) if wave is not None else file_wave(pub)
+    pub = pub.reset_index(drop=True)
+    ctx = _Ctx(wave=wave, invited=len(register))
+    resp = _one(pub, variable="n_respondents", wave=wave)
+    if resp is not None:
+        ctx.n = int(resp["value"])
+    prev = _one(pub, variable="has_teams", breakdown="all", statistic="percent", wave=wave)
+    if prev is not None and ctx.n:
+        ctx.k_set = list(feasible_counts(prev["value"], prev["qualifier"], "percent", ctx.n))
+    cross: list[dict] = []
+    cross += _response(pub, ctx)
+    cross += _prevalence_categories(pub, ctx)
+    cross += _g32_split(pub, ctx, register)
+    cross += _mean_base(pub, ctx)
+    cross += _g32_mean(pub, ctx, register)
+    cross += _rotterdam_max(pub, ctx)
+    cross += _team_type(pub, ctx)
+    cross += _composition(pub, ctx)
+    cross += _work_income(pub, ctx)
+    cross += _goals(pub, ctx)
+    cross += _support(pub, ctx)
+    cross += _involvement(pub, ctx)
+    figures = [_figure_row(r, ctx, register) for _, r in pub.iterrows()]
+    out = pd.DataFrame(figures + cross, columns=AUDIT_COLUMNS)
+    out["n_solutions"] = out["n_solutions"].astype("Int64")
+    for col in AUDIT_COLUMNS:
+        if col != "n_solutions":
+            out[col] = out[col].astype("string")
+    return out
+
+
+def g32_feasible(audit: pd.DataFrame, reading: str = "A") -> list[int]:
+    """The numbers of responding G32 municipalities the audit found feasible under a reading."""
+    row = audit[audit["finding_id"] == f"X-G32-split-{reading}"]
+    if row.empty:
+        raise KeyError(f"audit has no G32 split under reading {reading!r}")
+    text = str(row["feasible"].iloc[0])
+    inner = text[text.index("{") + 1:text.index("}")]
+    vals: list[int] = []
+    for part in inner.split(","):
+        part = part.strip()
+        if "–" in part:
+            a, b = part.split("–")
+            vals += list(range(int(a), int(b) + 1))
+        elif part:
+            vals.append(int(part))
+    return vals
+
+
+def run_audit(wave: int = 2015, published_path: str | Path | None = None) -> pd.DataFrame:
+    """Load the wave's published figures and register and return :func:`audit_published`."""
+    from .codebook import load_codebook
+    from .municipalities import register
+    from .published import load_published
+
+    pub = load_published(published_path, wave=wave)
+    reg = register(load_codebook().register_year(wave))
+    return audit_published(pub, reg, wave=wave)
+
+
+def write_audit(wave: int = 2015, out_dir: str | Path | None = None, published_path: str | Path | None = None) -> Path:
+    """Write ``consistency_audit_<wave>.csv`` (UTF-8, comma separated) and return its path."""
+    out = paths.ensure_dir(Path(out_dir) if out_dir is not None else paths.TABLES)
+    path = out / f"consistency_audit_{int(wave)}.csv"
+    run_audit(wave, published_path).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    return path
+
+
+_TEXT = {
+    "nl": {
+        "title": "Consistentie van de gepubliceerde cijfers",
+        "counts": "{n} controles: {c} consistent, {a} meerduidig, {i} inconsistent, {r} referentie (andere meting).",
+        "none_inconsistent": "Geen enkel cijfer spreekt een ander tegen: er bestaat een verdeling over hele gemeenten "
+                             "die alle cijfers tegelijk waarmaakt.",
+        "some_inconsistent": "Let op: deze controles hebben geen oplossing in hele gemeenten: {ids}.",
+        "g32": "**G32.** Onder elke lezing zijn {gs} responderende G32-gemeenten mogelijk, met steeds precies één "
+               "G32-gemeente zonder wijkteams. De cijfers onderscheiden de lezingen niet; de formulering 'overige "
+               "middelgrote tot kleine gemeenten' wijst eerder op een G32 mét de G4 (of de G4 apart) dan op de "
+               "37 netwerkleden alleen. Dit project gebruikt de 37 netwerkleden (Rotterdam valt dan buiten het "
+               "G32-gemiddelde van acht teams).",
+        "mean": "**Gemiddeld drie teams.** {detail}: beide noemers ronden af op drie; welke bedoeld is, blijft open.",
+        "ambiguous": "**Meerduidig**: {items}.",
+        "inv": "**Betrokkenheid.** Elke rij telt op tot 100–104 %: meerdere vormen per gemeente zijn aangekruist, "
+               "'geen betrokkenheid' sluit de andere uit, en de basis (176–191) is het aantal gemeenten met "
+               "wijkteams dat de rij beantwoordde. Alle rijen zijn in hele gemeenten haalbaar.",
+    },
+    "en": {
+        "title": "Consistency of the published figures",
+        "counts": "{n} checks: {c} consistent, {a} ambiguous, {i} inconsistent, {r} reference (other wave).",
+        "none_inconsistent": "No figure contradicts another: a distribution over whole municipalities exists that "
+                             "meets all of them at once.",
+        "some_inconsistent": "Note: these checks have no solution in whole municipalities: {ids}.",
+        "g32": "**G32.** Under every reading {gs} responding G32 municipalities are possible, always with exactly one "
+               "G32 municipality without teams. The numbers do not separate the readings; the wording 'overige "
+               "middelgrote tot kleine gemeenten' points to a G32 including the G4 (or the G4 apart) rather than "
+               "the 37 network members alone. This project uses the 37 network members (Rotterdam is then outside "
+               "the G32 mean of eight teams).",
+        "mean": "**About three teams on average.** {detail}: both bases round to three; which one is meant stays open.",
+        "ambiguous": "**Ambiguous**: {items}.",
+        "inv": "**Involvement.** Each row sums to 100–104 %: several forms per municipality were ticked, 'geen "
+               "betrokkenheid' excludes the others, and the base (176–191) is the number of municipalities with "
+               "teams that answered the row. Every row is feasible in whole municipalities.",
+    },
+}
+
+
+def audit_markdown(audit: pd.DataFrame, lang: str = "nl") -> str:
+    """A short Markdown summary of an audit table for the notebook (``lang`` "nl" or "en")."""
+    if lang not in _TEXT:
+        raise ValueError(f"lang must be one of {', '.join(_TEXT)}")
+    t = _TEXT[lang]
+    counts = audit["status"].value_counts()
+    lines = [f"### {t['title']}", "", t["counts"].format(
+        n=len(audit), c=counts.get("consistent", 0), a=counts.get("ambiguous", 0),
+        i=counts.get("inconsistent", 0), r=counts.get("reference", 0))]
+    bad = audit.loc[audit["status"] == "inconsistent", "finding_id"].tolist()
+    lines += ["", t["some_inconsistent"].format(ids=", ".join(bad)) if bad else t["none_inconsistent"]]
+    if (audit["finding_id"] == "X-G32-split-A").any():
+        lines += ["", t["g32"].format(gs=fmt_set(g32_feasible(audit, "A")))]
+    mb = audit[audit["finding_id"] == "X-mean-base"]
+    if not mb.empty:
+        lines += ["", t["mean"].format(detail=mb["feasible"].iloc[0])]
+    amb = audit[(audit["status"] == "ambiguous") & (audit["kind"] == "cross-check")]
+    if not amb.empty:
+        lines += ["", t["ambiguous"].format(items="; ".join(
+            f"{r.finding_id} ({r.reading})" if r.reading else str(r.finding_id) for r in amb.itertuples()))]
+    if audit["finding_id"].str.startswith("X-involvement").any():
+        lines += ["", t["inv"]]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,50 @@
+"""``wijkteam reconstruct``: a SYNTHETIC municipality-level export meeting every published figure of a wave."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "build the SYNTHETIC survey export from the published figures (MILP + seeded assignment)"
+DESCRIPTION = (
+    "Reconstruct a municipality-level survey file that meets every published figure of the wave within "
+    "its tolerance. The result is SYNTHETIC, not Movisie's data. Writes the raw export (CSV as a survey "
+    "tool writes it) and a .meta.json sidecar to outputs/reconstruction/ unless --out is given; "
+    "--update-shipped replaces the shipped file in data/raw/survey/ (the only write into data/raw)."
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from ..reconstruct.params import DEFAULT_SEED
+
+    p.add_argument("--wave", type=int, default=2015, help="survey wave (default 2015)")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    p.add_argument("--out", default=None, help="CSV path or folder (default outputs/reconstruction/)")
+    p.add_argument("--update-shipped", action="store_true",
+                   help="write data/raw/survey/SYNTHETIC_movisie_<wave>_reconstructed_export.csv itself")
+    p.add_argument("--involvement-size-effect", type=float, default=None,
+                   help="log-odds per doubling of population of a resident group being involved (default 0)")
+    p.add_argument("--g32-reading", choices=["network", "network_plus_g4"], default=None,
+                   help="which municipalities the published 'G32' figures cover (default network)")
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+
+    from ..reconstruct import ReconstructionError, ReconstructionParams
+    from ..reconstruct.shipped import write_reconstruction
+
+    changes = {}
+    if args.involvement_size_effect is not None:
+        changes["involvement_size_effect"] = args.involvement_size_effect
+    if args.g32_reading is not None:
+        changes["g32_reading"] = args.g32_reading
+    try:
+        params = ReconstructionParams(**changes)
+        out = write_reconstruction(args.out, wave=args.wave, seed=args.seed, params=params,
+                                   update_shipped=args.update_shipped)
+    except (ReconstructionError, PermissionError, ValueError, KeyError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"SYNTHETIC export: {out['csv']}")
+    print(f"metadata:         {out['meta']}")
+    return 0

@@ -1,0 +1,17 @@
+"""SYNTHETIC reconstruction of a survey wave from its published figures (Movisie's microdata is not public).
+
+Two steps: :mod:`.feasibility` chooses aggregate integer counts meeting every published figure within its
+tolerance (scipy MILP); :mod:`.generator` assigns them to municipalities with seeded randomness.
+:mod:`.simulate` draws known-truth surveys for model checks; :mod:`.shipped` writes the shipped raw export.
+The result is NOT Movisie's data: only the published aggregates are real.
+"""
+
+from .feasibility import Aggregates, ReconstructionError, solve_aggregates
+from .generator import Reconstruction, reconstruct, reconstruct_tidy
+from .params import DEFAULT_SEED, GENERATOR_VERSION, PARAM_DOCS, ReconstructionParams
+from .simulate import simulate_survey
+
+__all__ = [
+    "DEFAULT_SEED", "GENERATOR_VERSION", "PARAM_DOCS", "Aggregates", "Reconstruction", "ReconstructionError",
+    "ReconstructionParams", "reconstruct", "reconstruct_tidy", "simulate_survey", "solve_aggregates",
+]

@@ -1,0 +1,227 @@
+"""The shipped SYNTHETIC raw export: a reconstruction written the way a survey tool exports it, plus metadata.
+
+The export goes through :func:`wijkteam_stats.exports.write_export` (the inverse of the cleaning step),
+with the municipality typed the way respondents type it (mostly the CBS name, some "Gemeente X", common
+short forms such as "Den Haag", a few CBS codes), clearly fake contact columns ("Respondent 001",
+"respondent001@example.invalid") and rows in order of submission. Every spelling is checked to resolve
+to its municipality for the wave's register year. A JSON sidecar records generator version, seed, every
+parameter, the assumptions in words, the chosen aggregate counts and the CSV's sha256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import paths
+from ..municipalities import ALIASES, normalize_name, resolve
+from .generator import Reconstruction, reconstruct, stream
+from .params import DEFAULT_SEED, GENERATOR_VERSION, PARAM_DOCS, ReconstructionParams
+
+EXPORT_DELIMITER = ";"
+EXPORT_ENCODING = "utf-8-sig"
+LICENCE = ("CC BY 4.0. Derived only from figures Movisie published (Van Arum & Schoorl 2016, as quoted in "
+           "public sources) and CBS municipality data; it contains no Movisie microdata.")
+WARNING = ("SYNTHETIC: a seeded reconstruction that meets every published figure of the wave within its "
+           "tolerance. It is NOT Movisie's survey data; every municipality-level answer is invented.")
+
+#: The assumptions of the generator, in words (written into the metadata and the notebook).
+ASSUMPTIONS = (
+    "Respondents are drawn from the municipalities of the wave's reference date (1 January 2015: 393). The "
+    "number of responding G32 municipalities (reading 'network': the 37 network members, G4 not included) "
+    "is chosen by the MILP; within G32 and within the rest, response depends on size only through "
+    "response_size_effect (default 0: equal chances). Rotterdam always responds, with 42 teams.",
+    "Exactly one responding G32 municipality has no teams (all integer solutions of 96 % / 86 % / 87 % need "
+    "this); it answers 'nee, gepland' or 'anders', never the explicit 'no'.",
+    "The explicit 'no' (nadrukkelijk niet) is given by small municipalities (< 20 000 inhabitants) except "
+    "explicit_no_not_small of them (default 1, from 20 000-50 000), so >= 90 % are small.",
+    "Teams: Rotterdam 42 is the unique maximum; the G32 total meets the mean of 8 over all responding G32 "
+    "municipalities and over those with teams; the other teams are spread proportional to "
+    "population^teams_population_exponent times a log-normal factor (sd teams_dispersion), at least 1 and "
+    "at most 41 per municipality, by largest remainder; 603 in total.",
+    "'Gemiddeld drie' is met on both bases (603/234 and 603/with-teams both round to 3).",
+    "Percentages of the teams' composition ('84 % van de wijkteams') are read as shares of municipalities "
+    "with teams.",
+    "Questions about the teams are answered by every municipality with teams, except that "
+    "partial_respondents of them stopped before the support and involvement questions; item non-response "
+    "in the involvement grid gives the published bases (189/189/184/176/179/191).",
+    "Involvement is multi-select; 'geen betrokkenheid' excludes the other forms; every involved group has "
+    "at least one form. Which municipalities are involved depends on population only through "
+    "involvement_size_effect (default 0), via conditional Poisson sampling that keeps the counts exact.",
+    "Goals: two goals tie for first, preventie is third, zelfredzaamheid shares fourth place with "
+    "'laagdrempelige toegang' (an assumption: the partner is not published); target shares of goals, "
+    "unpublished disciplines and team types are parameters.",
+    "'Veruit de meeste' broad integral teams is read as rank 1 and more than half of the municipalities "
+    "with teams; 'twee derde' of them handle both single and multiple problems (67 +/- 2.5 %).",
+    "Support need ('ongeveer 40 procent van de gemeenten') is a share of all responding municipalities that "
+    "answered the question.",
+    "Answers are otherwise independent of each other and of size; dates are random working-day times in "
+    "the fieldwork period; free-text fields hold generic phrases.",
+)
+
+
+# --------------------------------------------------------------------------- typed municipality names
+
+
+def _aliases_by_name() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for alias, official in ALIASES.items():
+        out.setdefault(official, []).append(alias)
+    return out
+
+
+_PRETTY_ALIAS = {"den haag": "Den Haag", "den bosch": "Den Bosch", "the hague": "The Hague",
+                 "sittard": "Sittard", "nuenen": "Nuenen"}
+
+
+def display_names(codes: list[str], register: pd.DataFrame, year: int, rng: np.random.Generator) -> list[str]:
+    """How respondents type their municipality: mostly the CBS name, some variants; each resolves uniquely."""
+    names = register.set_index("gm_code")["name"]
+    aliases = _aliases_by_name()
+    out = []
+    for code in codes:
+        name = str(names[code])
+        u = rng.random()
+        cands: list[str] = []
+        nice = [_PRETTY_ALIAS[a] for a in aliases.get(name, []) if a in _PRETTY_ALIAS]
+        if nice and u < 0.6:
+            cands.append(nice[0])
+        elif u < 0.80:
+            cands.append(name)
+        elif u < 0.89:
+            cands.append(f"Gemeente {name}")
+        elif u < 0.95:
+            cands.append(name.lower())
+        elif u < 0.98:
+            cands.append(code)
+        else:
+            cands.append(code[2:])
+        cands += [name, f"{name} ({code})", code]
+        for text in cands:
+            try:
+                if resolve(text, year=year) == code:
+                    out.append(text)
+                    break
+            except LookupError:
+                continue
+        else:
+            raise ValueError(f"no spelling of {code} ({name}) resolves to it for {year}; "
+                             f"check municipalities.resolve ({normalize_name(name)!r})")
+    return out
+
+
+def personal_frame(n: int) -> pd.DataFrame:
+    """Clearly fake contact columns (no real personal data)."""
+    return pd.DataFrame({
+        "respondent_naam": [f"Respondent {i:03d}" for i in range(1, n + 1)],
+        "respondent_email": [f"respondent{i:03d}@example.invalid" for i in range(1, n + 1)],
+    })
+
+
+# --------------------------------------------------------------------------- the export
+
+
+def export_frame(rec: Reconstruction) -> tuple[pd.DataFrame, list[str]]:
+    """The tidy rows in submission order and the typed municipality names for them."""
+    from ..codebook import load_codebook
+
+    order = rec.tidy.sort_values(["ingevuld_op", "gm_code"], kind="stable").reset_index(drop=True)
+    year = load_codebook().register_year(rec.wave)
+    names = display_names(order["gm_code"].tolist(), rec.respondents, year, stream(rec.seed, "names"))
+    return order, names
+
+
+def export_bytes(rec: Reconstruction) -> bytes:
+    """The raw export (CSV bytes) of a reconstruction, via :func:`wijkteam_stats.exports.write_export`."""
+    from ..exports import write_export
+
+    order, names = export_frame(rec)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "export.csv"
+        write_export(order, path, delimiter=EXPORT_DELIMITER, encoding=EXPORT_ENCODING,
+                     personal=personal_frame(len(order)), municipality_as="name", municipality=names)
+        return path.read_bytes()
+
+
+def metadata(rec: Reconstruction, csv_bytes: bytes, file_name: str, checks: pd.DataFrame) -> dict:
+    """The JSON sidecar of a shipped export (deterministic: no timestamps)."""
+    import numpy
+    import scipy
+
+    counts = {k: v for k, v in rec.aggregates.counts.items() if not k.startswith("_")}
+    return {
+        "title": f"SYNTHETIC reconstruction of the Movisie survey of sociale (wijk)teams, wave {rec.wave}",
+        "synthetic": True,
+        "warning": WARNING,
+        "file": {"name": file_name, "sha256": hashlib.sha256(csv_bytes).hexdigest(), "rows": len(rec.tidy),
+                 "delimiter": EXPORT_DELIMITER, "encoding": EXPORT_ENCODING, "decimal": ",",
+                 "written_by": "wijkteam_stats.exports.write_export"},
+        "generator": {"module": "wijkteam_stats.reconstruct", "version": GENERATOR_VERSION, "seed": rec.seed,
+                      "wave": rec.wave, "method": "scipy.optimize.milp (HiGHS) for the aggregate counts; "
+                      "seeded constructive assignment (conditional Poisson sampling, largest remainder, "
+                      "Gale-Ryser style multi-select fill)",
+                      "libraries": {"numpy": numpy.__version__, "scipy": scipy.__version__,
+                                    "pandas": pd.__version__},
+                      "regenerate": f"wijkteam reconstruct --wave {rec.wave} --seed {rec.seed} --update-shipped"},
+        "parameters": rec.params.to_dict(),
+        "parameter_docs": PARAM_DOCS,
+        "assumptions": list(ASSUMPTIONS),
+        "aggregate_counts": counts,
+        "milp_objective": round(rec.aggregates.objective, 6),
+        "involvement_bases": rec.aggregates.involvement_bases,
+        "partial_respondents": rec.notes.get("partial", []),
+        "published_figures_met": {"checked": int(len(checks)), "met": int(checks["ok"].sum()),
+                                  "failed": checks.loc[~checks["ok"], "finding_id"].tolist()},
+        "licence": LICENCE,
+    }
+
+
+def write_reconstruction(out: str | Path | None = None, *, wave: int = 2015, seed: int = DEFAULT_SEED,
+                         params: ReconstructionParams | None = None, update_shipped: bool = False) -> dict[str, Path]:
+    """Write the SYNTHETIC export and its ``.meta.json``; returns their paths.
+
+    Default folder ``outputs/reconstruction/``. Writing into ``data/raw`` is refused unless
+    ``update_shipped`` is set, and then only to ``paths.synthetic_survey_file(wave)`` itself.
+    """
+    from ..published import load_published
+    from .verify import verify_tidy
+
+    shipped = paths.synthetic_survey_file(wave).resolve()
+    if out is None:
+        target = shipped if update_shipped else paths.OUTPUTS / "reconstruction" / shipped.name
+    else:
+        target = Path(out)
+        if target.suffix.lower() != ".csv":
+            target = target / shipped.name
+    target = target.resolve()
+    if update_shipped:
+        if target != shipped:
+            raise PermissionError(f"--update-shipped writes only {shipped}, not {target}")
+        folder = target.parent
+        folder.mkdir(parents=True, exist_ok=True)  # the one sanctioned write into data/raw
+    else:
+        folder = paths.ensure_dir(target.parent)
+    rec = reconstruct(wave, seed, params=params)
+    checks = verify_tidy(rec.tidy, load_published(wave=wave), rec_register(rec), rec.params)
+    if not checks["ok"].all():
+        bad = ", ".join(checks.loc[~checks["ok"], "finding_id"])
+        raise RuntimeError(f"the reconstruction misses published figure(s) {bad}; nothing written")
+    data = export_bytes(rec)
+    target.write_bytes(data)
+    meta_path = folder / (target.stem + ".meta.json")
+    meta = metadata(rec, data, target.name, checks)
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return {"csv": target, "meta": meta_path}
+
+
+def rec_register(rec: Reconstruction) -> pd.DataFrame:
+    """The register of the reconstruction's wave."""
+    from ..codebook import load_codebook
+    from ..municipalities import register
+
+    return register(load_codebook().register_year(rec.wave))
