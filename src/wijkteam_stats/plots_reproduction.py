@@ -1,0 +1,326 @@
+"""The reproduction figures (Dutch labels, colour-blind palette, caption with n and interval method).
+
+Each ``plot_*`` function returns a matplotlib Figure whose caption is drawn below the plot (so the PNG
+and SVG carry it) and can be read back with :func:`figure_caption`. When the data is the synthetic
+reconstruction (``synthetic=True``), the caption says so. :func:`reproduction_figures` builds all of
+them, :func:`save_reproduction_figures` exports PNG (200 dpi) and SVG through
+:func:`wijkteam_stats.figures.save_figure`.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from .codebook import Codebook, load_codebook
+from .estimators import METHOD_NL, involvement_table, ranks, shares, universe_mask
+from .figures import PALETTE, caption, percent_nl, save_figure, setup_style
+
+CAPTION_GID = "wijkteam-caption"
+_WRAP = 115
+
+
+def _add_caption(fig: plt.Figure, text: str) -> plt.Figure:
+    fig.text(0.01, 0.0, textwrap.fill(text, _WRAP, break_on_hyphens=False), ha="left", va="top", fontsize=8.5, gid=CAPTION_GID,
+             color="#333333")
+    return fig
+
+
+def figure_caption(fig: plt.Figure) -> str:
+    """The caption drawn on a figure by this module (unwrapped), or "" when there is none."""
+    for t in fig.texts:
+        if t.get_gid() == CAPTION_GID:
+            return " ".join(t.get_text().split())
+    return ""
+
+
+def _published_by_column(published: pd.DataFrame, cb: Codebook, wave: int, statistic: str,
+                         breakdowns: tuple[str, ...] = ("all", "rank")) -> dict[str, float]:
+    """Published values of ``statistic`` in wave ``wave`` keyed by the tidy column they are about."""
+    out: dict[str, float] = {}
+    for r in published.itertuples(index=False):
+        if int(r.wave) != wave or r.statistic != statistic or pd.isna(r.value):
+            continue
+        try:
+            ind = cb.indicator(r.variable, r.category, r.breakdown)
+        except KeyError:
+            continue
+        grid = cb.variable(ind.variable).type == "grid"
+        if r.breakdown in breakdowns or grid:
+            out.setdefault(ind.column if ind.equals is None else f"{ind.column}=={ind.equals}", float(r.value))
+    return out
+
+
+def _two_lines(label: str, width: int = 18) -> str:
+    """'Meedoen (maken deel uit van het team)' -> 'Meedoen' over a wrapped parenthetical."""
+    head, sep, rest = label.partition(" (")
+    return head if not sep else head + "\n" + textwrap.fill("(" + rest, width)
+
+
+def _n_range(ns: pd.Series) -> str:
+    lo, hi = int(ns.min()), int(ns.max())
+    return f"n = {lo}" if lo == hi else f"n = {lo}–{hi}"
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def plot_involvement(inv: pd.DataFrame, synthetic: bool = False) -> plt.Figure:
+    """Heatmap of resident involvement (group × form, % with Wilson interval) from :func:`involvement_table`."""
+    setup_style()
+    groups = list(dict.fromkeys(inv["group_label"]))
+    forms = list(dict.fromkeys(inv["form_label"]))
+    pct = inv.pivot(index="group_label", columns="form_label", values="percent").loc[groups, forms]
+    lo = inv.pivot(index="group_label", columns="form_label", values="ci_low").loc[groups, forms]
+    hi = inv.pivot(index="group_label", columns="form_label", values="ci_high").loc[groups, forms]
+    ns = inv.groupby("group_label", sort=False)["n"].max()
+    annot = pct.copy().astype(object)
+    for g in groups:
+        for f in forms:
+            p = pct.loc[g, f]
+            annot.loc[g, f] = "–" if pd.isna(p) else f"{percent_nl(p)}\n({lo.loc[g, f]:.0f}–{hi.loc[g, f]:.0f})"
+    fig, ax = plt.subplots(figsize=(11, 5.4))
+    sns.heatmap(pct.astype(float), annot=annot.to_numpy(), fmt="", cmap="cividis", vmin=0, vmax=100, ax=ax,
+                cbar_kws={"label": "% van de gemeenten met wijkteams"}, linewidths=0.5, linecolor="white",
+                annot_kws={"fontsize": 8.5})
+    ax.set_yticklabels([f"{g} (n = {int(ns[g])})" for g in groups], rotation=0)
+    ax.set_xticklabels([_two_lines(f) for f in forms], rotation=0, fontsize=8.5)
+    ax.set_xlabel("Vorm van betrokkenheid")
+    ax.set_ylabel("")
+    ax.set_title("Betrokkenheid van bewoners bij het sociale (wijk)team")
+    fig.tight_layout()
+    text = (f"Percentage gemeenten met wijkteams dat de vorm aankruiste, per groep ({_n_range(ns)} gemeenten die de "
+            "groep beantwoordden); tussen haakjes het 95 %-interval. 'Geen betrokkenheid' sluit de andere vormen "
+            "uit; de overige vormen kunnen samen voorkomen")
+    return _add_caption(fig, caption(text, method=METHOD_NL, synthetic=synthetic))
+
+
+def _share_bars(tab: pd.DataFrame, published: dict[str, float], title: str, xlabel: str,
+                rank_labels: dict[str, str] | None = None) -> plt.Figure:
+    tab = tab.sort_values("percent", ascending=True, kind="stable")
+    fig, ax = plt.subplots(figsize=(8.5, 0.45 * len(tab) + 1.6))
+    y = np.arange(len(tab))
+    ax.barh(y, tab["percent"], color=PALETTE[0], alpha=0.85, label="Gereproduceerd")
+    ax.errorbar(tab["percent"], y, xerr=[tab["percent"] - tab["ci_low"], tab["ci_high"] - tab["percent"]],
+                fmt="none", ecolor="#333333", capsize=3, lw=1, label="95 %-interval (Wilson)")
+    pub = [published.get(c, np.nan) for c in tab["column"]]
+    if any(not np.isnan(p) for p in pub):
+        ax.scatter(pub, y, marker="D", s=36, color=PALETTE[1], zorder=3, label="Gepubliceerd")
+    labels = list(tab["label"])
+    if rank_labels:
+        labels = [f"{lab} — {rank_labels.get(c, '')}".rstrip(" —") for lab, c in zip(labels, tab["column"], strict=True)]
+    ax.set_yticks(y, [textwrap.fill(s, 48) for s in labels], fontsize=9)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8, frameon=True)
+    fig.tight_layout()
+    return fig
+
+
+def plot_composition(tidy: pd.DataFrame, published: pd.DataFrame, synthetic: bool = False,
+                     codebook: Codebook | None = None, wave: int | None = None) -> plt.Figure:
+    """Team composition: share of municipalities with teams per discipline, Wilson interval, published value."""
+    from .published import file_wave
+
+    cb = codebook or load_codebook()
+    wave = wave or file_wave(published)
+    v = cb.variable("discipline")
+    pop = tidy.loc[universe_mask(tidy, "with_teams", cb).to_numpy()]
+    tab = shares(pop, v.columns(), labels={f"{v.name}__{o.code}": o.label for o in v.options})
+    setup_style()
+    fig = _share_bars(tab, _published_by_column(published, cb, wave, "percent"),
+                      "Samenstelling van de sociale (wijk)teams", "% van de gemeenten met wijkteams")
+    text = ("Aandeel gemeenten met wijkteams waarin de discipline in het team vertegenwoordigd is "
+            f"({_n_range(tab['n'])} gemeenten met een antwoord); ruit = gepubliceerd percentage")
+    return _add_caption(fig, caption(text, method=METHOD_NL, synthetic=synthetic))
+
+
+def plot_goals(tidy: pd.DataFrame, published: pd.DataFrame, synthetic: bool = False,
+               codebook: Codebook | None = None, wave: int | None = None) -> plt.Figure:
+    """Goals ranking: share naming each goal with Wilson interval, reproduced and published rank."""
+    from .published import file_wave
+
+    cb = codebook or load_codebook()
+    wave = wave or file_wave(published)
+    v = cb.variable("goal")
+    pop = tidy.loc[universe_mask(tidy, "with_teams", cb).to_numpy()]
+    tab = shares(pop, v.columns(), labels={f"{v.name}__{o.code}": o.label for o in v.options})
+    r = ranks(tab.set_index("column")["percent"])
+    pub_rank = _published_by_column(published, cb, wave, "rank")
+    rank_labels = {c: f"rang {int(r[c])}" + (f" (gepubl. {int(pub_rank[c])})" if c in pub_rank else "")
+                   for c in tab["column"]}
+    setup_style()
+    fig = _share_bars(tab, {}, "Belangrijkste doelstellingen van de sociale (wijk)teams",
+                      "% van de gemeenten met wijkteams dat het doel noemt", rank_labels)
+    text = ("Aandeel gemeenten met wijkteams dat het doel noemt, met de gereproduceerde rang (gelijke aandelen "
+            "delen de rang) en tussen haakjes de gepubliceerde rang "
+            f"({_n_range(tab['n'])} gemeenten met een antwoord)")
+    return _add_caption(fig, caption(text, method=METHOD_NL, synthetic=synthetic))
+
+
+def plot_teams_per_municipality(tidy: pd.DataFrame, published: pd.DataFrame, synthetic: bool = False,
+                                register: pd.DataFrame | None = None, codebook: Codebook | None = None,
+                                wave: int | None = None) -> plt.Figure:
+    """Teams per municipality with teams, G4 / G32 / other municipalities, with group means and published means."""
+    from .municipalities import register as load_register
+    from .published import file_wave
+
+    cb = codebook or load_codebook()
+    wave = wave or file_wave(published)
+    reg = register if register is not None else load_register(cb.register_year(wave))
+    df = tidy.merge(reg[["gm_code", "g4", "g32", "name"]], on="gm_code", how="left", validate="1:1")
+    df["groep"] = np.where(df["g4"].fillna(False), "G4", np.where(df["g32"].fillna(False), "G32",
+                                                                    "Overige gemeenten"))
+    order = ["G4", "G32", "Overige gemeenten"]
+    teams = df[df["has_teams"].eq("ja").fillna(False).to_numpy(dtype=bool) & df["n_teams"].notna().to_numpy()]
+    teams = teams.assign(n_teams=teams["n_teams"].astype(float))
+    setup_style()
+    fig, ax = plt.subplots(figsize=(8.5, 5))
+    data = [teams.loc[teams["groep"] == g, "n_teams"].to_numpy() for g in order]
+    ax.boxplot([d if len(d) else [np.nan] for d in data], positions=range(len(order)), widths=0.5,
+               showfliers=False, patch_artist=True, boxprops={"facecolor": "#EEEEEE", "edgecolor": "#777777"},
+               medianprops={"color": "#777777"}, whiskerprops={"color": "#777777"}, capprops={"color": "#777777"})
+    sns.stripplot(data=teams, x="groep", y="n_teams", order=order, hue="groep", hue_order=order,
+                  palette=PALETTE[:3], size=4, jitter=0.25, alpha=0.7, ax=ax, legend=False)
+    means = df.assign(n=df["n_teams"].astype("Float64").fillna(0)).groupby("groep")["n"].mean()
+    for i, g in enumerate(order):
+        if g in means.index:
+            ax.scatter([i], [float(means[g])], marker="_", s=900, color="#000000", zorder=4,
+                       label="Gemiddelde (alle respondenten)" if i == 0 else None)
+    pub = published[(published["wave"] == wave) & (published["variable"] == "n_teams")
+                    & (published["statistic"] == "mean")]
+    for row in pub.itertuples(index=False):
+        if row.breakdown in order:
+            ax.scatter([order.index(row.breakdown)], [row.value], marker="D", s=40, color=PALETTE[1], zorder=5,
+                       label="Gepubliceerd gemiddelde")
+        elif row.breakdown == "all":
+            ax.axhline(row.value, color=PALETTE[1], ls="--", lw=1, label=f"Gepubliceerd gemiddelde (alle): {row.value:g}")
+    top = teams.sort_values("n_teams", ascending=False, kind="stable").head(1)
+    for row in top.itertuples(index=False):
+        ax.annotate(f"{row.name}: {int(row.n_teams)}", (order.index(row.groep), row.n_teams),
+                    xytext=(-60, 0), textcoords="offset points", fontsize=8.5, ha="right", va="center",
+                    arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.8})
+    if len(teams) and teams["n_teams"].min() >= 1 and teams["n_teams"].max() >= 15:
+        ax.set_yscale("log")
+        ticks = [t for t in (1, 2, 3, 5, 10, 20, 50, 100) if t <= teams["n_teams"].max() * 1.2]
+        ax.set_yticks(ticks, [str(t) for t in ticks])
+        ax.minorticks_off()
+    counts = teams["groep"].value_counts()
+    resp = df["groep"].value_counts()
+    ax.set_xticks(range(len(order)), [f"{g}\n(n = {int(counts.get(g, 0))} met teams, "
+                                      f"{int(resp.get(g, 0))} resp.)" for g in order], fontsize=9)
+    ax.set_xlabel("")
+    ax.set_ylabel("Aantal sociale (wijk)teams" + (" (logaritmische schaal)" if ax.get_yscale() == "log" else ""))
+    ax.set_title("Aantal wijkteams per gemeente: G4, G32 en overige gemeenten")
+    handles, labels = ax.get_legend_handles_labels()
+    uniq = dict(zip(labels, handles, strict=True))
+    ax.legend(uniq.values(), uniq.keys(), fontsize=8, loc="upper right")
+    fig.tight_layout()
+    text = (f"Aantal teams per gemeente met wijkteams (punten; n = {len(teams)}). Streep: gemiddelde over alle "
+            "responderende gemeenten van de groep (zonder wijkteams = 0), zoals de scorekaart rekent. G32 = de "
+            "leden van het G32-netwerk op 1 januari zonder de G4 (aanname D4)")
+    return _add_caption(fig, caption(text, method="geen (aantallen en gemiddelden, geen steekproefschatting)",
+                                     synthetic=synthetic))
+
+
+def trend_table(scorecard: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+    """Reference rows of another wave paired with the same figure in the file's wave (for the trend figure).
+
+    Columns: pair (description), wave, published_value, reproduced_value, ci_low, ci_high, finding_id.
+    """
+    from .published import file_wave
+
+    wave = file_wave(published)
+    key = ["variable", "category", "breakdown", "statistic"]
+    sc = scorecard.set_index("finding_id")
+    rows = []
+    for ref in published[published["wave"] != wave].itertuples(index=False):
+        same = published[(published["wave"] == wave)
+                         & np.logical_and.reduce([published[k] == getattr(ref, k) for k in key])]
+        if same.empty:
+            continue
+        cur = same.iloc[0]
+        desc = str(sc.loc[cur["finding_id"], "description"])
+        for fid, w in ((ref.finding_id, int(ref.wave)), (cur["finding_id"], wave)):
+            s = sc.loc[fid]
+            rows.append({"pair": desc, "wave": w, "finding_id": fid, "published_value": s["published_value"],
+                         "reproduced_value": s["reproduced_value"], "ci_low": s["ci_low"], "ci_high": s["ci_high"],
+                         "n": s["base_n_reproduced"]})
+    return pd.DataFrame(rows, columns=["pair", "wave", "finding_id", "published_value", "reproduced_value",
+                                       "ci_low", "ci_high", "n"])
+
+
+def plot_trend(scorecard: pd.DataFrame, published: pd.DataFrame, synthetic: bool = False) -> plt.Figure:
+    """Published values of the reference wave and the file's wave, with the reproduced value and its interval."""
+    tab = trend_table(scorecard, published)
+    setup_style()
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    if tab.empty:
+        ax.text(0.5, 0.5, "Geen referentiecijfers van een andere meting", ha="center", va="center",
+                transform=ax.transAxes)
+        ax.set_axis_off()
+        return _add_caption(fig, caption("Geen trend beschikbaar", synthetic=synthetic))
+    waves = sorted(tab["wave"].unique())
+    for i, (pair, t) in enumerate(tab.groupby("pair", sort=False)):
+        col = PALETTE[i % len(PALETTE)]
+        t = t.sort_values("wave")
+        ax.plot(t["wave"], t["published_value"], marker="o", color=col, lw=2,
+                label=f"Gepubliceerd: {textwrap.shorten(pair, 70)}")
+        for row in t.itertuples(index=False):
+            ax.annotate(percent_nl(row.published_value), (row.wave, row.published_value), xytext=(-30, 6),
+                        textcoords="offset points", fontsize=9)
+        rep = t[t["reproduced_value"].notna()]
+        if not rep.empty:
+            ax.errorbar(rep["wave"] + 0.04, rep["reproduced_value"],
+                        yerr=[rep["reproduced_value"] - rep["ci_low"], rep["ci_high"] - rep["reproduced_value"]],
+                        fmt="s", color=PALETTE[(i + 1) % len(PALETTE)], capsize=4,
+                        label="Gereproduceerd met 95 %-interval (Wilson)")
+    ax.set_xticks(waves, [str(w) for w in waves])
+    ax.set_xlim(min(waves) - 0.5, max(waves) + 0.5)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("Percentage")
+    ax.set_xlabel("Meting")
+    ax.set_title("Ontwikkeling ten opzichte van de vorige meting")
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    n = tab.loc[tab["reproduced_value"].notna(), "n"]
+    ref_w = ", ".join(str(w) for w in waves[:-1])
+    text = (f"Gepubliceerde percentages per meting; meting {ref_w} is alleen als referentie gepubliceerd en wordt "
+            f"niet gereproduceerd. Meting {waves[-1]} gereproduceerd met interval")
+    return _add_caption(fig, caption(text, n=int(n.iloc[0]) if len(n) else None, method=METHOD_NL,
+                                     synthetic=synthetic))
+
+
+# --------------------------------------------------------------------------- all together
+
+
+def reproduction_figures(tidy: pd.DataFrame, published: pd.DataFrame, scorecard: pd.DataFrame,
+                         synthetic: bool = False, register: pd.DataFrame | None = None,
+                         codebook: Codebook | None = None) -> dict[str, plt.Figure]:
+    """All reproduction figures of a wave, keyed by export name (``reproductie_<onderwerp>_<wave>``)."""
+    from .published import file_wave
+
+    cb = codebook or load_codebook()
+    wave = file_wave(published)
+    ref = sorted(int(w) for w in published["wave"].unique() if int(w) != wave)
+    trend_name = f"reproductie_trend_{'_'.join(str(w) for w in ref)}_{wave}" if ref else f"reproductie_trend_{wave}"
+    return {
+        f"reproductie_betrokkenheid_{wave}": plot_involvement(involvement_table(tidy, cb), synthetic),
+        f"reproductie_samenstelling_{wave}": plot_composition(tidy, published, synthetic, cb, wave),
+        f"reproductie_teams_per_gemeente_{wave}": plot_teams_per_municipality(tidy, published, synthetic, register,
+                                                                               cb, wave),
+        f"reproductie_doelen_{wave}": plot_goals(tidy, published, synthetic, cb, wave),
+        trend_name: plot_trend(scorecard, published, synthetic),
+    }
+
+
+def save_reproduction_figures(figures: dict[str, plt.Figure], output_dir: str | Path | None = None
+                              ) -> dict[str, list[Path]]:
+    """Export each figure as PNG (200 dpi) and SVG into ``output_dir`` (default ``outputs/figures``)."""
+    return {name: save_figure(fig, name, output_dir) for name, fig in figures.items()}

@@ -1,0 +1,99 @@
+"""Provenance of a result: is the input the SYNTHETIC reconstruction, which file exactly, which code.
+
+A survey file counts as synthetic when its name contains ``SYNTHETIC`` (any case) or when a sidecar
+``<file name>.meta.json`` (or ``<stem>.meta.json``) next to it says ``{"synthetic": true}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+from . import __version__, paths
+
+SYNTHETIC_MARKER = "SYNTHETIC"
+
+
+def sidecar_paths(path: str | Path) -> list[Path]:
+    """The metadata files that may describe ``path``: ``<name>.meta.json`` and ``<stem>.meta.json``."""
+    p = Path(path)
+    return list(dict.fromkeys([p.with_name(p.name + ".meta.json"), p.with_name(p.stem + ".meta.json")]))
+
+
+def is_synthetic(path: str | Path) -> bool:
+    """True when the file is (labelled as) synthetic data: by its name or by a sidecar ``.meta.json``."""
+    p = Path(path)
+    if SYNTHETIC_MARKER in p.name.upper():
+        return True
+    for meta in sidecar_paths(p):
+        if not meta.is_file():
+            continue
+        try:
+            data = json.loads(meta.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise ValueError(f"{meta}: not a valid JSON metadata file: {err}") from err
+        if not isinstance(data, dict):
+            raise ValueError(f"{meta}: expected a JSON object with a 'synthetic' field")
+        flag = data.get("synthetic", False)
+        if isinstance(flag, str):
+            flag = flag.strip().lower() in ("true", "ja", "yes", "1")
+        if bool(flag):
+            return True
+    return False
+
+
+def data_fingerprint(path: str | Path, length: int = 12) -> str:
+    """The first ``length`` hex digits of the file's SHA-256 (identifies the exact input of a result)."""
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"no such file: {p}")
+    h = hashlib.sha256()
+    with open(p, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:length]
+
+
+@lru_cache(maxsize=1)
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(paths.ROOT), "rev-parse", "--short=10", "HEAD"],
+            capture_output=True, text=True, timeout=10, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    sha = out.stdout.strip()
+    return sha if out.returncode == 0 and sha else None
+
+
+def code_version() -> str:
+    """The package version, plus the git commit of the checkout when there is one (``0.1.0 (git 1a2b3c4d5e)``)."""
+    sha = _git_commit()
+    return f"{__version__} (git {sha})" if sha else __version__
+
+
+def synthetic_banner_nl() -> str:
+    """The Dutch notice shown wherever results rest on the synthetic reconstruction (Markdown)."""
+    return (
+        "**Let op: SYNTHETISCHE gegevens.** De gemeentelijke antwoorden in dit document komen uit een "
+        "synthetische, geseede reconstructie die de gepubliceerde cijfers van Movisie binnen hun afronding "
+        "reproduceert. Het zijn **geen echte Movisie-gegevens**: uitspraken over afzonderlijke gemeenten "
+        "zijn verzonnen; alleen de gepubliceerde totalen zijn echt."
+    )
+
+
+def real_data_banner_nl() -> str:
+    """The Dutch notice for results on a (non-synthetic) survey export."""
+    return ("Deze resultaten zijn berekend uit een echte export van de enquête (geen synthetische "
+            "reconstructie).")
+
+
+def data_banner_nl(path: str | Path) -> str:
+    """The banner that fits ``path``: the synthetic notice or the real-data notice, with the file and fingerprint."""
+    p = Path(path)
+    head = synthetic_banner_nl() if is_synthetic(p) else real_data_banner_nl()
+    return f"{head}\n\nBestand: `{p.name}` (sha256 {data_fingerprint(p)}), code {code_version()}."
