@@ -1,0 +1,321 @@
+"""Figures of the size models (Dutch labels): predicted involvement by size, odds ratios, teams, power,
+recovery and weighting. Each function returns a matplotlib Figure; saving is ``figures.save_figure``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+from . import figures, models
+from .estimators import wilson_interval
+
+POP_TICKS = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000]
+
+
+def _thousands(x: float, _pos: object = None) -> str:
+    return f"{int(round(x)):,}".replace(",", ".")
+
+
+def _pop_axis(ax: plt.Axes, low: float, high: float) -> None:
+    ax.set_xscale("log")
+    ticks = [t for t in POP_TICKS if low * 0.8 <= t <= high * 1.25]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(FuncFormatter(_thousands))
+    ax.tick_params(axis="x", labelrotation=45)
+
+
+def _pct(x: float, _pos: object = None) -> str:
+    return f"{100 * x:.0f} %"
+
+
+def _note(fig: plt.Figure, synthetic: bool, extra: str | None = None, y: float = -0.01) -> None:
+    parts = [extra] if extra else []
+    if synthetic:
+        parts.append(f"Bron: {figures.SYNTHETIC_NOTE}.")
+    if parts:
+        fig.text(0.01, y, " ".join(parts), ha="left", va="top", fontsize=8, color="#444444", wrap=True)
+
+
+def _or_axis(ax: plt.Axes, low: float, high: float) -> None:
+    ax.set_xscale("log")
+    ticks = [v for v in (0.25, 0.33, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4, 6, 10) if low <= v <= high]
+    ax.xaxis.set_major_locator(FixedLocator(ticks or [1]))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: f"{x:g}".replace(".", ",")))
+
+
+def _legend_right(ax: plt.Axes) -> None:
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
+
+
+def binned_shares(frame: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Observed share of any involvement per size class (Wilson 95 %), at the median population of the class."""
+    y = models.any_involvement(frame, group)
+    keep = y.notna().to_numpy()
+    sub = frame.loc[keep].assign(_y=y[keep].astype(bool).to_numpy())
+    rows = []
+    for cls, s in sub.groupby(sub["size_class"].astype("string"), sort=False):
+        k, n = int(s["_y"].sum()), len(s)
+        lo, hi = wilson_interval(k, n)
+        rows.append({"size_class": cls, "population": float(s["population"].astype(float).median()),
+                     "share": k / n, "ci_low": lo / 100, "ci_high": hi / 100, "n": n})
+    return pd.DataFrame(rows).sort_values("population").reset_index(drop=True)
+
+
+def plot_involvement_vs_size(curves: pd.DataFrame, frame: pd.DataFrame, labels: Mapping[str, str],
+                             fits: Mapping[str, models.Fit] | None = None, synthetic: bool = False,
+                             model: str = "logit_size") -> plt.Figure:
+    """Six panels: predicted probability of any involvement over the observed population range with its
+    95 % band, the observed share per size class (Wilson) and the odds ratio per doubling."""
+    figures.setup_style()
+    groups = list(labels)
+    ncols = 3
+    nrows = math.ceil(len(groups) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(12, 3.6 * nrows), sharey=True, squeeze=False)
+    low = float(curves["population"].min()) if len(curves) else 1_000
+    high = float(curves["population"].max()) if len(curves) else 1_000_000
+    for ax, g in zip(axes.flat, groups, strict=False):
+        c = curves[(curves["outcome"] == g) & (curves["model"] == model)]
+        if len(c):
+            ax.fill_between(c["population"], c["ci_low"], c["ci_high"], color=figures.PALETTE[0], alpha=0.2,
+                            linewidth=0, label="95 %-betrouwbaarheidsband")
+            ax.plot(c["population"], c["predicted"], color=figures.PALETTE[0], lw=2, label="voorspelde kans")
+        b = binned_shares(frame, g)
+        ax.errorbar(b["population"], b["share"], yerr=[b["share"] - b["ci_low"], b["ci_high"] - b["share"]],
+                    fmt="o", color=figures.PALETTE[1], ms=5, capsize=3, label="waargenomen per grootteklasse")
+        ax.set_title(labels[g], fontsize=10)
+        _pop_axis(ax, low, high)
+        ax.set_ylim(0, 1)
+        ax.yaxis.set_major_formatter(FuncFormatter(_pct))
+        f = (fits or {}).get(g)
+        if f is not None and f.estimable:
+            lo, hi = f.ci(models.SIZE_TERM)
+            txt = (f"OR per verdubbeling {math.exp(f.coef(models.SIZE_TERM)):.2f}".replace(".", ",")
+                   + f"\n(95 %-BI {math.exp(lo):.2f}–{math.exp(hi):.2f}), n = {f.n}".replace(".", ","))
+            if f.method != "mle":
+                txt += f"\n[{f.method}]"
+            ax.text(0.03, 0.97, txt, transform=ax.transAxes, va="top", fontsize=8,
+                    bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
+    for ax in axes.flat[len(groups):]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("Kans op enige betrokkenheid")
+    for ax in axes[-1, :]:
+        ax.set_xlabel("Inwoners op 1 januari (logaritmische schaal)")
+    handles, lab = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, lab, loc="lower center", ncol=3, bbox_to_anchor=(0.5, -0.04), frameon=False)
+    fig.suptitle("Bewonersbetrokkenheid naar gemeentegrootte (logistische regressie, robuuste SE)", y=1.0)
+    fig.tight_layout()
+    _note(fig, synthetic, y=-0.07)
+    return fig
+
+
+def plot_odds_ratios(table_exp: pd.DataFrame, labels: Mapping[str, str], synthetic: bool = False,
+                     models_shown: tuple[str, ...] = ("logit_size", "logit_size_network")) -> plt.Figure:
+    """Forest plot of the odds ratio per doubling of the population per group (and model)."""
+    figures.setup_style()
+    t = table_exp[(table_exp["term"] == models.SIZE_TERM) & table_exp["model"].isin(models_shown)]
+    groups = list(labels)
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(groups) * len(models_shown) + 1.5))
+    names = {"logit_size": "alleen grootte", "logit_size_network": "grootte + G4/G32",
+             "ordinal_ladder": "ordinaal (hoogste trede)"}
+    offsets = np.linspace(-0.18, 0.18, len(models_shown)) if len(models_shown) > 1 else [0.0]
+    for j, m in enumerate(models_shown):
+        s = t[t["model"] == m].set_index("outcome")
+        ys = [len(groups) - 1 - i + offsets[j] for i, g in enumerate(groups) if g in s.index]
+        gs = [g for g in groups if g in s.index]
+        est = s.loc[gs, "estimate"].to_numpy()
+        ax.errorbar(est, ys, xerr=[est - s.loc[gs, "ci_low"].to_numpy(), s.loc[gs, "ci_high"].to_numpy() - est],
+                    fmt="o" if j == 0 else "s", color=figures.PALETTE[j], capsize=3, label=names.get(m, m))
+    ax.axvline(1, color="#555555", lw=1, ls="--")
+    lo = float(np.nanmin(t["ci_low"])) if len(t) else 0.5
+    hi = float(np.nanmax(t["ci_high"])) if len(t) else 2
+    _or_axis(ax, min(lo, 0.9) * 0.95, max(hi, 1.1) * 1.05)
+    ax.set_xlim(min(lo, 0.9) * 0.95, max(hi, 1.1) * 1.05)
+    ax.set_yticks(range(len(groups)))
+    ax.set_yticklabels([labels[g] for g in reversed(groups)])
+    ax.set_xlabel("Odds ratio per verdubbeling van het inwonertal (95 %-BI, robuuste SE)")
+    ax.set_title("Enige betrokkenheid: effect van gemeentegrootte")
+    _legend_right(ax)
+    fig.tight_layout()
+    _note(fig, synthetic)
+    return fig
+
+
+def plot_teams_vs_size(frame: pd.DataFrame, curve: pd.DataFrame, check: pd.DataFrame | None = None,
+                       synthetic: bool = False) -> plt.Figure:
+    """Number of teams against population (log-log) with the expected number (per model in ``curve``: the
+    zero-truncated model with its 95 % band, the NB2 mean dashed); the published G32 mean (8) and
+    Rotterdam (42, with the prediction interval) marked."""
+    figures.setup_style()
+    y = models.teams_outcome(frame)
+    keep = y.notna().to_numpy()
+    sub = frame.loc[keep]
+    fig, ax = plt.subplots(figsize=(8, 5))
+    curves = {m: c for m, c in curve.groupby("model", sort=False)} if "model" in curve.columns else {"": curve}
+    g32 = sub["g32"].astype(bool).to_numpy()
+    ax.scatter(sub.loc[~g32, "population"].astype(float), y[keep][~g32].astype(float), s=14, alpha=0.6,
+               color=figures.PALETTE[4], label="gemeenten met teams")
+    ax.scatter(sub.loc[g32, "population"].astype(float), y[keep][g32].astype(float), s=22, alpha=0.8,
+               marker="D", color=figures.PALETTE[3], label="G32-gemeenten")
+    names = {"truncnb2_teams": "verwacht aantal gegeven teams (nul-afgeknot, 95 %-band)",
+             "nb2_teams": "NB2-gemiddelde (niet afgeknot)"}
+    for m, c in curves.items():
+        if not len(c):
+            continue
+        main = m != "nb2_teams" or len(curves) == 1
+        if main:
+            ax.fill_between(c["population"], c["ci_low"], c["ci_high"], color=figures.PALETTE[0], alpha=0.2,
+                            linewidth=0)
+        ax.plot(c["population"], c["predicted"], color=figures.PALETTE[0] if main else "#555555",
+                lw=2 if main else 1.2, ls="-" if main else "--", label=names.get(m, "verwacht aantal (95 %-band)"))
+    if check is not None and len(check):
+        with_pi = check[check["pi_low"].notna()]
+        rot = (with_pi if len(with_pi) else check)
+        rot = rot[rot["check"].str.startswith("Rotterdam")]
+        if len(rot):
+            r = rot.iloc[0]
+            pop = float(r["population"])
+            ax.scatter([pop], [r["published"]], marker="*", s=180, color=figures.PALETTE[5], zorder=5,
+                       label=f"Rotterdam gepubliceerd ({int(r['published'])})")
+            if np.isfinite(r["pi_low"]):
+                ax.vlines(pop, r["pi_low"], r["pi_high"], color=figures.PALETTE[5], lw=2, alpha=0.6,
+                          label="95 %-voorspellingsinterval Rotterdam")
+        g = check[check["check"].str.startswith("G32")]
+        if len(g):
+            ax.axhline(float(g.iloc[0]["published"]), color=figures.PALETTE[3], ls=":", lw=1.2,
+                       label="gepubliceerd G32-gemiddelde (8)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    low = float(sub["population"].astype(float).min()) if len(sub) else 1_000
+    high = float(sub["population"].astype(float).max()) if len(sub) else 1_000_000
+    _pop_axis(ax, low, high)
+    ax.yaxis.set_major_locator(FixedLocator([0.2, 0.5, 1, 2, 5, 10, 20, 50, 100]))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))
+    ax.set_xlabel("Inwoners op 1 januari (logaritmische schaal)")
+    ax.set_ylabel("Aantal sociale (wijk)teams (log-schaal)")
+    ax.set_title("Aantal teams naar inwonertal (gemeenten met teams)")
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    fig.tight_layout()
+    _note(fig, synthetic)
+    return fig
+
+
+def plot_power_curve(curve: pd.DataFrame, mdor: pd.DataFrame, labels: Mapping[str, str], target: float = 0.8,
+                     alpha: float = 0.05, synthetic: bool = False) -> plt.Figure:
+    """Simulated power of the size test against the true odds ratio per doubling, one line per group."""
+    figures.setup_style()
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for i, (g, s) in enumerate(curve.groupby("group", sort=False)):
+        s = s.sort_values("odds_ratio")
+        m = mdor[(mdor["group"] == g) & (mdor["side"] == "increase")]
+        extra = ""
+        if len(m) and np.isfinite(m["min_detectable_or"].iloc[0]):
+            extra = f" (MDE {m['min_detectable_or'].iloc[0]:.2f})".replace(".", ",")
+        ax.plot(s["odds_ratio"], s["power"], marker="o", ms=3, color=figures.PALETTE[i % len(figures.PALETTE)],
+                label=f"{labels.get(g, g)}, n = {int(s['n'].iloc[0])}{extra}")
+    ax.axhline(target, color="#555555", ls="--", lw=1)
+    ax.axhline(alpha, color="#999999", ls=":", lw=1)
+    ax.axvline(1, color="#999999", lw=0.8)
+    ax.set_xscale("log")
+    ors = sorted(curve["odds_ratio"].unique())
+    ticks = [v for v in (0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 2.5, 3) if ors[0] <= v <= ors[-1]]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: f"{x:g}".replace(".", ",")))
+    ax.yaxis.set_major_formatter(FuncFormatter(_pct))
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("Werkelijke odds ratio per verdubbeling van het inwonertal")
+    ax.set_ylabel(f"Onderscheidend vermogen (α = {alpha:g})".replace(".", ","))
+    n_rep = int(curve["n_rep"].iloc[0]) if len(curve) else 0
+    ax.set_title(f"Ontwerpanalyse: onderscheidend vermogen ({n_rep} simulaties per punt)")
+    _legend_right(ax)
+    fig.tight_layout()
+    _note(fig, synthetic)
+    return fig
+
+
+def plot_recovery(rec: pd.DataFrame, summary: pd.DataFrame, labels: Mapping[str, str],
+                  synthetic: bool = False) -> plt.Figure:
+    """Known-truth recovery: the estimates of the size slope per group around the true value, with the
+    coverage of the 95 % intervals."""
+    figures.setup_style()
+    groups = [g for g in labels if g in set(rec["group"])]
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(groups) + 1.8))
+    truth = float(rec["truth"].iloc[0])
+    rng = np.random.default_rng(0)
+    for i, g in enumerate(groups):
+        s = rec[rec["group"] == g]
+        yy = len(groups) - 1 - i + rng.uniform(-0.25, 0.25, len(s))
+        ax.scatter(np.exp(s["estimate"]), yy, s=6, alpha=0.35,
+                   color=np.where(s["covers"], figures.PALETTE[0], figures.PALETTE[5]))
+        cov = summary.loc[summary["group"] == g, "coverage"]
+        if len(cov):
+            ax.text(1.01, len(groups) - 1 - i, f"{100 * cov.iloc[0]:.1f} %".replace(".", ","),
+                    transform=ax.get_yaxis_transform(), va="center", fontsize=8)
+    ax.axvline(math.exp(truth), color="#000000", lw=1.5)
+    est = np.exp(rec["estimate"].dropna())
+    _or_axis(ax, float(est.min()) * 0.95, float(est.max()) * 1.05)
+    ax.set_yticks(range(len(groups)))
+    ax.set_yticklabels([labels[g] for g in reversed(groups)])
+    pooled = summary[summary["group"] == "alle groepen"]
+    title = "Herstel van een bekend grootte-effect"
+    if len(pooled):
+        p = pooled.iloc[0]
+        title += (f": dekking {100 * p['coverage']:.1f} % van {int(p['intervals'])} intervallen").replace(".", ",")
+    ax.set_title(title, fontsize=11)
+    ax.set_xlabel(f"Geschatte odds ratio per verdubbeling; lijn: werkelijke OR {math.exp(truth):.2f}".replace(".", ",")
+                  + "\n(rood: het 95 %-BI mist de werkelijke waarde; rechts: dekking per groep)")
+    fig.tight_layout()
+    _note(fig, synthetic)
+    return fig
+
+
+def plot_weighting(headline: pd.DataFrame, synthetic: bool = False) -> plt.Figure:
+    """Headline percentages unweighted (Wilson) and post-stratified (linearisation) side by side."""
+    figures.setup_style()
+    h = headline.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(h) + 1.5))
+    y = np.arange(len(h))[::-1]
+    for j, (col, name) in enumerate((("unweighted", "ongewogen (Wilson)"), ("weighted", "gewogen (poststratificatie)"))):
+        est = h[f"pct_{col}"].to_numpy()
+        ax.errorbar(est, y + (0.15 if j == 0 else -0.15),
+                    xerr=[est - h[f"ci_low_{col}"].to_numpy(), h[f"ci_high_{col}"].to_numpy() - est],
+                    fmt="o" if j == 0 else "s", color=figures.PALETTE[j], capsize=3, label=name)
+    ax.set_yticks(y)
+    ax.set_yticklabels(h["label"], fontsize=8)
+    ax.set_xlim(0, 100)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0f} %"))
+    ax.set_xlabel("Percentage (95 %-BI)")
+    ax.set_title("Kerncijfers ongewogen en gewogen naar grootteklasse × G32")
+    _legend_right(ax)
+    fig.tight_layout()
+    _note(fig, synthetic)
+    return fig
+
+
+def show(fig: plt.Figure, name: str, output_dir: str | Path | None, width: int = 820) -> list[Path]:
+    """Save ``fig`` as PNG + SVG under ``output_dir``, display the saved PNG (in a notebook) and close it."""
+    written = figures.save_figure(fig, name, output_dir)
+    plt.close(fig)
+    try:
+        from IPython.display import Image, display
+
+        display(Image(filename=str(written[0]), width=width))
+    except ImportError:  # pragma: no cover - IPython is a dependency of the notebooks
+        pass
+    return written
+
+
+__all__ = [
+    "binned_shares", "show", "plot_involvement_vs_size", "plot_odds_ratios", "plot_power_curve", "plot_recovery",
+    "plot_teams_vs_size", "plot_weighting",
+]
