@@ -95,3 +95,18 @@ def test_unknown_wave_and_raw_output_refused(export, tmp_path, capsys):
                  "--log", str(tmp_path / "l.csv")]) == 1
     assert "read-only" in capsys.readouterr().err
     assert not raw_out.exists()
+
+
+def test_cleaning_the_synthetic_export_keeps_its_label(tmp_path):
+    """A table cleaned from the SYNTHETIC export is named and flagged synthetic (reports show the banner)."""
+    from wijkteam_stats import paths
+    from wijkteam_stats.cli import main
+    from wijkteam_stats.provenance import is_synthetic
+
+    assert paths.processed_survey_file(2015, synthetic=True).name == "SYNTHETIC_survey_2015.parquet"
+    out = tmp_path / "survey_2015.parquet"  # a neutral name: the sidecar must carry the label
+    rc = main(["clean", str(paths.synthetic_survey_file(2015)), "--wave", "2015", "--out", str(out),
+               "--log", str(tmp_path / "log.csv")])
+    assert rc == 0
+    assert is_synthetic(out)
+    assert (tmp_path / "survey_2015.meta.json").is_file()

@@ -51,9 +51,9 @@ def synthetic_survey_file(wave: int) -> Path:
     return RAW_SURVEY / f"SYNTHETIC_movisie_{int(wave)}_reconstructed_export.csv"
 
 
-def processed_survey_file(wave: int) -> Path:
-    """Path of the cleaned, validated survey table of a wave."""
-    return PROCESSED / f"survey_{int(wave)}.parquet"
+def processed_survey_file(wave: int, synthetic: bool = False) -> Path:
+    """Path of the cleaned, validated survey table of a wave (``SYNTHETIC_`` prefix for the reconstruction)."""
+    return PROCESSED / f"{'SYNTHETIC_' if synthetic else ''}survey_{int(wave)}.parquet"
 
 
 def ensure_dir(path: Path) -> Path:

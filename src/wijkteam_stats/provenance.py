@@ -45,6 +45,20 @@ def is_synthetic(path: str | Path) -> bool:
     return False
 
 
+def write_derived_sidecar(derived: str | Path, source: str | Path) -> Path:
+    """Write ``<derived stem>.meta.json`` so a file made from ``source`` keeps its provenance (synthetic or not)."""
+    derived, source = Path(derived), Path(source)
+    meta = {
+        "synthetic": is_synthetic(source),
+        "derived_from": source.name,
+        "source_sha256": data_fingerprint(source, length=64),
+        "written_by": f"wijkteam-stats {code_version()}",
+    }
+    out = derived.with_name(f"{derived.stem}.meta.json")
+    out.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return out
+
+
 def data_fingerprint(path: str | Path, length: int = 12) -> str:
     """The first ``length`` hex digits of the file's SHA-256 (identifies the exact input of a result)."""
     p = Path(path)

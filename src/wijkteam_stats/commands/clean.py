@@ -17,7 +17,7 @@ DESCRIPTION = (
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", metavar="INPUT", help="the survey export (.csv, .xlsx or .sav)")
     p.add_argument("--wave", type=int, required=True, help="survey wave, e.g. 2015")
-    p.add_argument("--out", default=None, help="tidy table (.parquet); default data/processed/survey_<wave>.parquet")
+    p.add_argument("--out", default=None, help="tidy table (.parquet); default data/processed/[SYNTHETIC_]survey_<wave>.parquet")
     p.add_argument("--log", default=None, help="cleaning log (.csv); default outputs/tables/cleaning_log_<wave>.csv")
     p.add_argument("--sheet", default=None, help="worksheet name of an .xlsx export (default: the first sheet)")
 
@@ -27,7 +27,9 @@ def run(args: argparse.Namespace) -> int:
     from ..clean import SurveyFileError, clean_survey
     from ..exports import safe_to_csv
 
-    out = Path(args.out) if args.out else paths.processed_survey_file(args.wave)
+    from ..provenance import is_synthetic, write_derived_sidecar
+
+    out = Path(args.out) if args.out else paths.processed_survey_file(args.wave, is_synthetic(args.input))
     log_path = Path(args.log) if args.log else paths.TABLES / f"cleaning_log_{args.wave}.csv"
     try:
         result = clean_survey(args.input, args.wave, sheet=args.sheet)
@@ -45,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     result.table.to_parquet(out, index=False)
     csv_path = safe_to_csv(result.table, out.with_suffix(".csv"))
+    write_derived_sidecar(out, args.input)
     safe_to_csv(result.log, log_path)
     print(result.summary)
     print(f"  tabel / table: {out} (+ {csv_path.name})")
