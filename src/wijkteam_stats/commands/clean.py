@@ -26,7 +26,6 @@ def run(args: argparse.Namespace) -> int:
     from .. import paths
     from ..clean import SurveyFileError, clean_survey
     from ..exports import safe_to_csv
-
     from ..provenance import is_synthetic, write_derived_sidecar
 
     out = Path(args.out) if args.out else paths.processed_survey_file(args.wave, is_synthetic(args.input))
