@@ -17,18 +17,6 @@ from wijkteam_stats.audit import (
     run_audit,
     write_audit,
 )
-from wijkteam_stats.municipalities import register
-from wijkteam_stats.published import load_published
-
-
-@pytest.fixture(scope="module")
-def pub():
-    return load_published(wave=2015)
-
-
-@pytest.fixture(scope="module")
-def reg():
-    return register(2015)
 
 
 @pytest.fixture(scope="module")

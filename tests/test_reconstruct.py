@@ -15,7 +15,6 @@ import pytest
 from wijkteam_stats import paths
 from wijkteam_stats.codebook import load_codebook
 from wijkteam_stats.municipalities import register, resolve
-from wijkteam_stats.published import load_published
 from wijkteam_stats.reconstruct import (
     DEFAULT_SEED,
     ReconstructionError,
@@ -39,16 +38,6 @@ GROUPS = ["wijkbewoners", "vrijwilligers", "mantelzorgers", "doelgroep", "ervari
 FORMS = ["meedoen", "meebeslissen", "meedenken", "meebeoordelen"]
 BASES = {"wijkbewoners": 189, "vrijwilligers": 189, "mantelzorgers": 184, "doelgroep": 176,
          "ervaringsdeskundigen": 179, "clientenorganisaties": 191}
-
-
-@pytest.fixture(scope="module")
-def pub():
-    return load_published(wave=2015)
-
-
-@pytest.fixture(scope="module")
-def reg():
-    return register(2015)
 
 
 @pytest.fixture(scope="module")
