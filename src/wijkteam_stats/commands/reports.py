@@ -1,0 +1,54 @@
+"""``wijkteam reports``: one HTML report per municipality (notebook 03), incremental and fault-tolerant."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "build the per-municipality HTML reports (all municipalities of the wave, or the ones named)"
+DESCRIPTION = (
+    "Build outputs/reports/<wave>/GMxxxx.html from notebooks/03_municipality_profile.ipynb. Reports whose "
+    "inputs did not change are skipped (--force rebuilds); a failing municipality is recorded in "
+    "outputs/reports/run_summary.csv and the others still run (exit status 1 when any failed). "
+    "outputs/manifest.json records git commit, parameters, input hashes, package versions and seed."
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="every municipality of the wave's reference date")
+    which.add_argument("--municipality", nargs="+", action="extend", metavar="CODE_OR_NAME",
+                       help="CBS code (any year 2014-2025), number or name; repeatable")
+    p.add_argument("--wave", type=int, default=2015)
+    p.add_argument("--workers", type=int, default=None,
+                   help="parallel workers (default: number of CPUs, at most 8)")
+    p.add_argument("--executor", default=None, metavar="dask://HOST:PORT",
+                   help="run the jobs on an existing dask.distributed scheduler (default: local pool, no server)")
+    p.add_argument("--engine", choices=["warm", "papermill"], default="warm",
+                   help="warm: a pool of warm kernels (default); papermill: a fresh kernel per report")
+    p.add_argument("--force", action="store_true", help="rebuild reports that are up to date")
+    p.add_argument("--survey", default=None, metavar="PATH",
+                   help="survey file (default: data/processed/survey_<wave>.parquet)")
+    p.add_argument("--expectations", default=None, metavar="PATH",
+                   help="size-model expectations (default: outputs/tables/models/expected_by_municipality_<wave>.csv)")
+    p.add_argument("--notebook", default=None, metavar="PATH",
+                   help="report notebook (default: notebooks/03_municipality_profile.ipynb)")
+    p.add_argument("--outputs", default=None, metavar="DIR", help="outputs folder (default: outputs/)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..batch.params import ParameterError
+    from ..batch.runner import run_reports
+
+    try:
+        result = run_reports(
+            None if args.all else args.municipality, args.wave, survey_path=args.survey,
+            expectations_path=args.expectations, outputs_dir=args.outputs, notebook=args.notebook,
+            workers=args.workers, engine=args.engine, executor=args.executor, force=args.force,
+            progress=not args.no_progress,
+        )
+    except (ParameterError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return result.exit_code

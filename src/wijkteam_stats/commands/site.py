@@ -1,0 +1,23 @@
+"""``wijkteam site``: the static site in outputs/site from the reports and notebook HTML that exist."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "build the static site outputs/site (index of municipalities, national reports, methods page)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--wave", type=int, default=2015)
+    p.add_argument("--outputs", default=None, metavar="DIR", help="outputs folder (default: outputs/)")
+    p.add_argument("--site", default=None, metavar="DIR", help="site folder (default: <outputs>/site)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..site import build_site
+
+    res = build_site(args.wave, outputs_dir=args.outputs, site_dir=args.site)
+    print(f"site {res.index} ({res.reports} of {res.municipalities} municipality reports)")
+    for page in res.missing_pages:
+        print(f"  {page}: source report not built yet; placeholder page written")
+    return 0

@@ -1,0 +1,195 @@
+"""The static site: ``outputs/site/`` with an index of all municipalities, the national reports and a methods page.
+
+Everything is static and self-contained: inline CSS and a few lines of inline JavaScript for the filter,
+relative links only, no external requests, so the folder works when opened from the file system. Reports
+are copied (with a small navigation bar added) so the folder can be moved or zipped as a whole.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import __version__, paths
+from .batch.atomic import atomic_write_text
+
+TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
+NOTEBOOK_PAGES = {
+    "reproduction.html": ("01_reproduce_movisie_{wave}.html", "Landelijke reproductie van de Movisie-cijfers",
+                          "wijkteam reproduce --wave {wave}"),
+    "models.html": ("02_involvement_vs_size_{wave}.html", "Betrokkenheid van bewoners en gemeentegrootte",
+                    "wijkteam models --wave {wave}"),
+}
+_NAV_STYLE = ("font:600 14px system-ui,sans-serif;background:#f4f6f8;border-bottom:1px solid #d9d9d9;"
+              "padding:.6rem 1rem;margin:0")
+_NAV_MARK = "<!-- wijkteam-site-nav -->"
+
+
+@dataclass
+class SiteResult:
+    """What :func:`build_site` wrote."""
+
+    site_dir: Path
+    index: Path
+    reports: int
+    municipalities: int
+    missing_pages: list[str]
+
+
+@lru_cache(maxsize=1)
+def _env():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]),
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def render(template: str, **context: Any) -> str:
+    """Render a site template (autoescaped)."""
+    return _env().get_template(template).render(**context)
+
+
+def with_nav(html: str, prefix: str) -> str:
+    """The page with a navigation bar back to the site's index (``prefix``: path to the site root)."""
+    if _NAV_MARK in html:
+        return html
+    nav = (f'{_NAV_MARK}<nav style="{_NAV_STYLE}"><a href="{prefix}index.html">&larr; Alle gemeenten</a>'
+           f' &middot; <a href="{prefix}methods.html">Methode en gegevens</a></nav>')
+    m = re.search(r"<body[^>]*>", html)
+    if m is None:
+        return nav + html
+    return html[: m.end()] + nav + html[m.end():]
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    atomic_write_text(path, text)
+    return True
+
+
+def _dutch_int(value: Any) -> str:
+    try:
+        return f"{int(value):,}".replace(",", ".")
+    except (TypeError, ValueError):
+        return "–"
+
+
+def caveats_html() -> str:
+    """``docs/assumptions_and_caveats.md`` as HTML (escaped Markdown), or a short note when absent."""
+    md_path = paths.ROOT / "docs" / "assumptions_and_caveats.md"
+    if not md_path.is_file():
+        return "<p>Zie <code>docs/assumptions_and_caveats.md</code> in de repository.</p>"
+    import mistune
+
+    text = md_path.read_text(encoding="utf-8")
+    text = re.sub(r"\A# .*\n", "", text)  # the page has its own heading
+    md = mistune.create_markdown(escape=True, plugins=["table"])
+    html = re.sub(r"<(/?)h[12]>", r"<\1h3>", str(md(text)))  # below the page's own h2 sections
+    return html.replace("<table>", '<table class="wt-md">')
+
+
+def _provenance(outputs_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    from .batch.runner import git_state, package_versions
+
+    git = git_state()
+    versions = manifest.get("package_versions") or package_versions()
+    keep = ("python", "pandas", "numpy", "matplotlib", "geopandas", "statsmodels", "nbconvert", "papermill")
+    return {
+        "version": __version__,
+        "commit": (git["commit"] or "")[:10] or None,
+        "dirty": git["dirty"],
+        "date": datetime.now(UTC).date().isoformat(),
+        "seed": manifest.get("seed", "–"),
+        "packages": [(k, versions[k]) for k in keep if k in versions],
+    }
+
+
+def _survey_info(wave: int, manifest: dict[str, Any], numbers: list[dict[str, Any]]) -> tuple[bool, str, str]:
+    """(synthetic?, survey file name, sha256 prefix) of the data behind the reports."""
+    from . import provenance
+    from .profile import default_survey_path
+
+    section = manifest.get("reports", {}).get(str(wave), {})
+    if numbers:
+        prov = numbers[0]["provenance"]
+        return bool(any(n["provenance"]["synthetic"] for n in numbers)), prov["survey_file"], prov["data_version"]
+    rel = section.get("survey_path")
+    path = (paths.ROOT / rel) if rel else default_survey_path(wave)
+    if path.is_file():
+        return provenance.is_synthetic(path), path.name, provenance.data_fingerprint(path)
+    return True, path.name, ""
+
+
+def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
+               site_dir: str | Path | None = None) -> SiteResult:
+    """Build the static site from what exists in ``outputs_dir`` (reports, notebook HTML, manifest)."""
+    from .municipalities import register
+    from .profile import read_numbers, register_year
+
+    outputs_dir = Path(outputs_dir).resolve() if outputs_dir else paths.OUTPUTS
+    site = paths.ensure_dir(Path(site_dir).resolve() if site_dir else outputs_dir / "site")
+    reports_src = outputs_dir / "reports" / str(wave)
+    reports_dst = paths.ensure_dir(site / "reports")
+    manifest_file = outputs_dir / "manifest.json"
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8")) if manifest_file.is_file() else {}
+    year = register_year(wave)
+    reg = register(year)
+
+    rows, numbers, copied = [], [], set()
+    for r in reg.itertuples(index=False):
+        src = reports_src / f"{r.gm_code}.html"
+        data = reports_src / "data" / f"{r.gm_code}.json"
+        n = read_numbers(data) if data.is_file() else None
+        if src.is_file():
+            _write_if_changed(reports_dst / src.name, with_nav(src.read_text(encoding="utf-8"), "../"))
+            copied.add(src.name)
+        if n is not None:
+            numbers.append(n)
+        answers = (n or {}).get("answers") or {}
+        has = answers.get("has_teams")
+        rows.append({
+            "gm_code": r.gm_code, "name": r.name, "province": r.province,
+            "size_class": "" if r.size_class is None or str(r.size_class) == "nan" else str(r.size_class),
+            "population": _dutch_int(r.population),
+            "participated": "–" if n is None else ("ja" if n["participated"] else "nee"),
+            "has_teams": "–" if not has else ("ja" if has == "ja" else "nee"),
+            "href": f"reports/{src.name}" if src.is_file() else None,
+        })
+    from .municipalities import normalize_name
+
+    rows.sort(key=lambda r: (normalize_name(r["name"]), r["gm_code"]))
+    for stale in reports_dst.glob("GM*.html"):
+        if stale.name not in copied:
+            stale.unlink()
+
+    synthetic, survey_file, survey_sha = _survey_info(wave, manifest, numbers)
+    prov = _provenance(outputs_dir, manifest)
+    common = {"wave": wave, "synthetic": synthetic, "provenance": prov}
+    missing = []
+    for page, (source, heading, command) in NOTEBOOK_PAGES.items():
+        src = outputs_dir / "html" / source.format(wave=wave)
+        if src.is_file():
+            html = with_nav(src.read_text(encoding="utf-8"), "")
+        else:
+            missing.append(page)
+            html = render("placeholder.html.j2", title=heading, heading=heading, page=page,
+                          command=command.format(wave=wave), **common)
+        _write_if_changed(site / page, html)
+
+    provinces = sorted({r["province"] for r in rows})
+    from .municipalities import SIZE_CLASS_LABELS
+
+    index = site / "index.html"
+    _write_if_changed(index, render("index.html.j2", title=f"Sociale (wijk)teams per gemeente {wave}", page="index",
+                                    rows=rows, provinces=provinces, size_classes=SIZE_CLASS_LABELS, **common))
+    _write_if_changed(site / "methods.html", render(
+        "methods.html.j2", title="Methode en gegevens", page="methods", register_year=year,
+        n_municipalities=len(reg), n_reports=len(copied), survey_file=survey_file, survey_sha=survey_sha,
+        caveats_html=caveats_html(), **common))
+    return SiteResult(site, index, len(copied), len(reg), missing)

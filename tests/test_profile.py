@@ -1,0 +1,324 @@
+"""The municipality profile: CBS facts, peers, comparisons with Wilson intervals, expectations, escaping, map.
+
+``fake_tidy`` and ``fake_expectations`` build small hand-made inputs following the tidy contract and the
+models step's expectations format; the batch, site and browser tests import them from here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import stat
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.proportion import proportion_confint
+
+from wijkteam_stats import maps, profile
+from wijkteam_stats.codebook import load_codebook
+from wijkteam_stats.municipalities import register
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+# --------------------------------------------------------------------------- fixtures shared with other tests
+
+
+def tidy_row(code: str, **values) -> dict:
+    """One tidy row: everything NA except gm_code/wave/status, then ``values`` (column -> value)."""
+    cols = load_codebook().tidy_columns()
+    row = {c: pd.NA for c in cols}
+    row.update({"gm_code": code, "wave": 2015, "status": "compleet",
+                "ingevuld_op": pd.Timestamp("2015-10-01 12:00")})
+    unknown = set(values) - set(cols)
+    assert not unknown, unknown
+    row.update(values)
+    return row
+
+
+def teams_answers(n_teams: int = 3, involved: dict[str, list[str]] | None = None, **extra) -> dict:
+    """Answers of a municipality with teams: every team question answered (False unless listed)."""
+    cb = load_codebook()
+    out = {"has_teams": "ja", "n_teams": n_teams, "problem_scope": "beide", "work_income_tasks": False,
+           "monitors_teams": True, "needs_support_involving_residents": False}
+    for var in ("team_type", "discipline", "goal"):
+        for o in cb.variable(var).options:
+            out[f"{var}__{o.code}"] = False
+    out["team_type__breed_integraal"] = True
+    inv = cb.variable("involvement")
+    for g in inv.groups:
+        forms = (involved or {}).get(g.code, [])
+        for f in inv.forms:
+            out[f"involvement__{g.code}__{f.code}"] = (f.code in forms) if f.code != "geen" else not forms
+    out.update(extra)
+    return out
+
+
+def typed(rows: list[dict]) -> pd.DataFrame:
+    """Rows -> a tidy table with the contract's dtypes, sorted by gm_code."""
+    cols = load_codebook().tidy_columns()
+    df = pd.DataFrame(rows, columns=list(cols))
+    for c, t in cols.items():
+        df[c] = df[c].astype(t)
+    return df.sort_values("gm_code", kind="stable").reset_index(drop=True)
+
+
+def fake_tidy(codes: list[str], seed: int = 1, overrides: dict[str, dict] | None = None) -> pd.DataFrame:
+    """A seeded random tidy table for ``codes`` (about 85 % with teams); ``overrides`` per code win."""
+    cb = load_codebook()
+    rng = np.random.default_rng(seed)
+    groups = [g.code for g in cb.variable("involvement").groups]
+    forms = ["meedoen", "meebeslissen", "meedenken", "meebeoordelen"]
+    rows = []
+    for code in sorted(codes):
+        if rng.random() < 0.85:
+            involved = {g: [f for f in forms if rng.random() < 0.3] for g in groups}
+            extra = {f"discipline__{o.code}": bool(rng.random() < 0.6) for o in cb.variable("discipline").options}
+            extra["monitors_teams"] = bool(rng.random() < 0.9)
+            values = teams_answers(int(rng.integers(1, 9)), involved, **extra)
+        else:
+            values = {"has_teams": "nee_bewuste_keuze", "needs_support_involving_residents": False}
+        values.update((overrides or {}).get(code, {}))
+        rows.append(tidy_row(code, **values))
+    return typed(rows)
+
+
+def fake_expectations(wave: int = 2015) -> pd.DataFrame:
+    """An expectations table in the models step's format for every municipality of the wave."""
+    reg = register(2015 if wave == 2015 else wave)
+    groups = [g.code for g in load_codebook().variable("involvement").groups]
+    rows = []
+    for r in reg.itertuples(index=False):
+        size = math.log2(float(r.population) / 50_000)
+        for i, g in enumerate(groups):
+            p = 1 / (1 + math.exp(-(0.2 * i - 0.5 + 0.3 * size)))
+            rows.append({"wave": wave, "gm_code": r.gm_code, "population": r.population, "measure": "any_involvement",
+                         "group": g, "predicted": p, "ci_low": p * 0.8, "ci_high": min(1.0, p * 1.2),
+                         "extrapolated": False})
+        mu = 3 * 2 ** (0.5 * size)
+        rows.append({"wave": wave, "gm_code": r.gm_code, "population": r.population, "measure": "n_teams",
+                     "group": None, "predicted": mu, "ci_low": mu * 0.7, "ci_high": mu * 1.3,
+                     "extrapolated": r.population > 500_000})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def small_inputs(tmp_path_factory):
+    """A 5-municipality survey (SYNTHETIC by name) and an expectations table on disk."""
+    d = tmp_path_factory.mktemp("profile_inputs")
+    rows = [
+        tidy_row("GM0003", **teams_answers(4, {"wijkbewoners": ["meedenken"], "vrijwilligers": ["meedoen", "meedenken"]},
+                                           toelichting=SCRIPT)),
+        tidy_row("GM0005", **teams_answers(2, {"wijkbewoners": ["meedenken"]}, monitors_teams=True)),
+        tidy_row("GM0007", has_teams="nee_bewuste_keuze", needs_support_involving_residents=True),
+        tidy_row("GM0009", **teams_answers(1, {}, monitors_teams=pd.NA)),
+        tidy_row("GM0363", **teams_answers(30, {"wijkbewoners": ["meedoen"]}, monitors_teams=False)),
+    ]
+    survey = d / "SYNTHETIC_small_2015.parquet"
+    typed(rows).to_parquet(survey)
+    exp = d / "expected_by_municipality_2015.csv"
+    fake_expectations().to_csv(exp, index=False)
+    return survey, exp
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def test_escaping_helpers():
+    assert profile.esc(SCRIPT) == "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"
+    assert profile.esc(None) == "–" and profile.esc(pd.NA) == "–"
+    table = profile.html_table(["<b>kop</b>", "x"], [[SCRIPT, "<i>raw</i>"]], raw_columns=(1,))
+    assert "<script>" not in table and "&lt;b&gt;kop&lt;/b&gt;" in table and "<i>raw</i>" in table
+    assert profile.fmt_int(821752) == "821.752"
+    assert profile.fmt_pct(83.456, 1) == "83,5 %" and profile.fmt_interval(71.2, 84.9) == "71–85 %"
+    assert profile.fmt_num(2.56) == "2,6"
+    assert profile.fmt_num(1234.5) == "1.234,5"
+    assert profile.fmt_date_nl("2021-01-01") == "1 januari 2021"
+
+
+# --------------------------------------------------------------------------- facts and peers
+
+
+def test_facts_of_amsterdam():
+    f = profile.municipality_facts("GM0363", 2015)
+    reg = register(2015).set_index("gm_code")
+    assert f["name"] == "Amsterdam" and f["province"] == "Noord-Holland"
+    assert f["population"] == int(reg.loc["GM0363", "population"]) > 800_000
+    assert f["size_class"] == "≥ 100.000" and f["size_class_cbs"] == 8
+    assert f["g4"] is True and f["g32"] is False
+    assert f["history"] == [] and [t["gm_code"] for t in f["today"]] == ["GM0363"]
+    assert "bestaat in 2025 nog steeds" in profile.history_text(f)
+
+
+def test_facts_follow_mergers_and_splits():
+    app = profile.municipality_facts("GM0003", 2015)  # Appingedam -> Eemsdelta (2021)
+    assert [(e["date"], e["successors"][0]["gm_code"]) for e in app["history"]] == [("2021-01-01", "GM1979")]
+    assert "Eemsdelta" in profile.history_text(app)
+    haaren = profile.municipality_facts("GM0788", 2015)  # split over four municipalities in 2021
+    ev = haaren["history"][0]
+    assert ev["kind"] == "opgesplitst" and ev["successors"][0]["name"] == "Vught"
+    assert {t["name"] for t in haaren["today"]} == {"Vught", "Oisterwijk", "Tilburg", "Boxtel"}
+    text = profile.history_text(haaren)
+    assert "opgeheven en verdeeld" in text and "Vught (44 %" in text
+    fm = profile.municipality_facts("GM1921", 2015)  # De Friese Meren renamed mid-2015
+    assert fm["history"][0]["kind"] == "nieuwe_code_naamswijziging"
+    assert "De Fryske Marren" in profile.history_text(fm)
+
+
+def test_peer_codes_are_the_size_class_without_itself():
+    reg = register(2015)
+    peers = profile.peer_codes("GM0003", 2015)
+    small = reg.loc[reg["size_class"] == "< 20.000", "gm_code"].tolist()
+    assert "GM0003" not in peers and len(peers) == len(small) - 1 == 124
+    assert set(peers) < set(small)
+
+
+# --------------------------------------------------------------------------- comparisons
+
+
+def _wilson(k, n):
+    lo, hi = proportion_confint(k, n, method="wilson")
+    return 100 * lo, 100 * hi
+
+
+def test_comparison_rows_have_exact_wilson_estimates(small_inputs):
+    survey, _ = small_inputs
+    tidy = profile.load_survey(survey, 2015)
+    peers = profile.peer_codes("GM0003", 2015)
+    rows = profile.comparison_rows(tidy, "GM0003", peers)
+    has = next(r for r in rows["teams"] if r["key"] == "has_teams")
+    assert has["own"] == "ja"
+    assert (has["peers"]["k"], has["peers"]["n"]) == (2, 3)  # GM0005, GM0009 of GM0005/7/9
+    assert (has["national"]["k"], has["national"]["n"]) == (4, 5)
+    lo, hi = _wilson(2, 3)
+    assert has["peers"]["ci_low"] == pytest.approx(lo, abs=1e-5) and has["peers"]["ci_high"] == pytest.approx(hi, abs=1e-5)
+    mon = next(r for r in rows["teams"] if r["key"] == "monitors_teams")
+    assert (mon["peers"]["k"], mon["peers"]["n"]) == (1, 1)  # GM0009 did not answer: not in the base
+    assert (mon["national"]["k"], mon["national"]["n"]) == (2, 3)
+    inv = {r["key"]: r for r in rows["involvement"]}
+    assert inv["vrijwilligers"]["own"] == "ja: meedoen, meedenken"
+    assert inv["mantelzorgers"]["own"] == "nee (geen betrokkenheid)"
+    assert (inv["wijkbewoners"]["national"]["k"], inv["wijkbewoners"]["national"]["n"]) == (3, 4)
+    # a municipality without teams: team questions do not apply to it
+    rows7 = profile.comparison_rows(tidy, "GM0007", profile.peer_codes("GM0007", 2015))
+    assert {r["own"] for r in rows7["involvement"]} == {"n.v.t. (geen teams)"}
+    assert next(r for r in rows7["teams"] if r["key"] == "needs_support")["own"] == "ja"
+
+
+def test_involved_any_keeps_unanswered_groups_missing():
+    rows = [tidy_row("GM0003", **teams_answers(1, {"wijkbewoners": ["meedenken"]})),
+            tidy_row("GM0005", **teams_answers(1, {}))]
+    t = typed(rows)
+    for f in ("meedoen", "meebeslissen", "meedenken", "meebeoordelen", "geen"):
+        t.loc[1, f"involvement__vrijwilligers__{f}"] = pd.NA
+    assert profile.involved_any(t, "wijkbewoners").tolist() == [True, False]
+    assert profile.involved_any(t, "vrijwilligers").isna().tolist() == [False, True]
+
+
+def test_numbers_for_respondent_and_non_respondent(small_inputs, tmp_path):
+    survey, exp = small_inputs
+    n = profile.build_numbers("GM0003", 2015, survey, exp)
+    assert n["participated"] is True and n["answers"]["n_teams"] == 4
+    assert n["teams"]["own"] == 4 and n["teams"]["national"]["n"] == 4
+    assert n["teams"]["national"]["mean"] == pytest.approx((4 + 2 + 1 + 30) / 4)
+    assert n["provenance"]["synthetic"] is True and len(n["provenance"]["data_version"]) == 12
+    assert n["peers"]["n_municipalities"] == 124 and n["peers"]["n_respondents"] == 3
+    assert n["national"] == {"n_municipalities": 393, "n_respondents": 5}
+    path = profile.write_numbers(n, tmp_path)
+    assert path == tmp_path / "data" / "GM0003.json" and profile.read_numbers(path) == n
+    assert stat.S_IMODE(path.stat().st_mode) & 0o044  # readable by others: reports are published
+    out = profile.build_numbers("GM0010", 2015, survey, exp)  # Delfzijl did not take part
+    assert out["participated"] is False and out["answers"] == {}
+    assert {r["own"] for sec in out["comparisons"].values() for r in sec} == {"niet deelgenomen"}
+    html = profile.participation_html(out)
+    assert "niet ingevuld" in html and "niet deelgenomen" in html
+    assert "niet deelgenomen" in profile.comparison_html(out, "teams")
+    assert json.loads(json.dumps(out)) == out  # plain JSON
+
+
+def test_expected_section_reads_the_models_table(small_inputs):
+    survey, exp = small_inputs
+    n = profile.build_numbers("GM0363", 2015, survey, exp)
+    e = n["expected"]
+    assert e["available"] and e["source"] == exp.name
+    table = pd.read_csv(exp)
+    row = table[(table.gm_code == "GM0363") & (table.group == "wijkbewoners")].iloc[0]
+    g = e["groups"][0]
+    assert g["group"] == "wijkbewoners" and g["percent"] == pytest.approx(100 * row.predicted, abs=1e-4)
+    assert g["reported"] == "ja: meedoen"
+    assert e["teams"]["reported"] == 30 and e["teams"]["extrapolated"] is True
+    html = profile.expected_html(n)
+    assert "extra onzeker" in html and "Gerapporteerd door Amsterdam" in html
+    missing = profile.build_numbers("GM0363", 2015, survey, None)
+    assert missing["expected"]["available"] is False
+    assert "niet beschikbaar" in profile.expected_html(missing)
+
+
+def test_expectations_with_wrong_columns_are_refused(tmp_path):
+    bad = tmp_path / "exp.csv"
+    pd.DataFrame({"gm_code": ["GM0363"], "predicted": [0.5]}).to_csv(bad, index=False)
+    with pytest.raises(ValueError, match="lacks columns"):
+        profile.load_expectations(bad)
+
+
+def test_data_text_is_escaped_everywhere(small_inputs):
+    survey, exp = small_inputs
+    n = profile.build_numbers("GM0003", 2015, survey, exp)
+    assert n["answers"]["toelichting"] == SCRIPT
+    n["facts"]["name"] = SCRIPT
+    n["facts"]["province"] = "<b>Groningen</b>"
+    n["answers"]["has_teams_anders"] = "<img src=x onerror=alert(1)>"
+    parts = [profile.header_html(n), profile.facts_html(n), profile.map_caption_html(n), profile.participation_html(n),
+             profile.comparison_html(n, "teams"), profile.comparison_html(n, "involvement"),
+             profile.free_text_html(n), profile.expected_html(n), profile.footer_html(n),
+             profile.figure_caption_html(n, "Betrokkenheid")]
+    html = "".join(parts)
+    assert "<script>" not in html and "<b>Groningen" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert "SYNTHETISCHE" in profile.header_html(n)  # the banner
+
+
+def test_survey_table_must_follow_the_contract(tmp_path):
+    bad = tmp_path / "survey.parquet"
+    pd.DataFrame({"gm_code": ["GM0363"], "wave": [2015]}).to_parquet(bad)
+    with pytest.raises(ValueError, match="not a tidy survey table"):
+        profile.load_survey(bad, 2015)
+    with pytest.raises(FileNotFoundError, match="wijkteam clean"):
+        profile.load_survey(tmp_path / "nope.parquet", 2015)
+
+
+# --------------------------------------------------------------------------- map
+
+
+def test_map_highlights_and_is_deterministic():
+    import matplotlib.pyplot as plt
+
+    peers = profile.peer_codes("GM0363", 2015)
+    fig = maps.municipality_map("GM0363", peers, 2015)
+    colls = fig.axes[0].collections
+    faces = colls[0].get_facecolors()
+    codes = maps._shapes(2015)[0]
+    assert len(codes) == 393
+    own = codes.index("GM0363")
+    assert tuple(np.round(faces[own][:3], 3)) == tuple(np.round(plt.matplotlib.colors.to_rgb(maps.HIGHLIGHT_COLOUR), 3))
+    n_peer = sum(tuple(np.round(c[:3], 3)) == tuple(np.round(plt.matplotlib.colors.to_rgb(maps.PEER_COLOUR), 3))
+                 for c in faces)
+    assert n_peer == len(peers) == 30
+    png1 = maps.figure_png(fig, tight=False)
+    png2 = maps.figure_png(maps.municipality_map("GM0363", peers, 2015), tight=False)
+    assert png1 == png2 and png1[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_map_of_an_earlier_year_uses_successor_shapes():
+    assert maps.boundary_year_for(2014) == 2015 and maps.boundary_year_for(2016) == 2016
+    assert maps.map_codes(["GM0265"], 2014) == {"GM0241"}  # Millingen aan de Rijn -> Groesbeek (2015)
+
+
+def test_unanswered_teams_question_is_not_read_as_no_teams():
+    t = typed([tidy_row("GM0003", has_teams=pd.NA, needs_support_involving_residents=True),
+               tidy_row("GM0005", **teams_answers(2))])
+    rows = profile.comparison_rows(t, "GM0003", profile.peer_codes("GM0003", 2015))
+    assert next(r for r in rows["teams"] if r["key"] == "has_teams")["own"] == "niet beantwoord"
+    assert {r["own"] for r in rows["involvement"]} == {"niet beantwoord"}
+    assert next(r for r in rows["teams"] if r["key"] == "needs_support")["own"] == "ja"
