@@ -8,6 +8,11 @@ import time
 HELP = "run every step on the shipped data: data, clean, audit, reproduce, models, reports, site"
 
 
+#: Steps whose failure does not stop the pipeline: a failed municipality report must not keep the site
+#: (and the other 392 reports) from being published; the pipeline still exits non-zero at the end.
+CONTINUE_AFTER_FAILURE = {"reports"}
+
+
 def steps(wave: int) -> list[list[str]]:
     """The pipeline as a list of ``wijkteam`` command lines."""
     from .. import paths
@@ -32,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from ..cli import available_commands, main
 
     have = available_commands()
+    failed: list[str] = []
     for cmd in steps(args.wave):
         if cmd[0] not in have:
             print(f"[pipeline] step '{cmd[0]}' is not part of this version; skipped")
@@ -41,5 +47,11 @@ def run(args: argparse.Namespace) -> int:
         rc = main(cmd)
         print(f"[pipeline] {cmd[0]}: exit {rc} in {time.perf_counter() - t0:.1f} s", flush=True)
         if rc != 0:
-            return rc
+            failed.append(cmd[0])
+            if cmd[0] not in CONTINUE_AFTER_FAILURE:
+                print(f"[pipeline] stopped: step '{cmd[0]}' failed", flush=True)
+                return rc
+    if failed:
+        print(f"[pipeline] finished with failures in: {', '.join(failed)} (see outputs/reports/run_summary.csv)")
+        return 1
     return 0
