@@ -476,8 +476,11 @@ def default_workers() -> int:
 def _progress(total: int, enabled: bool):
     from tqdm import tqdm
 
+    # In a terminal the bar redraws in place; in a log file (make all > log, CI) every redraw is a new line,
+    # so there it updates at most every 15 s.
+    interactive = sys.stderr.isatty()
     return tqdm(total=total, unit="report", disable=not enabled, file=sys.stderr, dynamic_ncols=True,
-                smoothing=0.1, desc="reports")
+                smoothing=0.1, desc="reports", mininterval=0.1 if interactive else 15.0)
 
 
 def run_reports(codes: Iterable[Any] | None = None, wave: int = 2015, *, survey_path: str | Path | None = None,
