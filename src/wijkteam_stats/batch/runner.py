@@ -559,7 +559,8 @@ def run_reports(codes: Iterable[Any] | None = None, wave: int = 2015, *, survey_
             job.data_path.unlink(missing_ok=True)
         results[job.gm_code] = res
         bar.update(1)
-        bar.set_postfix_str(f"done {bar.n - failed} | failed {failed} | remaining {bar.total - bar.n}")
+        bar.set_postfix_str(f"done {bar.n - failed} | failed {failed} | remaining {bar.total - bar.n}",
+                            refresh=False)
         since_flush += 1
         if since_flush >= 25:
             write_manifest(plan.outputs_dir, manifest)
