@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import pandas as pd
 
-    from wijkteam_stats import models, paths, power
+    from wijkteam_stats import model_frame, paths, power
 
     pd.set_option("display.width", 160)
     pd.set_option("display.max_columns", 20)
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"time: generator warm-up {t_warm:.1f} s, {args.replications} replications {t_rec:.1f} s "
           f"({1000 * t_rec / args.replications:.0f} ms per replication incl. 6 fits)")
 
-    frame = models.size_frame(models.load_tidy(paths.synthetic_survey_file(args.wave), args.wave), args.wave)
+    frame = model_frame.size_frame(model_frame.load_tidy(paths.synthetic_survey_file(args.wave), args.wave), args.wave)
     designs = power.design_from_frame(frame)
     grid = [0.5, 0.6, 0.67, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.25, 1.3, 1.35, 1.4, 1.5, 1.6,
             1.75, 2.0, 2.5]

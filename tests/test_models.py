@@ -1,4 +1,5 @@
-"""Size models of resident involvement (wijkteam_stats.models): data join, outcomes, fits, tables, predictions."""
+"""Size models of resident involvement (wijkteam_stats.models and the modules it re-exports): data join,
+outcomes, fits, tables, predictions."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ import pytest
 import statsmodels.api as sm
 from scipy.special import expit
 
-from wijkteam_stats import models as M
-from wijkteam_stats import municipalities
+from wijkteam_stats import fits, model_frame, models, models_text, municipalities, predictions, robust
 
-GROUPS = M.group_codes()
+GROUPS = model_frame.group_codes()
 
 
 def toy_tidy(beta: float = 0.4, seed: int = 1, n: int = 234, teams_share: float = 0.87,
@@ -23,7 +23,7 @@ def toy_tidy(beta: float = 0.4, seed: int = 1, n: int = 234, teams_share: float 
     reg = municipalities.register(2015)
     rows = np.sort(rng.choice(len(reg), n, replace=False))
     r = reg.iloc[rows].reset_index(drop=True)
-    x = np.log2(r["population"].astype(float).to_numpy() / M.CENTRE_POPULATION)
+    x = np.log2(r["population"].astype(float).to_numpy() / model_frame.CENTRE_POPULATION)
     df = pd.DataFrame({"gm_code": r["gm_code"].astype("string"), "wave": pd.array([2015] * n, dtype="Int64")})
     teams = rng.random(n) < teams_share
     df["has_teams"] = pd.array(np.where(teams, "ja", "nee_bewuste_keuze"), dtype="string")
@@ -33,7 +33,7 @@ def toy_tidy(beta: float = 0.4, seed: int = 1, n: int = 234, teams_share: float 
     for g, a in base.items():
         inv = rng.random(n) < expit(a + beta * x)
         answered = (rng.random(n) < answer_share) & teams
-        forms = {f: inv & (rng.random(n) < q) for f, q in zip(M.FORMS, [0.05, 0.2, 0.7, 0.15], strict=True)}
+        forms = {f: inv & (rng.random(n) < q) for f, q in zip(model_frame.FORMS, [0.05, 0.2, 0.7, 0.15], strict=True)}
         nothing = inv & ~np.column_stack(list(forms.values())).any(axis=1)
         forms["meedenken"] = forms["meedenken"] | nothing
         forms["geen"] = ~inv
@@ -47,12 +47,12 @@ def toy_tidy(beta: float = 0.4, seed: int = 1, n: int = 234, teams_share: float 
 
 @pytest.fixture(scope="module")
 def frame():
-    return M.size_frame(toy_tidy(), 2015)
+    return model_frame.size_frame(toy_tidy(), 2015)
 
 
 @pytest.fixture(scope="module")
 def modelset(frame):
-    return M.fit_all(frame, 2015)
+    return fits.fit_all(frame, 2015)
 
 
 # --------------------------------------------------------------------------- data
@@ -63,7 +63,7 @@ def test_size_frame_joins_on_code_not_name():
     tidy.loc[0, "gm_code"] = "GM0599"
     tidy = tidy.drop_duplicates("gm_code").reset_index(drop=True)
     tidy["name"] = "Amsterdam"  # a misleading name column must not matter
-    out = M.size_frame(tidy, 2015)
+    out = model_frame.size_frame(tidy, 2015)
     rot = out[out["gm_code"] == "GM0599"].iloc[0]
     assert int(rot["population"]) == 623652
     assert not rot["g32"] and rot["g4"] and rot["g4_g32"] and rot["size_class"] == "≥ 100.000"
@@ -75,27 +75,27 @@ def test_size_frame_rejects_unknown_duplicate_and_wrong_wave():
     tidy = toy_tidy(n=10)
     bad = tidy.copy()
     bad.loc[3, "gm_code"] = "GM9999"
-    with pytest.raises(M.ModelDataError, match=r"row 3: GM9999.*|1 January 2015.*row 3"):
-        M.size_frame(bad, 2015, source="x.csv")
+    with pytest.raises(model_frame.ModelDataError, match=r"row 3: GM9999.*|1 January 2015.*row 3"):
+        model_frame.size_frame(bad, 2015, source="x.csv")
     dup = tidy.copy()
     dup.loc[4, "gm_code"] = dup.loc[5, "gm_code"]
-    with pytest.raises(M.ModelDataError, match="duplicate"):
-        M.size_frame(dup, 2015)
+    with pytest.raises(model_frame.ModelDataError, match="duplicate"):
+        model_frame.size_frame(dup, 2015)
     wrong = tidy.copy()
     wrong["wave"] = pd.array([2014] * len(wrong), dtype="Int64")
-    with pytest.raises(M.ModelDataError, match="wave 2014"):
-        M.size_frame(wrong, 2015)
+    with pytest.raises(model_frame.ModelDataError, match="wave 2014"):
+        model_frame.size_frame(wrong, 2015)
     # GM1940 (De Fryske Marren) only exists from mid-2015: not a municipality of 1 January 2015
     late = tidy.copy()
     late.loc[0, "gm_code"] = "GM1940"
-    with pytest.raises(M.ModelDataError, match="GM1940"):
-        M.size_frame(late, 2015)
+    with pytest.raises(model_frame.ModelDataError, match="GM1940"):
+        model_frame.size_frame(late, 2015)
 
 
 def _grid_rows(rows: list[dict]) -> pd.DataFrame:
     data = {"gm_code": [f"GM{i:04d}" for i in range(len(rows))], "has_teams": [r.get("teams", "ja") for r in rows]}
     for g in GROUPS:
-        for f in (*M.FORMS, "geen"):
+        for f in (*model_frame.FORMS, "geen"):
             vals = [r.get(f, pd.NA) if g == "wijkbewoners" else pd.NA for r in rows]
             data[f"involvement__{g}__{f}"] = pd.array(vals, dtype="boolean")
     return pd.DataFrame(data)
@@ -110,13 +110,13 @@ def test_outcome_definitions():
         {"geen": False, "meedoen": False, "meebeslissen": False, "meedenken": False, "meebeoordelen": False},
         {"teams": "nee_bewuste_keuze", "geen": False, "meedenken": True},
     ])
-    anyinv = M.any_involvement(df, "wijkbewoners")
+    anyinv = model_frame.any_involvement(df, "wijkbewoners")
     assert anyinv.tolist()[:3] == [False, True, True]
     assert anyinv.isna().tolist() == [False, False, False, True, True, True]
-    assert M.forms_count(df, "wijkbewoners").tolist()[:3] == [0, 2, 2]
+    assert model_frame.forms_count(df, "wijkbewoners").tolist()[:3] == [0, 2, 2]
     # ladder: geen=0, meedenken=1, meebeoordelen=2, meebeslissen=3, meedoen=4 (highest ticked rung)
-    assert M.highest_rung(df, "wijkbewoners").tolist()[:3] == [0, 3, 4]
-    bases = M.outcome_bases(df).set_index("group").loc["wijkbewoners"]
+    assert model_frame.highest_rung(df, "wijkbewoners").tolist()[:3] == [0, 3, 4]
+    bases = model_frame.outcome_bases(df).set_index("group").loc["wijkbewoners"]
     assert (bases["with_teams"], bases["answered"], bases["not_answered"], bases["inconsistent"],
             bases["base"], bases["involved"], bases["answered_without_teams"]) == (5, 4, 1, 1, 3, 2, 1)
 
@@ -131,31 +131,31 @@ def test_sandwich_matches_statsmodels_hc0_and_ols_hc3():
     y = (rng.random(n) < expit(X @ [0.2, 0.8, -0.5])).astype(float)
     res = sm.GLM(y, X, family=sm.families.Binomial()).fit(cov_type="HC0")
     mu = res.mu
-    hc0 = M.sandwich_glm(X, y - mu, mu * (1 - mu), "HC0")
+    hc0 = robust.sandwich_glm(X, y - mu, mu * (1 - mu), "HC0")
     np.testing.assert_allclose(hc0, res.cov_params(), rtol=1e-6)
-    hc1 = M.sandwich_glm(X, y - mu, mu * (1 - mu), "HC1")
+    hc1 = robust.sandwich_glm(X, y - mu, mu * (1 - mu), "HC1")
     np.testing.assert_allclose(hc1, hc0 * n / (n - 3), rtol=1e-12)
     # the HC2/HC3 leverage formula, checked where statsmodels has it: OLS (identity link, unit weights)
     z = X @ [1.0, 2.0, 0.5] + rng.normal(size=n) * (1 + np.abs(X[:, 1]))
     ols = sm.OLS(z, X).fit()
     for hc in ("HC2", "HC3"):
-        mine = M.sandwich_glm(X, ols.resid, np.ones(n), hc)
+        mine = robust.sandwich_glm(X, ols.resid, np.ones(n), hc)
         np.testing.assert_allclose(mine, getattr(ols, f"cov_{hc}"), rtol=1e-8)
     with pytest.raises(ValueError, match="hc_type"):
-        M.sandwich_glm(X, y - mu, mu * (1 - mu), "HC4")
+        robust.sandwich_glm(X, y - mu, mu * (1 - mu), "HC4")
 
 
 def test_fit_binary_recovers_known_slope_and_matches_statsmodels():
     rng = np.random.default_rng(11)
     n = 4000
     pop = np.exp(rng.uniform(math.log(2_000), math.log(800_000), n))
-    fr = pd.DataFrame({"population": pop, M.SIZE_TERM: np.log2(pop / M.CENTRE_POPULATION)})
-    y = pd.Series(rng.random(n) < expit(-0.3 + 0.5 * fr[M.SIZE_TERM]), dtype="boolean")
-    f = M.fit_binary(fr, y, M.SPEC_SIZE, "logit_size", "toy", "HC1")
-    ref = sm.Logit(y.astype(float).to_numpy(), sm.add_constant(fr[M.SIZE_TERM].to_numpy())).fit(disp=0)
+    fr = pd.DataFrame({"population": pop, model_frame.SIZE_TERM: np.log2(pop / model_frame.CENTRE_POPULATION)})
+    y = pd.Series(rng.random(n) < expit(-0.3 + 0.5 * fr[model_frame.SIZE_TERM]), dtype="boolean")
+    f = fits.fit_binary(fr, y, fits.SPEC_SIZE, "logit_size", "toy", "HC1")
+    ref = sm.Logit(y.astype(float).to_numpy(), sm.add_constant(fr[model_frame.SIZE_TERM].to_numpy())).fit(disp=0)
     np.testing.assert_allclose(f.params, ref.params, rtol=1e-6)
-    assert f.coef(M.SIZE_TERM) == pytest.approx(0.5, abs=0.08)
-    lo, hi = f.ci(M.SIZE_TERM)
+    assert f.coef(model_frame.SIZE_TERM) == pytest.approx(0.5, abs=0.08)
+    lo, hi = f.ci(model_frame.SIZE_TERM)
     assert lo < 0.5 < hi and hi - lo < 0.2
     assert f.method == "mle" and f.separation == "none" and f.n == n
 
@@ -163,10 +163,10 @@ def test_fit_binary_recovers_known_slope_and_matches_statsmodels():
 def test_separation_detected_and_firth_used():
     x = np.array([-3.0, -2, -1, -0.5, 0.5, 1, 2, 3])
     X = np.column_stack([np.ones(8), x])
-    assert M.separation(np.array([0, 0, 0, 0, 1, 1, 1, 1.0]), X) == "complete"
-    assert M.separation(np.array([0, 0, 0, 1, 0, 1, 1, 1.0]), X) == "none"
+    assert robust.separation(np.array([0, 0, 0, 0, 1, 1, 1, 1.0]), X) == "complete"
+    assert robust.separation(np.array([0, 0, 0, 1, 0, 1, 1, 1.0]), X) == "none"
     xq = np.array([-2.0, -1, 0, 0, 1, 2])
-    assert M.separation(np.array([0, 0, 0, 1, 1, 1.0]), np.column_stack([np.ones(6), xq])) == "quasi"
+    assert robust.separation(np.array([0, 0, 0, 1, 1, 1.0]), np.column_stack([np.ones(6), xq])) == "quasi"
     # the one-covariate shortcut agrees with the linear programme
     rng = np.random.default_rng(0)
     for _ in range(40):
@@ -174,22 +174,22 @@ def test_separation_detected_and_firth_used():
         yy = (xx + rng.normal(0, 0.3, 12) > 0).astype(float)
         if 0 < yy.sum() < 12:
             XX = np.column_stack([np.ones(12), xx])
-            assert M.separation(yy, XX) == M.separation(yy, XX, method="lp")
+            assert robust.separation(yy, XX) == robust.separation(yy, XX, method="lp")
     # two covariates: only the linear programme can tell
     X3 = np.column_stack([np.ones(8), x, [0, 1, 0, 1, 0, 1, 0, 1]])
-    assert M.separation(np.array([0, 0, 0, 0, 1, 1, 1, 1.0]), X3) == "complete"
-    fr = pd.DataFrame({"population": 50_000 * 2.0**x, M.SIZE_TERM: x})
-    f = M.fit_binary(fr, pd.Series([False] * 4 + [True] * 4, dtype="boolean"), M.SPEC_SIZE, "m", "o")
+    assert robust.separation(np.array([0, 0, 0, 0, 1, 1, 1, 1.0]), X3) == "complete"
+    fr = pd.DataFrame({"population": 50_000 * 2.0**x, model_frame.SIZE_TERM: x})
+    f = fits.fit_binary(fr, pd.Series([False] * 4 + [True] * 4, dtype="boolean"), fits.SPEC_SIZE, "m", "o")
     assert f.method == "firth" and f.separation == "complete" and f.converged
-    assert np.all(np.isfinite(f.params)) and f.coef(M.SIZE_TERM) > 0
-    assert "separation" in M.diagnostics([f])["notes"].iloc[0]
+    assert np.all(np.isfinite(f.params)) and f.coef(model_frame.SIZE_TERM) > 0
+    assert "separation" in models.diagnostics([f])["notes"].iloc[0]
 
 
 def test_firth_equals_half_added_log_odds_ratio_in_a_2x2_table():
     # Firth's estimate for one binary covariate equals the log odds ratio with 0.5 added to every cell
     d = np.array([0] * 10 + [1] * 10, dtype=float)
     y = np.array([1] * 3 + [0] * 7 + [1] * 10, dtype=float)  # zero cell: ML estimate is infinite
-    params, cov, conv, _ = M.firth_logit(y, np.column_stack([np.ones(20), d]))
+    params, cov, conv, _ = robust.firth_logit(y, np.column_stack([np.ones(20), d]))
     a, b, c, e = 10 + 0.5, 0 + 0.5, 3 + 0.5, 7 + 0.5
     assert conv
     assert params[1] == pytest.approx(math.log((a / b) / (c / e)), abs=1e-7)
@@ -197,10 +197,10 @@ def test_firth_equals_half_added_log_odds_ratio_in_a_2x2_table():
 
 
 def test_constant_outcome_is_reported_not_raised():
-    fr = pd.DataFrame({"population": [10_000.0, 20_000, 40_000], M.SIZE_TERM: [-2.32, -1.32, -0.32]})
-    f = M.fit_binary(fr, pd.Series([True, True, True], dtype="boolean"), M.SPEC_SIZE, "logit_size", "g")
+    fr = pd.DataFrame({"population": [10_000.0, 20_000, 40_000], model_frame.SIZE_TERM: [-2.32, -1.32, -0.32]})
+    f = fits.fit_binary(fr, pd.Series([True, True, True], dtype="boolean"), fits.SPEC_SIZE, "logit_size", "g")
     assert not f.estimable and "does not vary" in f.notes[0]
-    t = M.tidy_coefficients([f])
+    t = models.tidy_coefficients([f])
     assert len(t) == 2 and t["estimate"].isna().all() and (t["n"] == 3).all()
 
 
@@ -211,16 +211,16 @@ def test_ordinal_model_recovers_slope_and_orders_cutpoints():
     cuts = np.array([0.0, 1.0, 1.5, 3.0])
     latent = 0.4 * x + rng.logistic(size=n)
     y = pd.Series((latent[:, None] > cuts).sum(axis=1), dtype="Int64")
-    fr = pd.DataFrame({"population": 50_000 * 2.0**x, M.SIZE_TERM: x})
-    f = M.fit_ordinal(fr, y, M.SPEC_SIZE, "ordinal_ladder", "toy")
-    assert f.terms == (M.SIZE_TERM, "cut[geen|meedenken]", "cut[meedenken|meebeoordelen]",
+    fr = pd.DataFrame({"population": 50_000 * 2.0**x, model_frame.SIZE_TERM: x})
+    f = fits.fit_ordinal(fr, y, fits.SPEC_SIZE, "ordinal_ladder", "toy")
+    assert f.terms == (model_frame.SIZE_TERM, "cut[geen|meedenken]", "cut[meedenken|meebeoordelen]",
                        "cut[meebeoordelen|meebeslissen]", "cut[meebeslissen|meedoen]")
-    assert f.coef(M.SIZE_TERM) == pytest.approx(0.4, abs=0.06)
+    assert f.coef(model_frame.SIZE_TERM) == pytest.approx(0.4, abs=0.06)
     np.testing.assert_allclose(f.params[1:], cuts, atol=0.2)
     assert np.all(np.diff(f.params[1:]) > 0) and np.all(np.diag(f.cov) > 0)
     # a level without observations is dropped and said so
     y2 = y.where(y != 3, 4)
-    f2 = M.fit_ordinal(fr, y2, M.SPEC_SIZE, "ordinal_ladder", "toy")
+    f2 = fits.fit_ordinal(fr, y2, fits.SPEC_SIZE, "ordinal_ladder", "toy")
     assert "cut[meebeoordelen|meedoen]" in f2.terms and any("dropped" in s for s in f2.notes)
 
 
@@ -231,15 +231,15 @@ def test_nb2_and_truncated_nb2_recover_slope():
     mu = np.exp(0.8 + 0.6 * x)
     alpha = 0.3
     y = rng.negative_binomial(1 / alpha, 1 / (1 + alpha * mu))
-    fr = pd.DataFrame({"population": 50_000 * 2.0**x, M.SIZE_TERM: x})
-    nb = M.fit_nb2(fr, pd.Series(y, dtype="Float64"), M.SPEC_SIZE, "nb2", "y")
-    assert nb.coef(M.SIZE_TERM) == pytest.approx(0.6, abs=0.05) and nb.alpha == pytest.approx(alpha, abs=0.08)
+    fr = pd.DataFrame({"population": 50_000 * 2.0**x, model_frame.SIZE_TERM: x})
+    nb = fits.fit_nb2(fr, pd.Series(y, dtype="Float64"), fits.SPEC_SIZE, "nb2", "y")
+    assert nb.coef(model_frame.SIZE_TERM) == pytest.approx(0.6, abs=0.05) and nb.alpha == pytest.approx(alpha, abs=0.08)
     pos = pd.Series(np.where(y >= 1, y, np.nan), dtype="Float64")
-    tr = M.fit_nb2(fr, pos, M.SPEC_SIZE, "truncnb2", "y", truncated=True)
+    tr = fits.fit_nb2(fr, pos, fits.SPEC_SIZE, "truncnb2", "y", truncated=True)
     assert tr.converged and tr.n == int((y >= 1).sum())
-    assert tr.coef(M.SIZE_TERM) == pytest.approx(0.6, abs=0.07)
-    naive = M.fit_nb2(fr, pos, M.SPEC_SIZE, "nb2", "y")
-    assert abs(naive.coef(M.SIZE_TERM) - 0.6) > abs(tr.coef(M.SIZE_TERM) - 0.6)
+    assert tr.coef(model_frame.SIZE_TERM) == pytest.approx(0.6, abs=0.07)
+    naive = fits.fit_nb2(fr, pos, fits.SPEC_SIZE, "nb2", "y")
+    assert abs(naive.coef(model_frame.SIZE_TERM) - 0.6) > abs(tr.coef(model_frame.SIZE_TERM) - 0.6)
 
 
 # --------------------------------------------------------------------------- model set, tables, predictions
@@ -255,16 +255,16 @@ def test_model_set_covers_every_model_and_group(modelset):
     assert {("nb2_teams", "n_teams"), ("truncnb2_teams", "n_teams")} <= names
     assert all(f.estimable and f.converged for f in modelset.all)
     # the toy truth is 0.4 per doubling in every group: the primary model is near it
-    est = [modelset.get("logit_size", g).coef(M.SIZE_TERM) for g in GROUPS]
+    est = [modelset.get("logit_size", g).coef(model_frame.SIZE_TERM) for g in GROUPS]
     assert 0.15 < np.mean(est) < 0.65
 
 
 def test_tidy_tables_have_exact_columns_and_consistent_scales(modelset):
-    link = M.tidy_coefficients(modelset.involvement)
-    exp = M.tidy_coefficients(modelset.involvement, exponentiate=True)
-    assert list(link.columns) == M.TIDY_COLUMNS == list(exp.columns)
-    a = link[(link["model"] == "logit_size") & (link["term"] == M.SIZE_TERM)].reset_index(drop=True)
-    b = exp[(exp["model"] == "logit_size") & (exp["term"] == M.SIZE_TERM)].reset_index(drop=True)
+    link = models.tidy_coefficients(modelset.involvement)
+    exp = models.tidy_coefficients(modelset.involvement, exponentiate=True)
+    assert list(link.columns) == models.TIDY_COLUMNS == list(exp.columns)
+    a = link[(link["model"] == "logit_size") & (link["term"] == model_frame.SIZE_TERM)].reset_index(drop=True)
+    b = exp[(exp["model"] == "logit_size") & (exp["term"] == model_frame.SIZE_TERM)].reset_index(drop=True)
     np.testing.assert_allclose(b["estimate"], np.exp(a["estimate"]))
     np.testing.assert_allclose(b["ci_low"], np.exp(a["ci_low"]))
     np.testing.assert_allclose(b["std_error"], np.exp(a["estimate"]) * a["std_error"])
@@ -272,16 +272,16 @@ def test_tidy_tables_have_exact_columns_and_consistent_scales(modelset):
     np.testing.assert_allclose(b["p_value"], a["p_value"])
     assert (a["n"] == [modelset.get("logit_size", g).n for g in a["outcome"]]).all()
     # NB alpha and ordinal cut-points are not exponentiated
-    teams_exp = M.tidy_coefficients(modelset.teams, exponentiate=True)
-    assert "alpha" not in set(teams_exp["term"]) and "alpha" in set(M.tidy_coefficients(modelset.teams)["term"])
+    teams_exp = models.tidy_coefficients(modelset.teams, exponentiate=True)
+    assert "alpha" not in set(teams_exp["term"]) and "alpha" in set(models.tidy_coefficients(modelset.teams)["term"])
 
 
 def test_predictions_and_expected_by_municipality(modelset):
     f = modelset.get("logit_size", "wijkbewoners")
-    at_centre = M.predict(f, pd.DataFrame({"population": [50_000.0], M.SIZE_TERM: [0.0]})).iloc[0]
+    at_centre = predictions.predict(f, pd.DataFrame({"population": [50_000.0], model_frame.SIZE_TERM: [0.0]})).iloc[0]
     assert at_centre["predicted"] == pytest.approx(expit(f.coef("intercept")))
     assert at_centre["ci_low"] < at_centre["predicted"] < at_centre["ci_high"]
-    exp = M.expected_by_municipality(modelset.involvement, modelset.get("nb2_teams", "n_teams"), 2015)
+    exp = predictions.expected_by_municipality(modelset.involvement, modelset.get("nb2_teams", "n_teams"), 2015)
     assert list(exp.columns) == ["wave", "gm_code", "population", "measure", "group", "predicted", "ci_low",
                                  "ci_high", "extrapolated"]
     assert exp["gm_code"].nunique() == 393 and len(exp) == 393 * 7
@@ -293,23 +293,23 @@ def test_predictions_and_expected_by_municipality(modelset):
     t = exp[exp["measure"] == "n_teams"].set_index("gm_code")
     assert t.loc["GM0599", "predicted"] > t.loc["GM0003", "predicted"]
     # with the zero-truncated model no municipality with teams is expected to have fewer than one
-    trunc = M.expected_by_municipality(modelset.involvement, M.primary_teams_fit(modelset.teams), 2015)
+    trunc = predictions.expected_by_municipality(modelset.involvement, predictions.primary_teams_fit(modelset.teams), 2015)
     assert (trunc.loc[trunc["measure"] == "n_teams", "predicted"] >= 1).all()
     assert exp["extrapolated"].any() and not exp["extrapolated"].all()
 
 
 def test_teams_check_against_published_values(modelset, frame):
-    chk = M.teams_check(modelset, frame, 2015, n_draws=4000)
+    chk = predictions.teams_check(modelset, frame, 2015, n_draws=4000)
     assert list(chk["model"]) == ["nb2_teams"] * 2 + ["truncnb2_teams"] * 2
     assert list(chk["published"]) == [8.0, 42.0, 8.0, 42.0]
-    y = M.teams_outcome(frame)
+    y = model_frame.teams_outcome(frame)
     g32 = chk.iloc[2]
     sel = (frame["g32"] & y.notna()).to_numpy()
     assert g32["n"] == int(sel.sum()) and g32["observed"] == pytest.approx(float(y[sel].mean()))
     assert g32["ci_low"] < g32["predicted"] < g32["ci_high"]
     # the conditional mean over the G32 equals the average of the per-municipality predictions
     tr = modelset.get("truncnb2_teams", "n_teams")
-    assert g32["predicted"] == pytest.approx(M.predict(tr, frame.loc[sel])["predicted"].mean())
+    assert g32["predicted"] == pytest.approx(predictions.predict(tr, frame.loc[sel])["predicted"].mean())
     rot = chk.iloc[3]
     assert rot["population"] == 623652 and rot["pi_low"] <= rot["predicted"] <= rot["pi_high"]
     assert chk.iloc[1][["pi_low", "pi_high"]].isna().all()  # prediction intervals from the truncated model only
@@ -322,57 +322,71 @@ def test_truncated_mean_matches_the_distribution():
     params = np.array([0.3, 0.7, 0.4])
     mu = np.exp(X @ params[:2])
     k = np.arange(1, 2000)
-    for m, got in zip(mu, M.truncated_mean(params, X, 2), strict=True):
+    for m, got in zip(mu, predictions.truncated_mean(params, X, 2), strict=True):
         n_, p_ = 1 / 0.4, 1 / (1 + 0.4 * m)
         pmf = stats.nbinom.pmf(k, n_, p_)
         assert got == pytest.approx(np.sum(k * pmf) / (1 - stats.nbinom.pmf(0, n_, p_)), rel=1e-8)
-    pois = M.truncated_mean(np.array([0.3, 0.7, 0.0]), X, 2)
+    pois = predictions.truncated_mean(np.array([0.3, 0.7, 0.0]), X, 2)
     np.testing.assert_allclose(pois, mu / (1 - np.exp(-mu)))
     assert np.all(pois >= 1)
 
 
 def test_collinearity_and_diagnostics(modelset, frame):
-    col = M.collinearity(frame)
-    assert list(col["term"]) == [M.SIZE_TERM, M.NETWORK_TERM]
+    col = models.collinearity(frame)
+    assert list(col["term"]) == [model_frame.SIZE_TERM, model_frame.NETWORK_TERM]
     r = col["correlation"].iloc[0]
     assert 0.3 < r < 0.95 and col["vif"].iloc[0] == pytest.approx(1 / (1 - r**2), rel=1e-6)
-    diag = M.diagnostics(modelset.all)
+    diag = models.diagnostics(modelset.all)
     pois = diag[diag["model"] == "poisson_index"].iloc[0]
     assert pois["dispersion"] < 1  # a bounded 0-6 index is underdispersed relative to Poisson
 
 
 def test_write_tables_under_output_dir(tmp_path, modelset):
-    tables = M.model_tables(modelset)
-    written = M.write_tables(tables, tmp_path, 2015)
+    tables = models.model_tables(modelset)
+    written = models.write_tables(tables, tmp_path, 2015)
     names = {p.name for p in written}
     assert {"logit_any_involvement_2015.csv", "logit_any_involvement_exp_2015.csv",
             "expected_by_municipality_2015.csv", "n_teams_2015.csv", "teams_check_2015.csv"} <= names
     assert all(p.parent == tmp_path / "tables" / "models" for p in written)
     back = pd.read_csv(tmp_path / "tables" / "models" / "logit_any_involvement_2015.csv")
-    assert list(back.columns) == M.TIDY_COLUMNS
+    assert list(back.columns) == models.TIDY_COLUMNS
     from wijkteam_stats import paths
 
     with pytest.raises(PermissionError):
-        M.write_tables(tables, paths.RAW, 2015)
+        models.write_tables(tables, paths.RAW, 2015)
 
 
 def test_conclusion_states_synthetic_assumption(modelset):
-    text = M.conclusion_nl(modelset, None, None, synthetic=True, generator_effect=0.0)
+    text = models_text.conclusion_nl(modelset, None, None, synthetic=True, generator_effect=0.0)
     assert "SYNTHETISCHE" in text and "aanname van de generator" in text and "geen" in text
     assert "Op het echte bestand" in text
     assert text.count("OR ") >= len(GROUPS)
-    real = M.conclusion_nl(modelset, None, None, synthetic=False)
+    real = models_text.conclusion_nl(modelset, None, None, synthetic=False)
     assert "SYNTHETISCHE" not in real
-    chk = M.teams_check(modelset, modelset.frame, 2015, n_draws=2000)
-    full = M.conclusion_nl(modelset, None, None, synthetic=False, teams=chk)
+    chk = predictions.teams_check(modelset, modelset.frame, 2015, n_draws=2000)
+    full = models_text.conclusion_nl(modelset, None, None, synthetic=False, teams=chk)
     assert "gepubliceerd 8" in full and "gepubliceerd 42" in full
 
 
 def test_with_hc_switches_the_robust_covariance(modelset, frame):
     f = modelset.get("logit_size", "vrijwilligers")
-    hc0 = M.with_hc(f, frame, "HC0")
-    hc3 = M.with_hc(f, frame, "HC3")
+    hc0 = fits.with_hc(f, frame, "HC0")
+    hc3 = fits.with_hc(f, frame, "HC3")
     assert hc0.cov_type == "HC0" and hc3.cov_type == "HC3"
     np.testing.assert_allclose(f.cov, hc0.cov * f.n / (f.n - 2))  # the default HC1
-    assert hc3.se(M.SIZE_TERM) > f.se(M.SIZE_TERM) > hc0.se(M.SIZE_TERM)
+    assert hc3.se(model_frame.SIZE_TERM) > f.se(model_frame.SIZE_TERM) > hc0.se(model_frame.SIZE_TERM)
     np.testing.assert_allclose(hc3.params, f.params)
+
+
+def test_models_reexports_the_split_modules_public_api():
+    """`wijkteam_stats.models` stays the one import for callers (notebook 02): same objects as the modules."""
+    homes = {m.__name__: m for m in (model_frame, robust, fits, predictions, models_text, models)}
+    for name in models.__all__:
+        obj = getattr(models, name)
+        if callable(obj):
+            assert homes[obj.__module__].__dict__[name] is obj
+    assert models.SIZE_TERM is model_frame.SIZE_TERM and models.HC_TYPES is robust.HC_TYPES
+    assert models.Z95 == fits.Z95 == pytest.approx(1.959964, abs=1e-6)
+    for name in ("load_tidy", "size_frame", "outcome_bases", "with_teams", "fit_all", "model_tables",
+                 "predicted_curves", "write_tables", "conclusion_nl", "nl_number", "group_labels", "SIZE_TERM"):
+        assert name in models.__all__

@@ -11,8 +11,9 @@ import pytest
 import statsmodels.api as sm
 from scipy.special import expit
 
-from wijkteam_stats import models as M
+from wijkteam_stats import model_frame, robust
 from wijkteam_stats import power as P
+from wijkteam_stats.fits import fit_involvement_models
 
 # --------------------------------------------------------------------------- lean solver and power
 
@@ -30,7 +31,7 @@ def test_batch_logit_matches_statsmodels_and_sandwich():
             ref = sm.GLM(Y[:, r], X, family=sm.families.Binomial()).fit()
             np.testing.assert_allclose(fit.params[r], ref.params, rtol=1e-7)
             mu = ref.mu
-            cov = M.sandwich_glm(X, Y[:, r] - mu, mu * (1 - mu), hc)
+            cov = robust.sandwich_glm(X, Y[:, r] - mu, mu * (1 - mu), hc)
             np.testing.assert_allclose(fit.std_errors[r], np.sqrt(np.diag(cov)), rtol=1e-6)
 
 
@@ -100,7 +101,7 @@ def test_known_truth_recovery_with_the_reconstruction_generator():
     93-97 % check is benchmarks/bench_recovery.py and section 8 of the notebook."""
     beta = math.log(1.5)
     rec = P.recovery(beta, n_rep=60, seed=11)
-    assert len(rec) == 360 and set(rec["group"]) == set(M.group_codes())
+    assert len(rec) == 360 and set(rec["group"]) == set(model_frame.group_codes())
     assert (rec["truth"] == beta).all() and (rec["method"] == "mle").all()
     summ = P.coverage_summary(rec).set_index("group")
     pooled = summ.loc["alle groepen"]
@@ -135,15 +136,15 @@ def rising_survey(tmp_path_factory):
 
 def test_models_on_a_survey_where_involvement_rises_with_size(rising_survey):
     beta = math.log(2.0)
-    frame = M.size_frame(M.load_tidy(rising_survey, 2015), 2015)
-    fits = [f for f in M.fit_involvement_models(frame) if f.model == "logit_size"]
+    frame = model_frame.size_frame(model_frame.load_tidy(rising_survey, 2015), 2015)
+    fits = [f for f in fit_involvement_models(frame) if f.model == "logit_size"]
     assert len(fits) == 6
     for f in fits:
-        lo, hi = f.ci(M.SIZE_TERM)
-        assert f.coef(M.SIZE_TERM) > 0 and lo > 0, f.outcome  # right sign, clearly away from 0
-    covered = sum(f.ci(M.SIZE_TERM)[0] <= beta <= f.ci(M.SIZE_TERM)[1] for f in fits)
+        lo, hi = f.ci(model_frame.SIZE_TERM)
+        assert f.coef(model_frame.SIZE_TERM) > 0 and lo > 0, f.outcome  # right sign, clearly away from 0
+    covered = sum(f.ci(model_frame.SIZE_TERM)[0] <= beta <= f.ci(model_frame.SIZE_TERM)[1] for f in fits)
     assert covered >= 5  # P(<= 4 of 6 independent 95 % intervals cover) = 3 %
-    assert abs(np.mean([f.coef(M.SIZE_TERM) for f in fits]) - beta) < 0.15
+    assert abs(np.mean([f.coef(model_frame.SIZE_TERM) for f in fits]) - beta) < 0.15
 
 
 @pytest.mark.slow
@@ -156,7 +157,7 @@ def test_notebook_finds_the_rising_effect(rising_survey, tmp_path):
                "--replications", "4", "--power-replications", "20"])
     assert rc == 0
     t = pd.read_csv(out / "tables" / "models" / "logit_any_involvement_exp_2015.csv")
-    size = t[(t["model"] == "logit_size") & (t["term"] == M.SIZE_TERM)]
+    size = t[(t["model"] == "logit_size") & (t["term"] == model_frame.SIZE_TERM)]
     assert len(size) == 6 and (size["ci_low"] > 1).all()
     assert ((size["ci_low"] <= 2.0) & (size["ci_high"] >= 2.0)).sum() >= 5
     html = (out / "html" / "02_involvement_vs_size_2015.html").read_text(encoding="utf-8")

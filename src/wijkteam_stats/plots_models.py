@@ -12,8 +12,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-from . import figures, models
+from . import figures
 from .estimators import wilson_interval
+from .fits import Fit
+from .model_frame import SIZE_TERM, any_involvement, teams_outcome
 
 POP_TICKS = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000]
 
@@ -57,7 +59,7 @@ def _legend_right(ax: plt.Axes) -> None:
 
 def binned_shares(frame: pd.DataFrame, group: str) -> pd.DataFrame:
     """Observed share of any involvement per size class (Wilson 95 %), at the median population of the class."""
-    y = models.any_involvement(frame, group)
+    y = any_involvement(frame, group)
     keep = y.notna().to_numpy()
     sub = frame.loc[keep].assign(_y=y[keep].astype(bool).to_numpy())
     rows = []
@@ -70,7 +72,7 @@ def binned_shares(frame: pd.DataFrame, group: str) -> pd.DataFrame:
 
 
 def plot_involvement_vs_size(curves: pd.DataFrame, frame: pd.DataFrame, labels: Mapping[str, str],
-                             fits: Mapping[str, models.Fit] | None = None, synthetic: bool = False,
+                             fits: Mapping[str, Fit] | None = None, synthetic: bool = False,
                              model: str = "logit_size") -> plt.Figure:
     """Six panels: predicted probability of any involvement over the observed population range with its
     95 % band, the observed share per size class (Wilson) and the odds ratio per doubling."""
@@ -96,8 +98,8 @@ def plot_involvement_vs_size(curves: pd.DataFrame, frame: pd.DataFrame, labels: 
         ax.yaxis.set_major_formatter(FuncFormatter(_pct))
         f = (fits or {}).get(g)
         if f is not None and f.estimable:
-            lo, hi = f.ci(models.SIZE_TERM)
-            txt = (f"OR per verdubbeling {math.exp(f.coef(models.SIZE_TERM)):.2f}".replace(".", ",")
+            lo, hi = f.ci(SIZE_TERM)
+            txt = (f"OR per verdubbeling {math.exp(f.coef(SIZE_TERM)):.2f}".replace(".", ",")
                    + f"\n(95 %-BI {math.exp(lo):.2f}–{math.exp(hi):.2f}), n = {f.n}".replace(".", ","))
             if f.method != "mle":
                 txt += f"\n[{f.method}]"
@@ -121,7 +123,7 @@ def plot_odds_ratios(table_exp: pd.DataFrame, labels: Mapping[str, str], synthet
                      models_shown: tuple[str, ...] = ("logit_size", "logit_size_network")) -> plt.Figure:
     """Forest plot of the odds ratio per doubling of the population per group (and model)."""
     figures.setup_style()
-    t = table_exp[(table_exp["term"] == models.SIZE_TERM) & table_exp["model"].isin(models_shown)]
+    t = table_exp[(table_exp["term"] == SIZE_TERM) & table_exp["model"].isin(models_shown)]
     groups = list(labels)
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(groups) * len(models_shown) + 1.5))
     names = {"logit_size": "alleen grootte", "logit_size_network": "grootte + G4/G32",
@@ -155,7 +157,7 @@ def plot_teams_vs_size(frame: pd.DataFrame, curve: pd.DataFrame, check: pd.DataF
     zero-truncated model with its 95 % band, the NB2 mean dashed); the published G32 mean (8) and
     Rotterdam (42, with the prediction interval) marked."""
     figures.setup_style()
-    y = models.teams_outcome(frame)
+    y = teams_outcome(frame)
     keep = y.notna().to_numpy()
     sub = frame.loc[keep]
     fig, ax = plt.subplots(figsize=(8, 5))

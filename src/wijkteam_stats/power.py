@@ -18,7 +18,7 @@ Minimum detectable effect (:func:`minimum_detectable_or`)
 Known-truth recovery (:func:`recovery`)
     Draws complete surveys from the reconstruction generator (``reconstruct.simulate_survey``) with a
     known ``involvement_size_effect`` (log-odds per doubling), fits the notebook's primary model
-    (``models.fit_binary``, spec ``logit_size``) per group and records whether the 95 % interval covers
+    (``wijkteam_stats.fits.fit_binary``, spec ``logit_size``) per group and records whether the 95 % interval covers
     the truth. :func:`coverage_summary` pools the six groups (independent Bernoulli draws given size, so
     6 × R intervals) and reports a binomial acceptance band (:func:`coverage_band`).
 """
@@ -35,8 +35,10 @@ import pandas as pd
 from scipy import optimize, stats
 from scipy.special import expit
 
-from . import models
 from .estimators import wilson_interval
+from .fits import SPEC_SIZE, fit_binary
+from .model_frame import SIZE_TERM, any_involvement, group_codes, size_frame
+from .robust import HC_TYPES
 
 # --------------------------------------------------------------------------- lean batch logit
 
@@ -55,8 +57,8 @@ def fit_logit_batch(x: np.ndarray, Y: np.ndarray, hc_type: str = "HC1", max_iter
     """Logistic regression of each column of ``Y`` (n × R, 0/1) on ``[1, x]`` by Newton's method, with
     HC0-HC3 sandwich SEs; a replicate with separation or divergence is flagged ``converged=False``."""
     hc = str(hc_type).upper()
-    if hc not in models.HC_TYPES:
-        raise ValueError(f"hc_type must be one of {models.HC_TYPES}")
+    if hc not in HC_TYPES:
+        raise ValueError(f"hc_type must be one of {HC_TYPES}")
     x = np.asarray(x, dtype=float)
     Y = np.asarray(Y, dtype=float)
     if Y.ndim == 1:
@@ -122,12 +124,12 @@ class GroupDesign:
 
 
 def design_from_frame(frame: pd.DataFrame, groups: Sequence[str] | None = None) -> list[GroupDesign]:
-    """The design of each group from a :func:`models.size_frame` (base populations, observed share)."""
+    """The design of each group from a :func:`~wijkteam_stats.model_frame.size_frame` (base populations, observed share)."""
     out = []
-    for g in groups or models.group_codes():
-        y = models.any_involvement(frame, g)
+    for g in groups or group_codes():
+        y = any_involvement(frame, g)
         keep = y.notna().to_numpy()
-        x = frame.loc[keep, models.SIZE_TERM].to_numpy(dtype=float)
+        x = frame.loc[keep, SIZE_TERM].to_numpy(dtype=float)
         out.append(GroupDesign(g, x, float(y[keep].astype(float).mean()) if keep.any() else math.nan))
     return out
 
@@ -218,17 +220,17 @@ def recovery(beta: float, n_rep: int = 200, seed: int = 1, wave: int = 2015, hc_
     Columns: rep, seed, group, n, truth, estimate, std_error, ci_low, ci_high, covers, method.
     """
     sim = simulate or _default_simulator()
-    groups = list(groups or models.group_codes())
+    groups = list(groups or group_codes())
     rows = []
     for r in range(n_rep):
         s = int(seed) * 100_003 + r
         tidy = sim(wave=wave, seed=s, involvement_size_effect=float(beta), mode="bernoulli")
-        frame = models.size_frame(tidy, wave, source=f"simulate_survey(seed={s})")
+        frame = size_frame(tidy, wave, source=f"simulate_survey(seed={s})")
         for g in groups:
-            f = models.fit_binary(frame, models.any_involvement(frame, g), models.SPEC_SIZE, "logit_size", g, hc_type)
+            f = fit_binary(frame, any_involvement(frame, g), SPEC_SIZE, "logit_size", g, hc_type)
             if f.estimable:
-                b, se = f.coef(models.SIZE_TERM), f.se(models.SIZE_TERM)
-                lo, hi = f.ci(models.SIZE_TERM)
+                b, se = f.coef(SIZE_TERM), f.se(SIZE_TERM)
+                lo, hi = f.ci(SIZE_TERM)
             else:
                 b = se = lo = hi = math.nan
             rows.append({"rep": r, "seed": s, "group": g, "n": f.n, "truth": float(beta), "estimate": b,

@@ -215,7 +215,7 @@ def _logit_ci(p: float, se: float) -> tuple[float, float]:
 
 def headline_indicators(frame: pd.DataFrame) -> dict[str, tuple[str, str, pd.Series]]:
     """The headline percentages as name -> (Dutch label, universe, nullable-boolean Series)."""
-    from .models import any_involvement, group_labels
+    from .model_frame import any_involvement, group_labels
 
     ht = frame["has_teams"].astype("string")
     out = {

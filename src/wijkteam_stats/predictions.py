@@ -1,0 +1,198 @@
+"""Predictions of the size models: expected values with delta-method / Wald CIs, curves over population,
+expectations for every municipality of the register, and the number-of-teams check."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+
+from . import municipalities
+from .codebook import load_codebook
+from .fits import SPEC_SIZE, Z95, Fit, ModelSet
+from .model_frame import CENTRE_POPULATION, SIZE_TERM, design_matrix, group_codes, teams_outcome
+
+
+def _linear(fit: Fit, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    b = fit.params[: fit.k_mean]
+    V = fit.cov[: fit.k_mean, : fit.k_mean]
+    eta = X @ b
+    se = np.sqrt(np.einsum("ij,jk,ik->i", X, V, X))
+    return eta, se
+
+
+def _inv_link(link: str, x: np.ndarray) -> np.ndarray:
+    return expit(x) if link == "logit" else np.exp(x)
+
+
+def truncated_mean(params: np.ndarray, X: np.ndarray, k_mean: int) -> np.ndarray:
+    """E[n | n >= 1] of a zero-truncated NB2 (Poisson when alpha = 0): mu / (1 - P(0))."""
+    mu = np.exp(X @ params[:k_mean])
+    alpha = float(params[-1])
+    p0 = np.exp(-mu) if alpha < 1e-10 else (1 + alpha * mu) ** (-1 / alpha)
+    return mu / -np.expm1(np.log(p0))
+
+
+def _delta_log(fn, params: np.ndarray, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Value of a positive vector function of the parameters and the delta-method SE of its log
+    (central-difference gradient)."""
+    val = np.asarray(fn(params), dtype=float)
+    grad = np.zeros((len(np.atleast_1d(val)), len(params)))
+    for j in range(len(params)):
+        if cov[j, j] <= 0:
+            continue
+        h = 1e-6 * max(1.0, abs(params[j]))
+        up, down = params.copy(), params.copy()
+        up[j] += h
+        down[j] -= h
+        grad[:, j] = (np.log(np.atleast_1d(fn(up))) - np.log(np.atleast_1d(fn(down)))) / (up[j] - down[j])
+    se = np.sqrt(np.einsum("ij,jk,ik->i", grad, cov, grad))
+    return np.atleast_1d(val), se
+
+
+def predict(fit: Fit, frame: pd.DataFrame) -> pd.DataFrame:
+    """Expected value per row of ``frame`` with a 95 % CI: a probability (logit models), a mean (count
+    models; Wald on the link scale) or, for the zero-truncated model, E[n | n >= 1] (delta method on the
+    log scale)."""
+    X = design_matrix(frame, fit.spec, fit.levels if "size_class" in fit.spec else None).to_numpy()
+    if not fit.estimable:
+        nan = np.full(len(frame), np.nan)
+        return pd.DataFrame({"predicted": nan, "ci_low": nan, "ci_high": nan}, index=frame.index)
+    if fit.family == "truncated_nb2":
+        val, se = _delta_log(lambda p: truncated_mean(p, X, fit.k_mean), fit.params.astype(float), fit.cov)
+        return pd.DataFrame({"predicted": val, "ci_low": val * np.exp(-Z95 * se), "ci_high": val * np.exp(Z95 * se)},
+                            index=frame.index)
+    eta, se = _linear(fit, X)
+    return pd.DataFrame({
+        "predicted": _inv_link(fit.link, eta), "ci_low": _inv_link(fit.link, eta - Z95 * se),
+        "ci_high": _inv_link(fit.link, eta + Z95 * se),
+    }, index=frame.index)
+
+
+def population_grid(low: float, high: float, n: int = 120) -> pd.DataFrame:
+    """A frame of ``n`` populations evenly spaced on the log scale from ``low`` to ``high``."""
+    pop = np.exp(np.linspace(math.log(low), math.log(high), n))
+    return pd.DataFrame({"population": pop, SIZE_TERM: np.log2(pop / CENTRE_POPULATION)})
+
+
+def predicted_curves(fits: Iterable[Fit], n: int = 120) -> pd.DataFrame:
+    """Predicted value with CI band over each fit's observed population range (size-only models)."""
+    out = []
+    for f in fits:
+        if f.spec != SPEC_SIZE or not f.estimable:
+            continue
+        grid = population_grid(*f.pop_range, n=n)
+        pred = predict(f, grid)
+        out.append(pd.concat([pd.DataFrame({"model": f.model, "outcome": f.outcome}, index=grid.index),
+                              grid, pred], axis=1))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+
+
+def expected_by_municipality(involvement_fits: Iterable[Fit], teams_fit: Fit, wave: int) -> pd.DataFrame:
+    """What the size models expect for every municipality of the wave's register (columns: see :mod:`wijkteam_stats.models`)."""
+    reg = municipalities.register(load_codebook().register_year(wave))
+    reg = reg[["gm_code", "population"]].copy()
+    reg[SIZE_TERM] = np.log2(reg["population"].astype(float) / CENTRE_POPULATION)
+    parts = []
+    for f in [*[f for f in involvement_fits if f.model == "logit_size"], teams_fit]:
+        pred = predict(f, reg)
+        lo, hi = f.pop_range
+        pop = reg["population"].astype(float)
+        parts.append(pd.DataFrame({
+            "wave": int(wave), "gm_code": reg["gm_code"].to_numpy(), "population": reg["population"].to_numpy(),
+            "measure": "n_teams" if f is teams_fit else "any_involvement",
+            "group": pd.NA if f is teams_fit else f.outcome,
+            "predicted": pred["predicted"].to_numpy(), "ci_low": pred["ci_low"].to_numpy(),
+            "ci_high": pred["ci_high"].to_numpy(), "extrapolated": ((pop < lo) | (pop > hi)).to_numpy(),
+        }))
+    out = pd.concat(parts, ignore_index=True)
+    out["group"] = out["group"].astype("string")
+    out["population"] = out["population"].astype("Int64")
+    order = {g: i for i, g in enumerate(group_codes())}
+    key = out["group"].map(order).astype("Float64").fillna(len(order))
+    out = out.assign(_k=key.to_numpy()).sort_values(["gm_code", "_k"], kind="stable")
+    return out.drop(columns="_k").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- teams check
+
+
+def _nb_draws(rng: np.random.Generator, mu: np.ndarray, alpha: np.ndarray, truncated: bool) -> np.ndarray:
+    """NB2 draws with mean ``mu`` and dispersion ``alpha``; zero-truncated draws by resampling zeros."""
+    alpha = np.maximum(alpha, 1e-8)
+    size = 1.0 / alpha
+    out = rng.negative_binomial(size, size / (size + mu))
+    if truncated:
+        for _ in range(200):
+            zero = out == 0
+            if not zero.any():
+                break
+            out[zero] = rng.negative_binomial(size[zero] if np.ndim(size) else size,
+                                              (size / (size + mu))[zero])
+    return out
+
+
+def teams_check(set_or_fits: ModelSet | Sequence[Fit], frame: pd.DataFrame, wave: int,
+                published_g32_mean: float = 8.0, published_rotterdam: int = 42, rotterdam: str = "GM0599",
+                n_draws: int = 20_000, seed: int = 20151) -> pd.DataFrame:
+    """Model check of the number of teams against the published G32 mean (8) and Rotterdam's 42, for both
+    team models (``nb2_teams``: NB2 mean; ``truncnb2_teams``: E[n | n >= 1]).
+
+    Per model two rows: the mean over the G32 respondents with teams (observed; model mean with a
+    delta-method CI) and Rotterdam's population (model mean with CI and, for the zero-truncated model, a
+    95 % prediction interval for one municipality that includes parameter uncertainty).
+    """
+    fits = set_or_fits.teams if isinstance(set_or_fits, ModelSet) else list(set_or_fits)
+    y = teams_outcome(frame)
+    g32 = (frame["g32"].astype(bool) & y.notna()).to_numpy()
+    reg = municipalities.register(load_codebook().register_year(wave)).set_index("gm_code")
+    pop = float(reg.loc[rotterdam, "population"])
+    point = pd.DataFrame({"population": [pop], SIZE_TERM: [math.log2(pop / CENTRE_POPULATION)]})
+    obs = frame.loc[frame["gm_code"].eq(rotterdam).to_numpy(), "n_teams"]
+    rot_obs = float(obs.iloc[0]) if len(obs) and pd.notna(obs.iloc[0]) else math.nan
+    rows = []
+    for f in (f for f in fits if f.model in ("nb2_teams", "truncnb2_teams")):
+        truncated = f.family == "truncated_nb2"
+        m = lo = hi = math.nan
+        X = design_matrix(frame.loc[g32], f.spec).to_numpy()
+        if f.estimable and len(X):
+            if truncated:
+                def fn(p: np.ndarray, X: np.ndarray = X, k: int = f.k_mean) -> np.ndarray:
+                    return np.array([truncated_mean(p, X, k).mean()])
+            else:
+                def fn(p: np.ndarray, X: np.ndarray = X, k: int = f.k_mean) -> np.ndarray:
+                    return np.array([np.exp(X @ p[:k]).mean()])
+            val, se = _delta_log(fn, f.params.astype(float), f.cov)
+            m, lo, hi = float(val[0]), float(val[0] * math.exp(-Z95 * se[0])), float(val[0] * math.exp(Z95 * se[0]))
+        rows.append({"check": "G32-gemiddelde (respondenten met teams)", "published": published_g32_mean,
+                     "observed": float(y[g32].mean()) if g32.any() else math.nan, "model": f.model,
+                     "predicted": m, "ci_low": lo, "ci_high": hi, "pi_low": math.nan, "pi_high": math.nan,
+                     "n": int(g32.sum()), "population": math.nan})
+        pred = predict(f, point).iloc[0]
+        pi_lo = pi_hi = math.nan
+        if truncated and f.estimable:
+            rng = np.random.default_rng(seed)
+            xrow = design_matrix(point, f.spec).to_numpy()[0]
+            draws = rng.multivariate_normal(f.params, f.cov, size=n_draws, method="svd")
+            mu = np.exp(draws[:, : f.k_mean] @ xrow)
+            y_sim = _nb_draws(rng, mu, draws[:, -1], truncated=True)
+            pi_lo, pi_hi = (float(v) for v in np.quantile(y_sim, [0.025, 0.975]))
+        rows.append({"check": f"Rotterdam ({int(pop):,} inwoners)".replace(",", "."),
+                     "published": float(published_rotterdam), "observed": rot_obs, "model": f.model,
+                     "predicted": float(pred["predicted"]), "ci_low": float(pred["ci_low"]),
+                     "ci_high": float(pred["ci_high"]), "pi_low": pi_lo, "pi_high": pi_hi, "n": f.n,
+                     "population": pop})
+    out = pd.DataFrame(rows)
+    out["published_in_ci"] = (out["published"] >= out["ci_low"]) & (out["published"] <= out["ci_high"])
+    out["published_in_pi"] = (out["published"] >= out["pi_low"]) & (out["published"] <= out["pi_high"])
+    return out
+
+
+def primary_teams_fit(fits: Sequence[Fit]) -> Fit:
+    """The team model used for predictions: the zero-truncated NB2 (E[n | n >= 1]) when it could be
+    fitted, else the NB2 fitted to the same municipalities."""
+    tr = next((f for f in fits if f.model == "truncnb2_teams"), None)
+    return tr if tr is not None and tr.estimable else next(f for f in fits if f.model == "nb2_teams")
