@@ -12,6 +12,7 @@ from wijkteam_stats.audit import (
     AUDIT_COLUMNS,
     audit_markdown,
     audit_published,
+    audit_table_nl,
     fmt_set,
     g32_feasible,
     run_audit,
@@ -148,6 +149,34 @@ def test_markdown_summary(audit):
     assert "No figure contradicts another" in en
     with pytest.raises(ValueError):
         audit_markdown(audit, lang="de")
+
+
+def test_dutch_text_columns(audit):
+    assert AUDIT_COLUMNS[-3:] == ["omschrijving", "lezing", "toelichting"]
+    assert AUDIT_COLUMNS[:16] == [
+        "finding_id", "kind", "topic", "description", "statistic", "qualifier", "value", "base",
+        "base_candidates", "tolerance", "feasible", "n_solutions", "check", "status", "reading", "note"]
+    for en, nl in (("description", "omschrijving"), ("reading", "lezing"), ("note", "toelichting")):
+        assert ((audit[en] != "") == (audit[nl] != "")).all(), en  # a Dutch text exactly where an English one is
+    assert _row(audit, "F2015-004")["toelichting"] == ("niet gereproduceerd: de gegevens van 2015 kunnen een cijfer "
+                                                       "van 2014 niet controleren")
+    assert _row(audit, "X-mean-base")["lezing"] == "alle respondenten en respondenten met teams passen allebei"
+    assert _row(audit, "X-G32-reading")["lezing"].startswith("A (de gedocumenteerde lezing van dit project, D4)")
+    assert "binnen de G32 (lezing B)" in _row(audit, "X-G32-mean-B")["omschrijving"]
+    vr = _row(audit, "X-involvement-vrijwilligers")["toelichting"]
+    assert "{14, 15}" in vr and "minstens 2 gemeenten kruisten meerdere vormen aan" in vr
+    assert "minstens 1 gemeente kruiste" in _row(audit, "X-involvement-wijkbewoners")["toelichting"]
+    nl = audit_markdown(audit)
+    assert "X-mean-base (alle respondenten en respondenten met teams passen allebei)" in nl and "both fit" not in nl
+    assert "alle respondenten: 603/234 = 2,58; respondenten met teams: 603/203 = 2,97, 603/204 = 2,96" in nl
+    assert "both fit" in audit_markdown(audit, lang="en")
+    table = audit_table_nl(audit)
+    assert table.columns.tolist() == ["Controle", "Omschrijving", "Mogelijke waarden", "Status", "Lezing",
+                                      "Toelichting"]
+    assert len(table) == int((audit["kind"] == "cross-check").sum())
+    assert set(table["Status"]) == {"consistent", "meerduidig"}
+    assert table.loc[table["Controle"] == "X-support-base", "Lezing"].item() == (
+        "aandeel van alle responderende gemeenten ('van de gemeenten')")
 
 
 def test_write_audit(tmp_path):

@@ -104,3 +104,9 @@ def test_wijkteam_reproduce_runs_the_notebook_on_the_shipped_data(tmp_path, caps
     assert "build_scorecard" not in html and "import " not in html  # no code cells
     assert html.count("SYNTHETISCHE reconstructie, geen Movisie-data") >= 5  # every figure caption
     assert "Gereproduceerd" in html and "klopt" in html and "Wilson 95 %-interval" in html
+    # scorecard and audit tables speak Dutch: the toelichting, not the English reason / reading / note
+    assert "referentiecijfer van meting 2014" in html and "204 van 234 gemeenten: 87,2 %" in html
+    assert "meerduidig" in html and "passen allebei" in html
+    for english in ("reference figure of wave", "rank not shared", "item non-response excluded", "both fit",
+                    "G32 = the network", "see X-"):
+        assert english not in html, english

@@ -17,6 +17,7 @@ from wijkteam_stats.published import COLUMNS
 from wijkteam_stats.scorecard import (
     SCORECARD_COLUMNS,
     build_scorecard,
+    display_table,
     failing_targets,
     read_scorecard,
     status_counts,
@@ -219,12 +220,41 @@ def test_involvement_cell_with_group_breakdown(tiny):
     assert r.description == "Betrokkenheid wijkbewoners: Meedenken (geraadpleegd)"
 
 
+def test_toelichting_is_dutch_and_built_from_the_same_facts(tiny):
+    assert SCORECARD_COLUMNS[-2:] == ["reason", "toelichting"]
+    assert (tiny["toelichting"].str.len() > 0).all()
+    assert tiny.loc["F2015-903", "toelichting"] == "7 van 10 gemeenten: 70,0 %"
+    g32 = tiny.loc["F2015-905"]  # 2/3: the reproduced value with a decimal comma
+    assert g32.toelichting == "2 van 3 gemeenten: 66,7 %" and f"{g32.reproduced_value:.1f}" == "66.7"
+    assert tiny.loc["F2015-904", "toelichting"].startswith("wijkt -5,00 af (tolerantie ±0,5 pp)")
+    assert "over de 6 met een waarde: 10,67" in tiny.loc["F2015-908", "toelichting"]
+    assert "Rotterdam" in tiny.loc["F2015-911", "toelichting"] and "rang niet gedeeld" in tiny.loc["F2015-911",
+                                                                                                    "toelichting"]
+    assert "rang gedeeld met Integrale aanpak" in tiny.loc["F2015-912", "toelichting"]
+    assert tiny.loc["F2015-919", "toelichting"].startswith("referentiecijfer van meting 2014 (alleen ter vergelijking")
+    assert tiny.loc["F2015-918", "toelichting"].startswith(
+        "het codeboek kent de gepubliceerde variabele 'dedicated_budget' niet")
+    assert "onbekende uitsplitsing 'provincie Groningen'" in tiny.loc["F2015-921", "toelichting"]
+    assert "basis verschilt: gepubliceerd n = 12, gereproduceerd n = 10" in tiny.loc["F2015-920", "toelichting"]
+    english = ("off by", "shared", "rank ", "base ", "municipalit", "reference", "threshold", "value", " the ", " with ")
+    leaks = {fid: t for fid, t in tiny["toelichting"].items() if any(w in t for w in english)}
+    assert not leaks
+    # the Dutch display shows the toelichting, not the English reason
+    shown = display_table(tiny.reset_index(drop=True))
+    assert "Toelichting" in shown.columns and "reason" not in shown.columns and "Reden (Engels)" not in shown.columns
+    assert shown["Toelichting"].tolist() == tiny["toelichting"].tolist()
+    html = style_scorecard(tiny.reset_index(drop=True)).to_html()
+    assert "7 van 10 gemeenten: 70,0 %" in html and "7 of 10" not in html
+
+
 def test_write_read_counts_and_failing_targets(tiny, tmp_path):
     sc = tiny.reset_index(drop=True)
     path = write_scorecard(sc, 2015, tmp_path)
     assert path == tmp_path / "tables" / "reproduction_scorecard_2015.csv"
     back = read_scorecard(path)
+    assert back.columns.tolist() == SCORECARD_COLUMNS
     assert back["finding_id"].tolist() == sc["finding_id"].tolist()
+    assert back["toelichting"].tolist() == sc["toelichting"].tolist()
     assert back["status"].tolist() == sc["status"].tolist()
     assert status_counts(sc) == {"match": 16, "mismatch": 3, "not_reproducible": 4}
     assert failing_targets(sc)["finding_id"].tolist() == ["F2015-904", "F2015-916", "F2015-920"]
@@ -316,4 +346,7 @@ def test_shipped_synthetic_reconstruction_matches_every_numeric_row():
     assert sc.set_index("finding_id").loc["F2015-006", "status"] == "match"  # verbal: small municipalities
     ref = sc.set_index("finding_id").loc["F2015-004"]
     assert ref.status == "not_reproducible" and "wave 2014" in ref.reason
+    assert ref.toelichting.startswith("referentiecijfer van meting 2014")
+    assert sc.set_index("finding_id").loc["F2015-003", "toelichting"] == "204 van 234 gemeenten: 87,2 %"
+    assert "over de 204 met een waarde: 2,96" in sc.set_index("finding_id").loc["F2015-010", "toelichting"]
     assert status_counts(sc) == {"match": 62, "mismatch": 0, "not_reproducible": 1}

@@ -34,8 +34,14 @@ from .tolerances import (
 AUDIT_COLUMNS = [
     "finding_id", "kind", "topic", "description", "statistic", "qualifier", "value", "base",
     "base_candidates", "tolerance", "feasible", "n_solutions", "check", "status", "reading", "note",
+    "omschrijving", "lezing", "toelichting",
 ]
 STATUSES = ("consistent", "ambiguous", "inconsistent", "reference")
+#: The human-readable English columns and their Dutch counterparts (built from the same facts).
+TEXT_COLUMNS_NL = {"description": "omschrijving", "reading": "lezing", "note": "toelichting"}
+#: Dutch names of the statuses, for display.
+STATUS_NL = {"consistent": "consistent", "ambiguous": "meerduidig", "inconsistent": "inconsistent",
+             "reference": "referentie"}
 
 #: The three readings of "G32" in "Van de G-32 gemeenten werkt 96 procent ... overige ... 86 procent".
 G32_READINGS = {
@@ -43,6 +49,14 @@ G32_READINGS = {
     "B": "G32 = the network's members plus the G4 (the large cities); 'overige' = everyone else",
     "C": "G32 = the network's members; the G4 are reported apart (in neither percentage, only in the 87 %)",
 }
+#: The same three readings in Dutch.
+G32_READINGS_NL = {
+    "A": "G32 = de leden van het netwerk op 1 januari (zonder de G4); de G4 vallen onder de 'overige'",
+    "B": "G32 = de leden van het netwerk plus de G4 (de grote steden); 'overige' = alle andere gemeenten",
+    "C": "G32 = de leden van het netwerk; de G4 staan apart (in geen van beide percentages, alleen in de 87 %)",
+}
+#: Dutch wording of a published breakdown in an audit description.
+BREAKDOWN_NL = {"all": "alle", "size": "gemeentegrootte", "rank": "rangorde", "non-G32": "niet-G32"}
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -74,6 +88,11 @@ def _pct(k: int, n: int) -> str:
     return f"{100 * k / n:.2f} %"
 
 
+def _nl(x: float) -> str:
+    """A number as ``:g`` with a Dutch decimal comma (``7,5``)."""
+    return f"{float(x):g}".replace(".", ",")
+
+
 def _find(pub: pd.DataFrame, **eq: object) -> pd.DataFrame:
     mask = pd.Series(True, index=pub.index)
     for col, val in eq.items():
@@ -103,8 +122,12 @@ class _Ctx:
 
 
 def _row(**kw: object) -> dict:
+    """One audit row; every English text column (description, reading, note) needs its Dutch counterpart."""
     out = dict.fromkeys(AUDIT_COLUMNS, "")
     out.update(kw)
+    for en, nl in TEXT_COLUMNS_NL.items():
+        if out[en] and not out[nl]:
+            raise ValueError(f"audit row {out['finding_id']}: {en!r} has no Dutch {nl!r}")  # pragma: no cover
     return out
 
 
@@ -113,6 +136,8 @@ def _figure_row(r: pd.Series, ctx: _Ctx, register: pd.DataFrame) -> dict:
     base_row = {
         "finding_id": r["finding_id"], "kind": "figure", "topic": r["topic"],
         "description": f"{r['variable']} – {r['category']} ({r['breakdown']})",
+        "omschrijving": f"cijfer {r['variable']} – {r['category']} "
+                        f"({BREAKDOWN_NL.get(str(r['breakdown']), r['breakdown'])})",
         "statistic": r["statistic"], "qualifier": r["qualifier"],
         "value": "" if pd.isna(r["value"]) else f"{r['value']:g}", "base": r["base"] if pd.notna(r["base"]) else "",
         "tolerance": describe(r["qualifier"], r["statistic"]),
@@ -120,19 +145,23 @@ def _figure_row(r: pd.Series, ctx: _Ctx, register: pd.DataFrame) -> dict:
     if int(r["wave"]) != ctx.wave:
         return _row(**base_row, status="reference", base_candidates="", feasible="", n_solutions=0,
                     check=f"figure of wave {int(r['wave'])}", reading="reference value for a trend, not a target",
-                    note="not reproduced: the 2015 data cannot check a 2014 figure")
+                    note=f"not reproduced: the {ctx.wave} data cannot check a {int(r['wave'])} figure",
+                    lezing="referentiecijfer voor een trend, geen doelcijfer",
+                    toelichting=f"niet gereproduceerd: de gegevens van {ctx.wave} kunnen een cijfer van "
+                                f"{int(r['wave'])} niet controleren")
     stat, qual, val = r["statistic"], r["qualifier"], r["value"]
     if stat in ("verbal", "rank"):
         return _row(**base_row, **_ordering_row(r, ctx, register))
     bases = _bases(r, ctx)
     if not bases:
         return _row(**base_row, base_candidates="unknown", feasible="", n_solutions=0, check="no base derivable",
-                    status="ambiguous", reading="", note="the source gives no base")
+                    status="ambiguous", reading="", note="the source gives no base",
+                    toelichting="de bron noemt geen basis")
     if stat == "count":
         feas = list(feasible_counts(val, qual, stat, None))
         return _row(**base_row, base_candidates=_bases_text(bases), feasible=fmt_set(feas), n_solutions=len(feas),
                     check="exact count", status="consistent" if feas else "inconsistent", reading="",
-                    note=_count_note(r, ctx))
+                    note=_count_note(r, ctx)[0], toelichting=_count_note(r, ctx)[1])
     parts, n_sol = [], 0
     for b in bases:
         feas = list(feasible_counts(val, qual, stat, b))
@@ -140,28 +169,34 @@ def _figure_row(r: pd.Series, ctx: _Ctx, register: pd.DataFrame) -> dict:
         what = "teams" if stat == "mean" else "municipalities"
         parts.append(f"base {b}: {fmt_set(feas)} {what}")
     status = "consistent" if n_sol else "inconsistent"
-    reading, note = "", ""
+    reading, lezing = "", ""
     if r["variable"] == "n_teams" and stat == "mean" and r["breakdown"] == "all":
         status, reading = "ambiguous", "both bases (all respondents, respondents with teams) round to the stated mean"
+        lezing = "beide noemers (alle respondenten, respondenten met teams) ronden af op het genoemde gemiddelde"
     if r["topic"] == "composition":
         reading = "share of municipalities with teams (the source says 'of the wijkteams'); see X-composition-base"
+        lezing = "aandeel van de gemeenten met teams (de bron zegt 'van de wijkteams'); zie X-composition-base"
     if r["breakdown"] in ("G32", "non-G32"):
         reading = "bases from the G32 split (X-G32-split)"
+        lezing = "noemers uit de G32-splitsing (X-G32-split)"
     return _row(**base_row, base_candidates=_bases_text(bases), feasible="; ".join(parts), n_solutions=n_sol,
                 check=f"{'total' if stat == 'mean' else 'count'} k with k/base within {describe(qual, stat)}",
-                status=status, reading=reading, note=note)
+                status=status, reading=reading, note="", lezing=lezing)
 
 
 def _bases_text(bases: Sequence[int]) -> str:
     return fmt_set(bases)
 
 
-def _count_note(r: pd.Series, ctx: _Ctx) -> str:
+def _count_note(r: pd.Series, ctx: _Ctx) -> tuple[str, str]:
+    """The note of a count figure in English and Dutch."""
     if r["variable"] == "n_respondents":
-        return f"{int(r['value'])} of {ctx.invited} invited municipalities"
+        return (f"{int(r['value'])} of {ctx.invited} invited municipalities",
+                f"{int(r['value'])} van de {ctx.invited} uitgenodigde gemeenten")
     if r["variable"] == "n_teams" and str(r["breakdown"]).startswith("GM"):
-        return f"{r['breakdown']} responded and works with teams"
-    return ""
+        return (f"{r['breakdown']} responded and works with teams",
+                f"{r['breakdown']} deed mee en werkt met wijkteams")
+    return "", ""
 
 
 def _bases(r: pd.Series, ctx: _Ctx) -> list[int]:
@@ -211,28 +246,36 @@ def _ordering_row(r: pd.Series, ctx: _Ctx, register: pd.DataFrame) -> dict:
             "check": f"operationalised: ≥ {float(VERBAL_SMALL_SHARE):.0%} of them < {SMALL_POPULATION} inhabitants",
             "reading": "'vrijwel uitsluitend kleine gemeenten' as a share of small municipalities",
             "note": f"needs at least {min(need)}–{max(need)} small respondents choosing 'nadrukkelijk niet'",
+            "lezing": "'vrijwel uitsluitend kleine gemeenten' als aandeel kleine gemeenten",
+            "toelichting": f"vraagt minstens {min(need)}–{max(need)} kleine respondenten die 'nadrukkelijk niet' "
+                           "kozen",
         }
     if var == "n_teams":
         return {"base_candidates": "respondents with teams", "feasible": "all other respondents ≤ value − 1",
                 "n_solutions": 1, "status": "consistent", "check": "unique maximum (rank 1)",
-                "reading": "Rotterdam's 42 is the unique maximum", "note": "see X-rotterdam-max"}
+                "reading": "Rotterdam's 42 is the unique maximum", "note": "see X-rotterdam-max",
+                "lezing": "de 42 van Rotterdam is het enige maximum", "toelichting": "zie X-rotterdam-max"}
     if var == "team_type":
         return {"base_candidates": _bases_text(ctx.k_set), "feasible": "breed integraal > every other team type",
                 "n_solutions": 1, "status": "consistent",
                 "check": f"'veruit de meeste': rank 1 and > {float(VERBAL_MAJORITY):.0%} of municipalities with teams",
-                "reading": "multi-select team types", "note": "see X-team-type"}
+                "reading": "multi-select team types", "note": "see X-team-type",
+                "lezing": "teamtypen: meerdere antwoorden mogelijk", "toelichting": "zie X-team-type"}
     if var == "discipline_in_team":
         return {"base_candidates": _bases_text(ctx.k_set), "feasible": "maatschappelijk werk > every other discipline",
                 "n_solutions": 1, "status": "consistent", "check": "strict rank 1",
-                "reading": "", "note": "see X-discipline-rank"}
+                "reading": "", "note": "see X-discipline-rank", "toelichting": "zie X-discipline-rank"}
     if var == "goal_rank":
         return {"base_candidates": _bases_text(ctx.k_set), "feasible": f"competition rank {int(r['value'])}",
                 "n_solutions": 1, "status": "ambiguous" if int(r["value"]) == 4 else "consistent",
                 "check": "ordering of goal counts (ties share the best rank)",
                 "reading": "see X-goal-ranks", "note": "the goal that shares 4th place is not published"
-                if int(r["value"]) == 4 else ""}
+                if int(r["value"]) == 4 else "", "lezing": "zie X-goal-ranks",
+                "toelichting": "het doel dat de vierde plaats deelt, is niet gepubliceerd" if int(r["value"]) == 4
+                else ""}
     return {"base_candidates": "", "feasible": "", "n_solutions": 0, "status": "ambiguous",
-            "check": "verbal statement", "reading": "", "note": f"{fid}: no operationalisation known"}
+            "check": "verbal statement", "reading": "", "note": f"{fid}: no operationalisation known",
+            "toelichting": f"{fid}: geen operationalisering bekend"}
 
 
 # --------------------------------------------------------------------------- cross-checks
@@ -280,6 +323,10 @@ def _g32_split(pub: pd.DataFrame, ctx: _Ctx, register: pd.DataFrame) -> list[dic
             status="consistent" if sols else "inconsistent", reading=reading,
             note="exactly one responding G32 municipality without teams in every solution"
             if non_team == [1] else "",
+            omschrijving=f"responderende G32-gemeenten g onder lezing {reading}: {G32_READINGS_NL[reading]}",
+            lezing=reading,
+            toelichting="in elke oplossing precies één responderende G32-gemeente zonder wijkteams"
+            if non_team == [1] else "",
         ))
     feasible = [r for r, s in ctx.g32_solutions.items() if s]
     rows.append(_row(
@@ -294,6 +341,12 @@ def _g32_split(pub: pd.DataFrame, ctx: _Ctx, register: pd.DataFrame) -> list[dic
              "without teams). The wording 'overige middelgrote tot kleine gemeenten' describes the rest as "
              "middle-sized to small, which Amsterdam, Rotterdam, Den Haag and Utrecht are not: the text leans "
              "to B (G4 inside the G32) or C (G4 apart), not to A.",
+        omschrijving="welke 'G32' gebruikte de enquête? (vallen de G4, met Rotterdam, erbinnen?)",
+        lezing="A (de gedocumenteerde lezing van dit project, D4); B en C passen even goed bij de cijfers",
+        toelichting="De cijfers onderscheiden de lezingen niet: elke lezing laat dezelfde g toe (één G32-respondent "
+                    "zonder wijkteams). De formulering 'overige middelgrote tot kleine gemeenten' noemt de rest "
+                    "middelgroot tot klein, wat Amsterdam, Rotterdam, Den Haag en Utrecht niet zijn: de tekst neigt "
+                    "naar B (G4 binnen de G32) of C (G4 apart), niet naar A.",
     ))
     return rows
 
@@ -305,12 +358,16 @@ def _mean_base(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
         return []
     t = int(total["value"])
     cands = {"all respondents": [ctx.n], "respondents with teams": ctx.k_set}
-    fits, parts = [], []
+    labels_nl = {"all respondents": "alle respondenten", "respondents with teams": "respondenten met teams"}
+    fits, parts, parts_nl = [], [], []
     for label, bases in cands.items():
         ok = [b for b in bases if within(Fraction(t, b), mean["value"], mean["qualifier"], "mean")]
         parts.append(f"{label}: " + ", ".join(f"{t}/{b} = {t / b:.2f}" for b in bases))
+        parts_nl.append(f"{labels_nl[label]}: " + ", ".join(f"{t}/{b} = {t / b:.2f}".replace(".", ",")
+                                                             for b in bases))
         if ok:
             fits.append(label)
+    fits_nl = [labels_nl[f] for f in fits]
     return [_row(
         finding_id="X-mean-base", kind="cross-check", topic="teams",
         description="'gemiddeld drie per gemeente': base of the mean", statistic="mean",
@@ -321,6 +378,10 @@ def _mean_base(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
         status="ambiguous" if len(fits) > 1 else ("consistent" if fits else "inconsistent"),
         reading=" and ".join(fits) + " both fit" if len(fits) > 1 else (fits[0] if fits else ""),
         note="the data cannot tell which base the source meant; any reconstruction meets both",
+        omschrijving="'gemiddeld drie per gemeente': de noemer van het gemiddelde",
+        lezing=" en ".join(fits_nl) + " passen allebei" if len(fits) > 1 else (fits_nl[0] if fits else ""),
+        toelichting="; ".join(parts_nl) + " — de gegevens kunnen niet zeggen welke noemer de bron bedoelde; elke "
+                    "reconstructie haalt beide",
     )]
 
 
@@ -366,6 +427,11 @@ def _g32_mean(pub: pd.DataFrame, ctx: _Ctx, register: pd.DataFrame) -> list[dict
                   f"rest of the {t} teams spread ≥ 1 and ≤ {top - 1} per municipality with teams",
             status="consistent" if ok_pairs else "inconsistent", reading=reading,
             note=f"under {reading} {name} is {'in' if inside else 'not in'} the G32 mean",
+            omschrijving=f"G32-gemiddelde van {_nl(mean['value'])} teams met {name} ({top}) "
+                         f"{'binnen' if inside else 'buiten'} de G32 (lezing {reading})",
+            lezing=reading,
+            toelichting=f"onder lezing {reading} telt {name} {'wel' if inside else 'niet'} mee in het "
+                        "G32-gemiddelde",
         ))
     return rows
 
@@ -386,6 +452,8 @@ def _rotterdam_max(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
         n_solutions=len(ok), check="K − 1 ≤ total − max ≤ (max − 1)(K − 1)",
         status="consistent" if ok else "inconsistent", reading="",
         note=f"{t} ≥ K: every municipality with teams can have at least one",
+        omschrijving=f"{city['breakdown'].iloc[0]} met {top} teams als enige maximum, {t} teams in totaal",
+        toelichting=f"{t} ≥ K: elke gemeente met wijkteams kan er minstens één hebben",
     )]
 
 
@@ -405,6 +473,8 @@ def _prevalence_categories(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
         n_solutions=len(rest), check="the remaining respondents answered 'nee, gepland' or 'anders'",
         status="consistent" if rest else "inconsistent", reading="",
         note="the published categories sum to 99 %: 1–4 respondents gave another answer",
+        omschrijving="met teams + 'nadrukkelijk niet' + andere antwoorden = respondenten",
+        toelichting="de gepubliceerde categorieën tellen op tot 99 %: 1–4 respondenten gaven een ander antwoord",
     )]
 
 
@@ -450,6 +520,12 @@ def _involvement(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
             note=f"item non-response among municipalities with teams: {missing}; row sum {row_sum} %: "
                  + (f"at least {min(multi)} municipalities ticked several forms" if multi and min(multi) > 0
                     else "possible with one form per municipality (rounding)"),
+            omschrijving=f"betrokkenheid van '{group}': meerdere vormen per rij, 'geen' sluit de rest uit",
+            lezing="vormen sluiten elkaar niet uit; basis = gemeenten met wijkteams die de rij beantwoordden",
+            toelichting=f"gemeenten met wijkteams zonder antwoord op deze rij: {missing}; rijsom {row_sum} %: "
+                        + (f"minstens {min(multi)} {'gemeente kruiste' if min(multi) == 1 else 'gemeenten kruisten'} "
+                           "meerdere vormen aan" if multi and min(multi) > 0
+                           else "mogelijk met één vorm per gemeente (afronding)"),
         ))
     return rows
 
@@ -476,6 +552,10 @@ def _work_income(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
         check="W within 50 ± 2.5 % of K and every task percentage feasible over W; tasks sum ≥ 100 %",
         status="consistent" if n else "inconsistent", reading="tasks multi-select among W",
         note=f"task percentages sum to {int(tasks['value'].sum())} %: several tasks per municipality",
+        omschrijving="'de helft' heeft taken op werk en inkomen; "
+                     + " / ".join(_nl(v) for v in tasks["value"]) + " % daarvan per taak",
+        lezing="taken: meerdere antwoorden mogelijk binnen W",
+        toelichting=f"de taakpercentages tellen op tot {int(tasks['value'].sum())} %: meerdere taken per gemeente",
     )]
 
 
@@ -503,6 +583,10 @@ def _composition(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
         reading="share of municipalities with teams (the survey asked municipalities; S3)",
         note="the survey is answered per municipality, so the per-municipality reading is the only one a "
              "municipality-level file can reproduce",
+        omschrijving="'84 procent van de wijkteams': per team of per gemeente met teams?",
+        lezing="aandeel van de gemeenten met teams (de enquête ondervroeg gemeenten; S3)",
+        toelichting="de enquête is per gemeente ingevuld, dus alleen de lezing per gemeente is met een bestand op "
+                    "gemeenteniveau te reproduceren",
     ))
     # strict rank of the first discipline
     rank = _one(pub, topic="composition", statistic="rank", wave=ctx.wave)
@@ -525,6 +609,9 @@ def _composition(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
             check="smallest feasible count of the first > largest feasible count of every other",
             status="consistent" if ok else "ambiguous", reading="strict rank 1",
             note="unpublished disciplines (codebook options without a figure) must stay below it",
+            omschrijving=f"'{rank['category']}' is de best vertegenwoordigde discipline",
+            lezing="strikt de eerste plaats",
+            toelichting="niet-gepubliceerde disciplines (codeboekopties zonder cijfer) moeten eronder blijven",
         ))
     return rows
 
@@ -544,6 +631,11 @@ def _goals(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
         status="ambiguous", reading="ranks by number of municipalities naming the goal; the other 4th goal is "
                                     "not published (reconstruction: laagdrempelige toegang, an assumption)",
         note="'gedeelde vierde plaats' requires a tie with exactly one other goal",
+        omschrijving="rangorde van de doelen: twee doelen delen de eerste plaats, preventie derde, zelfredzaamheid "
+                     "deelt de vierde",
+        lezing="rang naar het aantal gemeenten dat het doel noemt; het andere doel op de vierde plaats is niet "
+               "gepubliceerd (reconstructie: laagdrempelige toegang, een aanname)",
+        toelichting="'gedeelde vierde plaats' vraagt een gelijke stand met precies één ander doel",
     )]
 
 
@@ -570,6 +662,10 @@ def _team_type(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
         check="B > 50 % of K and B > every other type; problem scope feasible over B",
         status="consistent" if n else "inconsistent", reading="team types multi-select; problem scope asked of B",
         note="B itself is not published",
+        omschrijving="'veruit de meeste' breed integrale teams; 14 % doelgroepgerichte teams; 'twee derde' van de "
+                     "brede teams pakt zowel enkelvoudige als meervoudige problemen op",
+        lezing="teamtypen: meerdere antwoorden mogelijk; de probleemreikwijdte is aan B gevraagd",
+        toelichting="B zelf is niet gepubliceerd",
     )]
 
 
@@ -587,6 +683,9 @@ def _support(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
         feasible="; ".join(parts), n_solutions=len(parts), check="integer numerator within ±2.5 pp",
         status="consistent", reading="share of all responding municipalities ('van de gemeenten')",
         note="the approximate tolerance makes either base feasible",
+        omschrijving="'ongeveer 40 procent van de gemeenten' wil ondersteuning: de noemer",
+        lezing="aandeel van alle responderende gemeenten ('van de gemeenten')",
+        toelichting="door de ruime tolerantie van 'ongeveer' is elke noemer haalbaar",
     )]
 
 
@@ -603,6 +702,8 @@ def _response(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
         n_solutions=int(ok), check="response count within the rounded rate",
         status="consistent" if ok else "inconsistent", reading="invited = all municipalities of 1 January",
         note="",
+        omschrijving="respondenten / uitgenodigde gemeenten tegenover het gepubliceerde responspercentage",
+        lezing="uitgenodigd = alle gemeenten op 1 januari",
     )]
 
 
@@ -693,7 +794,7 @@ _TEXT = {
                "middelgrote tot kleine gemeenten' wijst eerder op een G32 mét de G4 (of de G4 apart) dan op de "
                "37 netwerkleden alleen. Dit project gebruikt de 37 netwerkleden (Rotterdam valt dan buiten het "
                "G32-gemiddelde van acht teams).",
-        "mean": "**Gemiddeld drie teams.** {detail}: beide noemers ronden af op drie; welke bedoeld is, blijft open.",
+        "mean": "**Gemiddeld drie teams.** Beide noemers ronden af op drie; welke bedoeld is, blijft open ({detail}).",
         "ambiguous": "**Meerduidig**: {items}.",
         "inv": "**Betrokkenheid.** Elke rij telt op tot 100–104 %: meerdere vormen per gemeente zijn aangekruist, "
                "'geen betrokkenheid' sluit de andere uit, en de basis (176–191) is het aantal gemeenten met "
@@ -719,6 +820,19 @@ _TEXT = {
 }
 
 
+#: Dutch headers of the audit's display table.
+HEADERS_NL = {"finding_id": "Controle", "omschrijving": "Omschrijving", "feasible": "Mogelijke waarden",
+              "status": "Status", "lezing": "Lezing", "toelichting": "Toelichting"}
+
+
+def audit_table_nl(audit: pd.DataFrame, kind: str | None = "cross-check") -> pd.DataFrame:
+    """The audit rows of one ``kind`` (None: all) for reading: Dutch texts, Dutch statuses and Dutch headers."""
+    rows = audit if kind is None else audit[audit["kind"] == kind]
+    out = rows[list(HEADERS_NL)].copy()
+    out["status"] = out["status"].map(STATUS_NL).fillna(out["status"])
+    return out.rename(columns=HEADERS_NL).reset_index(drop=True)
+
+
 def audit_markdown(audit: pd.DataFrame, lang: str = "nl") -> str:
     """A short Markdown summary of an audit table for the notebook (``lang`` "nl" or "en")."""
     if lang not in _TEXT:
@@ -734,11 +848,14 @@ def audit_markdown(audit: pd.DataFrame, lang: str = "nl") -> str:
         lines += ["", t["g32"].format(gs=fmt_set(g32_feasible(audit, "A")))]
     mb = audit[audit["finding_id"] == "X-mean-base"]
     if not mb.empty:
-        lines += ["", t["mean"].format(detail=mb["feasible"].iloc[0])]
+        detail = mb["toelichting"].iloc[0] if lang == "nl" and "toelichting" in mb.columns else mb["feasible"].iloc[0]
+        lines += ["", t["mean"].format(detail=detail)]
     amb = audit[(audit["status"] == "ambiguous") & (audit["kind"] == "cross-check")]
     if not amb.empty:
+        col = "lezing" if lang == "nl" and "lezing" in audit.columns else "reading"
+        readings = [("" if pd.isna(x) else str(x)) for x in amb[col]]
         lines += ["", t["ambiguous"].format(items="; ".join(
-            f"{r.finding_id} ({r.reading})" if r.reading else str(r.finding_id) for r in amb.itertuples()))]
+            f"{fid} ({rd})" if rd else str(fid) for fid, rd in zip(amb["finding_id"], readings, strict=True)))]
     if audit["finding_id"].str.startswith("X-involvement").any():
         lines += ["", t["inv"]]
     return "\n".join(lines) + "\n"

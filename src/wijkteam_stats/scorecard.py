@@ -74,6 +74,7 @@ if TYPE_CHECKING:
 SCORECARD_COLUMNS = [
     "finding_id", "wave", "description", "statistic", "unit", "published_value", "qualifier", "tolerance",
     "reproduced_value", "ci_low", "ci_high", "base_n_published", "base_n_reproduced", "status", "reason",
+    "toelichting",
 ]
 STATUSES = ["match", "mismatch", "not_reproducible"]
 
@@ -83,7 +84,7 @@ HEADERS_NL = {
     "unit": "Eenheid", "published_value": "Gepubliceerd", "qualifier": "Precisie", "tolerance": "Tolerantie",
     "reproduced_value": "Gereproduceerd", "ci_low": "95 %-BI onder", "ci_high": "95 %-BI boven",
     "base_n_published": "n gepubliceerd", "base_n_reproduced": "n gereproduceerd", "status": "Status",
-    "reason": "Toelichting",
+    "reason": "Reden (Engels)", "toelichting": "Toelichting",
 }
 STATUS_NL = {"match": "klopt", "mismatch": "wijkt af", "not_reproducible": "niet reproduceerbaar"}
 
@@ -100,7 +101,30 @@ _GM = re.compile(r"^GM\d{4}$")
 
 
 class NotReproducible(Exception):
-    """A published row cannot be computed from the data at hand; the message is the scorecard reason."""
+    """A published row cannot be computed from the data at hand; the messages are the scorecard reason (English)
+    and toelichting (Dutch)."""
+
+    def __init__(self, en: str, nl: str) -> None:
+        super().__init__(en)
+        self.nl = nl
+
+
+@dataclass(frozen=True)
+class Note:
+    """One fact of a scorecard reason, worded in English (``reason``) and Dutch (``toelichting``)."""
+
+    en: str
+    nl: str
+
+
+def _dec(x: float, decimals: int = 1) -> str:
+    """A number with a fixed number of decimals and a Dutch decimal comma (``86,8``)."""
+    return f"{float(x):.{decimals}f}".replace(".", ",")
+
+
+def render_notes(notes: list[Note]) -> tuple[str, str]:
+    """The English reason and the Dutch toelichting of a list of notes ("; "-separated)."""
+    return "; ".join(n.en for n in notes), "; ".join(n.nl for n in notes)
 
 
 # --------------------------------------------------------------------------- tolerances
@@ -166,7 +190,7 @@ class _Result:
     ci_low: float | None = None
     ci_high: float | None = None
     status: str = "match"
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     exact: Fraction | None = None
 
 
@@ -219,7 +243,9 @@ def _breakdown_kind(row: Any, ctx: _Context, ind: Indicator | None) -> str:
     if re.sub(r"[\s-]+", "_", b.lower()) == row.universe:
         return "universe"
     raise NotReproducible(f"unknown breakdown {b!r} (not all, G32, non-G32, G4, GMxxxx, rank, size, a resident "
-                          f"group or the universe {row.universe!r})")
+                          f"group or the universe {row.universe!r})",
+                          f"onbekende uitsplitsing {b!r} (geen van 'all', 'G32', 'non-G32', 'G4', GMxxxx, 'rank', "
+                          f"'size', een bewonersgroep of het universum {row.universe!r})")
 
 
 def _narrow(df: pd.DataFrame, kind: str, breakdown: str) -> pd.DataFrame:
@@ -239,9 +265,12 @@ def _universe_rows(row: Any, ctx: _Context) -> pd.DataFrame:
         mask = universe_mask(ctx.tidy, row.universe, ctx.codebook)
     except ValueError:
         raise NotReproducible(f"universe {row.universe!r} (the register) is only defined for the derived "
-                              "response figures") from None
+                              "response figures",
+                              f"universum {row.universe!r} (het gemeenteregister) bestaat alleen voor de afgeleide "
+                              "responscijfers") from None
     except KeyError as err:
-        raise NotReproducible(str(err.args[0])) from None
+        raise NotReproducible(str(err.args[0]), f"universum {row.universe!r} is niet te bepalen: het codeboek kent "
+                              "het niet of de enquêtetabel mist de kolom ervan") from None
     return ctx.tidy.loc[mask.to_numpy()]
 
 
@@ -305,7 +334,8 @@ def _derived(row: Any, ctx: _Context, kind: str) -> _Result:
     spec = ctx.codebook.derived[row.variable]
     bkind = _breakdown_kind(row, ctx, None)
     if bkind not in ("all", "G32", "non-G32", "G4"):
-        raise NotReproducible(f"breakdown {row.breakdown!r} is not defined for {row.variable!r}")
+        raise NotReproducible(f"breakdown {row.breakdown!r} is not defined for {row.variable!r}",
+                              f"uitsplitsing {row.breakdown!r} bestaat niet voor {row.variable!r}")
     resp = _narrow(ctx.tidy, bkind, row.breakdown)
     inv = ctx.invited
     inv = {"G32": inv[inv["g32"]], "non-G32": inv[~inv["g32"]], "G4": inv[inv["g4"]]}.get(bkind, inv)
@@ -313,13 +343,18 @@ def _derived(row: Any, ctx: _Context, kind: str) -> _Result:
     desc = _describe(row, ctx, None)
     if row.statistic == "count" and dk == "n_respondents":
         return _Result(float(len(resp)), "gemeenten", desc, len(inv),
-                       notes=[f"{len(resp)} responding of {len(inv)} invited municipalities"], exact=Fraction(len(resp)))
+                       notes=[Note(f"{len(resp)} responding of {len(inv)} invited municipalities",
+                                   f"{len(resp)} van de {len(inv)} uitgenodigde gemeenten vulden de enquête in")],
+                       exact=Fraction(len(resp)))
     if row.statistic == "percent" and dk in ("response_rate", "n_respondents"):
         p = proportion_from_counts(len(resp), len(inv))
         return _Result(p.percent, "%", desc, p.n, p.ci_low, p.ci_high,
-                       notes=[f"{p.k} of {p.n} invited municipalities responded"],
+                       notes=[Note(f"{p.k} of {p.n} invited municipalities responded",
+                                   f"{p.k} van de {p.n} uitgenodigde gemeenten reageerden: {_dec(p.percent)} %")],
                        exact=Fraction(100 * p.k, p.n) if p.n else None)
-    raise NotReproducible(f"derived variable {row.variable!r} ({dk}) has no rule for statistic {row.statistic!r}")
+    raise NotReproducible(f"derived variable {row.variable!r} ({dk}) has no rule for statistic {row.statistic!r}",
+                          f"de afgeleide variabele {row.variable!r} ({dk}) heeft geen rekenregel voor statistiek "
+                          f"{row.statistic!r}")
 
 
 def _rank_of_count(row: Any, ctx: _Context, ind: Indicator, pop: pd.DataFrame, desc: str) -> _Result:
@@ -328,22 +363,27 @@ def _rank_of_count(row: Any, ctx: _Context, ind: Indicator, pop: pd.DataFrame, d
               & pub["breakdown"].astype(str).str.match(_GM.pattern)]
     if sib.empty:
         raise NotReproducible("no row of the file names the municipality this rank is about "
-                              "(a row with the same variable and category and a GMxxxx breakdown)")
+                              "(a row with the same variable and category and a GMxxxx breakdown)",
+                              "geen rij in het bestand noemt de gemeente waar deze rang over gaat (een rij met "
+                              "dezelfde variabele en categorie en een uitsplitsing GMxxxx)")
     code = str(sib["breakdown"].iloc[0])
     name = ctx.names.get(code, code)
     vals = pd.to_numeric(pop.set_index("gm_code")[ind.column], errors="raise").astype("Float64").dropna()
     if code not in vals.index:
         return _Result(None, "rang", desc, len(vals), status="mismatch",
-                       notes=[f"{code} ({name}) has no value of {ind.column} among the universe's respondents"])
+                       notes=[Note(f"{code} ({name}) has no value of {ind.column} among the universe's respondents",
+                                   f"{code} ({name}) heeft geen waarde voor {ind.column} onder de respondenten "
+                                   "van het universum")])
     r = ranks(vals)
     rank = int(r[code])
     shared = rank_shared(vals, code)
-    notes = [f"{code} ({name}): {_fmt(float(vals[code]), 0)} {COUNT_UNITS.get(ind.variable, '')}".rstrip()
-             + f", rank {rank} of {len(vals)}"]
+    head = f"{code} ({name}): {_fmt(float(vals[code]), 0)} {COUNT_UNITS.get(ind.variable, '')}".rstrip()
+    notes = [Note(f"{head}, rank {rank} of {len(vals)}", f"{head}, rang {rank} van {len(vals)}")]
     if shared:
-        notes.append(f"rank shared with {', '.join(ctx.names.get(c, c) for c in shared)}")
+        others = ", ".join(ctx.names.get(c, c) for c in shared)
+        notes.append(Note(f"rank shared with {others}", f"rang gedeeld met {others}"))
     else:
-        notes.append("rank not shared")
+        notes.append(Note("rank not shared", "rang niet gedeeld"))
     ok = rank == int(row.value) and (not shared or row.qualifier != "exact")
     return _Result(float(rank), "rang", desc, len(vals), status="match" if ok else "mismatch", notes=notes)
 
@@ -354,29 +394,37 @@ def _rank_of_option(row: Any, ctx: _Context, ind: Indicator, pop: pd.DataFrame, 
     if v.type == "multi":
         missing = [c for c in ind.siblings if c not in pop.columns]
         if missing:
-            raise NotReproducible(f"survey table lacks column(s) {missing}")
+            raise NotReproducible(f"survey table lacks column(s) {missing}",
+                                  f"de enquêtetabel mist kolom(men) {missing}")
         tab = shares(pop, list(ind.siblings)).set_index("column")
         key = ind.column
     elif v.type == "single":
         tab = option_shares(pop, ind.column, list(ind.siblings)).set_index("label")
         key = str(ind.equals)
     else:
-        raise NotReproducible(f"variable {ind.variable!r} ({v.type}) has no sibling options to rank among")
+        raise NotReproducible(f"variable {ind.variable!r} ({v.type}) has no sibling options to rank among",
+                              f"variabele {ind.variable!r} ({v.type}) heeft geen andere antwoordopties om mee te "
+                              "vergelijken")
     pct = tab["percent"]
     r = ranks(pct)
     rank = int(r[key])
     shared = rank_shared(pct, key)
-    notes = [f"{_fmt(pct[key], 1)} % (n = {int(tab.loc[key, 'n'])}), rank {rank} of {len(pct)} options"]
+    n_key = int(tab.loc[key, "n"])
+    notes = [Note(f"{_fmt(pct[key], 1)} % (n = {n_key}), rank {rank} of {len(pct)} options",
+                  f"{_dec(pct[key])} % (n = {n_key}), rang {rank} van {len(pct)} antwoordopties")]
     if shared:
-        notes.append("shared with " + ", ".join(f"{_option_label(cb, ind, s)} ({_fmt(pct[s], 1)} %)" for s in shared))
+        notes.append(Note(
+            "shared with " + ", ".join(f"{_option_label(cb, ind, s)} ({_fmt(pct[s], 1)} %)" for s in shared),
+            "rang gedeeld met " + ", ".join(f"{_option_label(cb, ind, s)} ({_dec(pct[s])} %)" for s in shared)))
     else:
-        notes.append("rank not shared")
+        notes.append(Note("rank not shared", "rang niet gedeeld"))
     if int(row.value) == 1:
         from .tolerances import VERBAL_MAJORITY
 
         most = Fraction(int(tab.loc[key, "k"]), max(int(tab.loc[key, "n"]), 1)) > VERBAL_MAJORITY
-        notes.append(f"{'more' if most else 'not more'} than {_fmt(100 * float(VERBAL_MAJORITY), 0)} % of the base "
-                     "(reported, not required)")
+        half = _fmt(100 * float(VERBAL_MAJORITY), 0)
+        notes.append(Note(f"{'more' if most else 'not more'} than {half} % of the base (reported, not required)",
+                          f"{'meer' if most else 'niet meer'} dan {half} % van de basis (ter informatie, geen eis)"))
     ok = rank == int(row.value) and (not shared or row.qualifier != "exact")
     base = int(tab.loc[key, "n"])
     return _Result(float(rank), "rang", desc, base, status="match" if ok else "mismatch", notes=notes)
@@ -390,14 +438,20 @@ def _verbal_size(row: Any, ctx: _Context, ind: Indicator, pop: pd.DataFrame, des
     known = popn.notna()
     small = (popn[known] < tol.SMALL_POPULATION)
     p = proportion_from_counts(int(small.sum()), int(known.sum()))
-    notes = [f"{p.k} of {p.n} municipalities with this answer have fewer than "
-             f"{tol.SMALL_POPULATION:,} inhabitants".replace(",", ".")]
+    small_n = f"{tol.SMALL_POPULATION:,}".replace(",", ".")
+    notes = [Note(f"{p.k} of {p.n} municipalities with this answer have fewer than {small_n} inhabitants",
+                  f"{p.k} van de {p.n} gemeenten met dit antwoord hebben minder dan {small_n} inwoners"
+                  + (f" ({_dec(p.percent)} %)" if p.n else ""))]
     if (~known).any():
-        notes.append(f"{int((~known).sum())} without population left out")
+        n_unknown = int((~known).sum())
+        notes.append(Note(f"{n_unknown} without population left out",
+                          f"{n_unknown} zonder bekend inwonertal buiten beschouwing gelaten"))
     if p.n == 0:
-        return _Result(None, "%", desc, 0, status="mismatch", notes=[*notes, "no municipality with this answer"])
+        return _Result(None, "%", desc, 0, status="mismatch",
+                       notes=[*notes, Note("no municipality with this answer", "geen gemeente met dit antwoord")])
     ok = Fraction(p.k, p.n) >= tol.VERBAL_SMALL_SHARE
-    notes.append(f"threshold {_nl(100 * tol.VERBAL_SMALL_SHARE, 0)} %")
+    threshold = _nl(100 * tol.VERBAL_SMALL_SHARE, 0)
+    notes.append(Note(f"threshold {threshold} %", f"drempel {threshold} %"))
     return _Result(p.percent, "%", desc, p.n, p.ci_low, p.ci_high, status="match" if ok else "mismatch",
                    notes=notes)
 
@@ -421,11 +475,14 @@ def _compute(row: Any, ctx: _Context) -> _Result:
     except KeyError:
         raise NotReproducible(
             f"the codebook does not know published variable {row.variable!r} (category {row.category!r}, "
-            f"breakdown {row.breakdown!r}); add it to the codebook"
+            f"breakdown {row.breakdown!r}); add it to the codebook",
+            f"het codeboek kent de gepubliceerde variabele {row.variable!r} niet (categorie {row.category!r}, "
+            f"uitsplitsing {row.breakdown!r}); voeg die toe aan het codeboek",
         ) from None
     desc = _describe(row, ctx, ind)
     if ind.column not in ctx.tidy.columns:
-        raise NotReproducible(f"the survey table has no column {ind.column!r}")
+        raise NotReproducible(f"the survey table has no column {ind.column!r}",
+                              f"de enquêtetabel heeft geen kolom {ind.column!r}")
     bkind = _breakdown_kind(row, ctx, ind)
     pop = _narrow(_universe_rows(row, ctx), bkind, str(row.breakdown))
     var = cb.variable(ind.variable)
@@ -434,30 +491,39 @@ def _compute(row: Any, ctx: _Context) -> _Result:
 
     if row.statistic == "rank":
         if bkind not in ("rank", "all"):
-            raise NotReproducible(f"no rank rule for breakdown {row.breakdown!r}")
+            raise NotReproducible(f"no rank rule for breakdown {row.breakdown!r}",
+                                  f"geen rangregel voor uitsplitsing {row.breakdown!r}")
         if numeric:
             return _rank_of_count(row, ctx, ind, pop, desc)
         return _rank_of_option(row, ctx, ind, pop, desc)
     if row.statistic == "verbal":
         if bkind == "size":
             return _verbal_size(row, ctx, ind, pop, desc)
-        raise NotReproducible(f"no rule to check a verbal finding with breakdown {row.breakdown!r}")
+        raise NotReproducible(f"no rule to check a verbal finding with breakdown {row.breakdown!r}",
+                              f"geen regel om een verbale bevinding met uitsplitsing {row.breakdown!r} te controleren")
     if bkind in ("rank", "size"):
-        raise NotReproducible(f"breakdown {row.breakdown!r} is not defined for statistic {row.statistic!r}")
+        raise NotReproducible(f"breakdown {row.breakdown!r} is not defined for statistic {row.statistic!r}",
+                              f"uitsplitsing {row.breakdown!r} bestaat niet voor statistiek {row.statistic!r}")
     if bkind == "municipality" and pop.empty:
         name = ctx.names.get(str(row.breakdown), str(row.breakdown))
         return _Result(None, unit, desc, 0, status="mismatch",
-                       notes=[f"{row.breakdown} ({name}) is not among the universe's respondents"])
+                       notes=[Note(f"{row.breakdown} ({name}) is not among the universe's respondents",
+                                   f"{row.breakdown} ({name}) zit niet bij de respondenten van het universum")])
 
     if row.statistic == "percent":
         if numeric:
-            raise NotReproducible(f"a percentage of the count variable {ind.column!r} needs a category rule")
+            raise NotReproducible(f"a percentage of the count variable {ind.column!r} needs a category rule",
+                                  f"een percentage van de telvariabele {ind.column!r} vraagt om een categorieregel")
         p = proportion(pop[ind.column], ind.equals)
         if p.n == 0:
-            return _Result(None, unit, desc, 0, status="mismatch", notes=["no non-missing answer in the universe"])
-        notes = [f"{p.k} of {p.n}"]
+            return _Result(None, unit, desc, 0, status="mismatch",
+                           notes=[Note("no non-missing answer in the universe", "geen enkel antwoord in het universum")])
+        notes = [Note(f"{p.k} of {p.n}", f"{p.k} van {p.n} gemeenten: {_dec(p.percent)} %")]
         if p.n < len(pop):
-            notes.append(f"{len(pop) - p.n} item non-response excluded")
+            n_miss = len(pop) - p.n
+            notes.append(Note(f"{n_miss} item non-response excluded",
+                              f"{n_miss} {'gemeente' if n_miss == 1 else 'gemeenten'} zonder antwoord op deze vraag "
+                              "niet meegeteld"))
         return _Result(p.percent, unit, desc, p.n, p.ci_low, p.ci_high, notes=notes,
                        exact=Fraction(100 * p.k, p.n))
     if row.statistic == "count":
@@ -468,26 +534,34 @@ def _compute(row: Any, ctx: _Context) -> _Result:
                 name = ctx.names.get(str(row.breakdown), str(row.breakdown))
                 if vals.isna().all():
                     return _Result(None, unit, desc, len(pop), status="mismatch",
-                                   notes=[f"{row.breakdown} ({name}) has no value of {ind.column}"])
-                notes = [f"value of {row.breakdown} ({name})"]
+                                   notes=[Note(f"{row.breakdown} ({name}) has no value of {ind.column}",
+                                               f"{row.breakdown} ({name}) heeft geen waarde voor {ind.column}")])
+                notes = [Note(f"value of {row.breakdown} ({name})",
+                              f"waarde van {row.breakdown} ({name}): {_fmt(float(total), 0)}")]
             else:
-                notes = [f"sum over {int(vals.notna().sum())} municipalities with a value"]
+                n_val = int(vals.notna().sum())
+                notes = [Note(f"sum over {n_val} municipalities with a value",
+                              f"som over {n_val} gemeenten met een waarde: {_fmt(float(total), 0)}")]
             return _Result(float(total), unit, desc, len(pop), notes=notes, exact=total)
         p = proportion(pop[ind.column], ind.equals)
-        return _Result(float(p.k), "gemeenten", desc, p.n, notes=[f"{p.k} of {p.n}"], exact=Fraction(p.k))
+        return _Result(float(p.k), "gemeenten", desc, p.n, notes=[Note(f"{p.k} of {p.n}", f"{p.k} van {p.n} gemeenten")],
+                       exact=Fraction(p.k))
     if row.statistic == "mean":
         if not numeric:
-            raise NotReproducible(f"a mean needs a count variable; {ind.column!r} is {var.type}")
+            raise NotReproducible(f"a mean needs a count variable; {ind.column!r} is {var.type}",
+                                  f"een gemiddelde vraagt om een telvariabele; {ind.column!r} is van type {var.type}")
         vals = pd.to_numeric(pop[ind.column], errors="raise").astype("Float64")
         n_all, n_ans = len(pop), int(vals.notna().sum())
         if n_all == 0:
-            return _Result(None, unit, desc, 0, status="mismatch", notes=["empty universe"])
+            return _Result(None, unit, desc, 0, status="mismatch", notes=[Note("empty universe", "leeg universum")])
         total = _exact_sum(vals)
         value = total / n_all
-        notes = [f"over all {n_all} municipalities of the universe (no value = 0): {_fmt(float(value))}"]
-        notes.append(f"over the {n_ans} with a value: {_fmt(float(total / n_ans)) if n_ans else 'n/a'}")
+        notes = [Note(f"over all {n_all} municipalities of the universe (no value = 0): {_fmt(float(value))}",
+                      f"over alle {n_all} gemeenten van het universum (geen waarde = 0): {_dec(value, 2)}")]
+        notes.append(Note(f"over the {n_ans} with a value: {_fmt(float(total / n_ans)) if n_ans else 'n/a'}",
+                          f"over de {n_ans} met een waarde: {_dec(total / n_ans, 2) if n_ans else 'n.v.t.'}"))
         return _Result(float(value), unit, desc, n_all, notes=notes, exact=value)
-    raise NotReproducible(f"no rule for statistic {row.statistic!r}")
+    raise NotReproducible(f"no rule for statistic {row.statistic!r}", f"geen rekenregel voor statistiek {row.statistic!r}")
 
 
 # --------------------------------------------------------------------------- the engine
@@ -506,18 +580,22 @@ def _evaluate(row: Any, ctx: _Context) -> dict[str, Any]:
         "statistic": row.statistic, "unit": _unit(row, cb, ind), "published_value": published_value,
         "qualifier": row.qualifier, "tolerance": "", "reproduced_value": None, "ci_low": None, "ci_high": None,
         "base_n_published": base_pub, "base_n_reproduced": None, "status": "not_reproducible", "reason": "",
+        "toelichting": "",
     }
     with contextlib.suppress(KeyError, StopIteration):
         out["description"] = _describe(row, ctx, ind)
     tol = tolerance_for(row.statistic, row.qualifier)
     out["tolerance"] = tol.text
     if int(row.wave) != ctx.wave:
-        out["reason"] = f"reference figure of wave {int(row.wave)} (comparison only)"
+        out["reason"], out["toelichting"] = render_notes([Note(
+            f"reference figure of wave {int(row.wave)} (comparison only)",
+            f"referentiecijfer van meting {int(row.wave)} (alleen ter vergelijking; de gegevens van meting "
+            f"{ctx.wave} kunnen het niet controleren)")])
         return out
     try:
         res = _compute(row, ctx)
     except NotReproducible as err:
-        out["reason"] = str(err)
+        out["reason"], out["toelichting"] = str(err), err.nl
         return out
     out.update(description=res.description, unit=res.unit, reproduced_value=res.value, ci_low=res.ci_low,
                ci_high=res.ci_high, base_n_reproduced=res.base_n)
@@ -526,12 +604,15 @@ def _evaluate(row: Any, ctx: _Context) -> dict[str, Any]:
             and (res.value is None or not _within(res, published_value, row))):
         status = "mismatch"
         if res.value is not None:
-            notes.insert(0, f"off by {_fmt(res.value - published_value)} (tolerance {tol.text})")
+            diff = res.value - published_value
+            notes.insert(0, Note(f"off by {_fmt(diff)} (tolerance {tol.text})",
+                                 f"wijkt {_dec(diff, 2)} af (tolerantie {tol.text})"))
     if base_pub is not None and res.base_n is not None and base_pub != res.base_n:
         status = "mismatch"
-        notes.append(f"base differs: published n = {base_pub}, reproduced n = {res.base_n}")
+        notes.append(Note(f"base differs: published n = {base_pub}, reproduced n = {res.base_n}",
+                          f"basis verschilt: gepubliceerd n = {base_pub}, gereproduceerd n = {res.base_n}"))
     out["status"] = status
-    out["reason"] = "; ".join(notes)
+    out["reason"], out["toelichting"] = render_notes(notes)
     return out
 
 
@@ -582,7 +663,8 @@ def write_scorecard(scorecard: pd.DataFrame, wave: int, output_dir: str | Path |
 
 def read_scorecard(path: str | Path) -> pd.DataFrame:
     """Read a scorecard CSV written by :func:`write_scorecard`."""
-    sc = pd.read_csv(path, dtype={"finding_id": str, "status": str, "reason": str}, keep_default_na=False,
+    sc = pd.read_csv(path, dtype={"finding_id": str, "status": str, "reason": str, "toelichting": str},
+                     keep_default_na=False,
                      na_values=[""])
     for c in ("wave", "base_n_published", "base_n_reproduced"):
         sc[c] = sc[c].astype("Int64")
@@ -609,8 +691,9 @@ def failing_targets(scorecard: pd.DataFrame, wave: int | None = None) -> pd.Data
 
 
 def display_table(scorecard: pd.DataFrame) -> pd.DataFrame:
-    """The scorecard for reading: Dutch headers, Dutch statuses, numbers rounded (1 decimal)."""
-    out = scorecard.copy()
+    """The scorecard for reading: Dutch headers, Dutch statuses, the Dutch ``toelichting`` instead of the English
+    ``reason``, numbers rounded (1 decimal)."""
+    out = scorecard.drop(columns=["reason"]) if "toelichting" in scorecard.columns else scorecard.copy()
     for c in ("published_value", "reproduced_value", "ci_low", "ci_high"):
         out[c] = out[c].round(1)
     out["status"] = out["status"].map(STATUS_NL).fillna(out["status"])
