@@ -149,3 +149,15 @@ def test_universe_mask_and_involvement_table():
     assert wb.loc["geen", "form_published"] == "geen betrokkenheid"
     vr = inv[inv["group"] == "vrijwilligers"]
     assert (vr["n"] == 0).all() and vr["percent"].isna().all()
+
+
+def test_generator_parameters_from_sidecar(tmp_path):
+    """The shipped export's sidecar names the generator's size effect; a file without sidecar has none."""
+    from wijkteam_stats import paths
+    from wijkteam_stats.provenance import generator_parameters
+
+    params = generator_parameters(paths.synthetic_survey_file(2015))
+    assert params["involvement_size_effect"] == 0.0
+    plain = tmp_path / "real_export.csv"
+    plain.write_text("Gemeente\nUtrecht\n", encoding="utf-8")
+    assert generator_parameters(plain) == {}

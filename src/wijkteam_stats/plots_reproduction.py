@@ -123,16 +123,22 @@ def _share_bars(tab: pd.DataFrame, published: dict[str, float], title: str, xlab
     return fig
 
 
-def plot_composition(tidy: pd.DataFrame, published: pd.DataFrame, synthetic: bool = False,
-                     codebook: Codebook | None = None, wave: int | None = None) -> plt.Figure:
-    """Team composition: share of municipalities with teams per discipline, Wilson interval, published value."""
+def _option_shares_with_teams(tidy: pd.DataFrame, published: pd.DataFrame, variable: str,
+                              codebook: Codebook | None, wave: int | None) -> tuple[Codebook, int, pd.DataFrame]:
+    """Shares (Wilson) of each option of a multi-select ``variable`` among municipalities with teams."""
     from .published import file_wave
 
     cb = codebook or load_codebook()
     wave = wave or file_wave(published)
-    v = cb.variable("discipline")
+    v = cb.variable(variable)
     pop = tidy.loc[universe_mask(tidy, "with_teams", cb).to_numpy()]
-    tab = shares(pop, v.columns(), labels={f"{v.name}__{o.code}": o.label for o in v.options})
+    return cb, wave, shares(pop, v.columns(), labels={f"{v.name}__{o.code}": o.label for o in v.options})
+
+
+def plot_composition(tidy: pd.DataFrame, published: pd.DataFrame, synthetic: bool = False,
+                     codebook: Codebook | None = None, wave: int | None = None) -> plt.Figure:
+    """Team composition: share of municipalities with teams per discipline, Wilson interval, published value."""
+    cb, wave, tab = _option_shares_with_teams(tidy, published, "discipline", codebook, wave)
     setup_style()
     fig = _share_bars(tab, _published_by_column(published, cb, wave, "percent"),
                       "Samenstelling van de sociale (wijk)teams", "% van de gemeenten met wijkteams")
@@ -144,13 +150,7 @@ def plot_composition(tidy: pd.DataFrame, published: pd.DataFrame, synthetic: boo
 def plot_goals(tidy: pd.DataFrame, published: pd.DataFrame, synthetic: bool = False,
                codebook: Codebook | None = None, wave: int | None = None) -> plt.Figure:
     """Goals ranking: share naming each goal with Wilson interval, reproduced and published rank."""
-    from .published import file_wave
-
-    cb = codebook or load_codebook()
-    wave = wave or file_wave(published)
-    v = cb.variable("goal")
-    pop = tidy.loc[universe_mask(tidy, "with_teams", cb).to_numpy()]
-    tab = shares(pop, v.columns(), labels={f"{v.name}__{o.code}": o.label for o in v.options})
+    cb, wave, tab = _option_shares_with_teams(tidy, published, "goal", codebook, wave)
     r = ranks(tab.set_index("column")["percent"])
     pub_rank = _published_by_column(published, cb, wave, "rank")
     rank_labels = {c: f"rang {int(r[c])}" + (f" (gepubl. {int(pub_rank[c])})" if c in pub_rank else "")

@@ -23,6 +23,17 @@ def sidecar_paths(path: str | Path) -> list[Path]:
     return list(dict.fromkeys([p.with_name(p.name + ".meta.json"), p.with_name(p.stem + ".meta.json")]))
 
 
+def generator_parameters(path: str | Path) -> dict:
+    """The reconstruction generator's parameters from the file's sidecar (``{}`` when there are none)."""
+    for meta in sidecar_paths(path):
+        if meta.is_file():
+            info = json.loads(meta.read_text(encoding="utf-8"))
+            params = info.get("parameters") or info.get("params") or {}
+            if params:
+                return dict(params)
+    return {}
+
+
 def is_synthetic(path: str | Path) -> bool:
     """True when the file is (labelled as) synthetic data: by its name or by a sidecar ``.meta.json``."""
     p = Path(path)
