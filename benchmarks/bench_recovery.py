@@ -28,7 +28,9 @@ def main(argv: list[str] | None = None) -> int:
 
     import pandas as pd
 
-    from wijkteam_stats import model_frame, paths, power
+    from wijkteam_stats.models import frame as model_frame
+    from wijkteam_stats.models import power
+    from wijkteam_stats.reference import paths
 
     pd.set_option("display.width", 160)
     pd.set_option("display.max_columns", 20)

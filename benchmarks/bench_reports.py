@@ -20,9 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from wijkteam_stats.batch.atomic import atomic_write_text
 from wijkteam_stats.batch.executors import LocalExecutor
 from wijkteam_stats.batch.runner import default_workers, plan_jobs, wave_codes
+from wijkteam_stats.reference.writers import atomic_write_text
 
 
 def _rss_mb() -> float | None:
@@ -37,13 +37,13 @@ def _rss_mb() -> float | None:
 def prepared_survey(survey: str | None, wave: int, tmp: Path) -> str:
     """The survey as a cleaned table: a raw export is cleaned once here, as ``wijkteam clean`` does in the
     pipeline, so that neither way pays for cleaning per report."""
-    from wijkteam_stats.profile import default_survey_path
+    from wijkteam_stats.reference.waves import default_survey_path
 
     path = Path(survey) if survey else default_survey_path(wave)
     if path.suffix.lower() == ".parquet":
         return str(path)
     from wijkteam_stats.clean import clean_survey
-    from wijkteam_stats.provenance import write_derived_sidecar
+    from wijkteam_stats.reference.provenance import write_derived_sidecar
 
     out = tmp / f"{'SYNTHETIC_' if 'SYNTHETIC' in path.name.upper() else ''}survey_{wave}.parquet"
     clean_survey(path, wave).table.to_parquet(out, index=False)

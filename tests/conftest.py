@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from wijkteam_stats import paths
-from wijkteam_stats.municipalities import register
-from wijkteam_stats.published import load_published
+from wijkteam_stats.reference import paths
+from wijkteam_stats.reference.municipalities import register
+from wijkteam_stats.reference.published import load_published
 
 
 @pytest.fixture(scope="session")

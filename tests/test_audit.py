@@ -7,8 +7,9 @@ from fractions import Fraction
 import pandas as pd
 import pytest
 
-from wijkteam_stats import paths, tolerances
-from wijkteam_stats.audit import (
+from wijkteam_stats.reference import paths
+from wijkteam_stats.reproduce import tolerances
+from wijkteam_stats.reproduce.audit import (
     AUDIT_COLUMNS,
     audit_markdown,
     audit_published,

@@ -14,12 +14,13 @@ import nbformat
 import pytest
 from test_profile import SCRIPT, fake_expectations, fake_tidy, teams_answers
 
-from wijkteam_stats import paths, profile
-from wijkteam_stats.batch import atomic, runner
+from wijkteam_stats.batch import build, runner
 from wijkteam_stats.batch.params import ParameterError, validate_municipality, validate_parameters
 from wijkteam_stats.batch.runner import JobResult, run_reports
 from wijkteam_stats.cli import main
-from wijkteam_stats.municipalities import register
+from wijkteam_stats.reference import paths, waves
+from wijkteam_stats.reference import writers as atomic
+from wijkteam_stats.reference.municipalities import register
 
 NOTEBOOK = paths.NOTEBOOKS / runner.REPORT_NOTEBOOK
 
@@ -151,7 +152,7 @@ def test_runner_is_incremental_records_and_survives_failures(inputs, tmp_path, m
     exp_copy = tmp_path / "expected.csv"
     exp_copy.write_bytes(exp.read_bytes())
     fake = FakeExecutor()
-    monkeypatch.setattr("wijkteam_stats.batch.executors.make_executor", lambda *a, **k: fake)
+    monkeypatch.setattr("wijkteam_stats.batch.runner.make_executor", lambda *a, **k: fake)
     kw = {"survey_path": survey, "expectations_path": exp_copy, "outputs_dir": tmp_path / "out", "progress": False,
           "log": None}
     out = tmp_path / "out"
@@ -162,7 +163,7 @@ def test_runner_is_incremental_records_and_survives_failures(inputs, tmp_path, m
     assert fake.calls == [["GM0363", "GM0003", "GM0796"]]
     assert (out / "reports" / "2015" / "GM0796.html").read_text() == "<html>GM0796</html>"
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["seed"] == profile.SEED and manifest["package_versions"]["pandas"]
+    assert manifest["seed"] == waves.REPORT_SEED and manifest["package_versions"]["pandas"]
     assert re.fullmatch(r"[0-9a-f]{40}", manifest["git_commit"] or "") and "git_dirty" in manifest
     section = manifest["reports"]["2015"]
     item = section["items"]["GM0363"]
@@ -313,9 +314,9 @@ def test_copy_of_payload_is_json(inputs, tmp_path):
     job = runner.plan_jobs(["GM0363"], 2015, survey_path=survey, expectations_path=exp, outputs_dir=tmp_path).jobs[0]
     payload = job.payload()
     assert json.loads(json.dumps(payload)) == copy.deepcopy(payload)
-    nb = runner.parameterized_notebook(NOTEBOOK.read_text(), job.parameters)
+    nb = build.parameterized_notebook(NOTEBOOK.read_text(), job.parameters)
     injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", [])]
-    assert injected == [2] and runner.source_cell_index(nb, 4) == 3 and runner.source_cell_index(nb, 1) == 1
+    assert injected == [2] and build.source_cell_index(nb, 4) == 3 and build.source_cell_index(nb, 1) == 1
 
 
 @pytest.mark.slow

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from test_profile import SCRIPT, fake_expectations, fake_tidy, teams_answers
 
-from wijkteam_stats import paths
 from wijkteam_stats.batch.runner import run_reports
-from wijkteam_stats.municipalities import register
-from wijkteam_stats.site import build_site
+from wijkteam_stats.reference import paths
+from wijkteam_stats.reference.municipalities import register
+from wijkteam_stats.report.site import build_site
 
 #: Debian's Chromium (``apt-get install chromium``); WIJKTEAM_CHROMIUM points elsewhere (e.g. to check the skip).
 CHROMIUM = Path(os.environ.get("WIJKTEAM_CHROMIUM", "/usr/bin/chromium"))

@@ -8,9 +8,9 @@ import sys
 import pandas as pd
 import pytest
 
-from wijkteam_stats import paths
 from wijkteam_stats.cli import main
-from wijkteam_stats.exports import example_tidy, write_export
+from wijkteam_stats.reconstruct.export_writer import example_tidy, write_export
+from wijkteam_stats.reference import paths
 
 
 @pytest.fixture(scope="module")
@@ -99,9 +99,9 @@ def test_unknown_wave_and_raw_output_refused(export, tmp_path, capsys):
 
 def test_cleaning_the_synthetic_export_keeps_its_label(tmp_path):
     """A table cleaned from the SYNTHETIC export is named and flagged synthetic (reports show the banner)."""
-    from wijkteam_stats import paths
     from wijkteam_stats.cli import main
-    from wijkteam_stats.provenance import is_synthetic
+    from wijkteam_stats.reference import paths
+    from wijkteam_stats.reference.provenance import is_synthetic
 
     assert paths.processed_survey_file(2015, synthetic=True).name == "SYNTHETIC_survey_2015.parquet"
     out = tmp_path / "survey_2015.parquet"  # a neutral name: the sidecar must carry the label

@@ -1,4 +1,4 @@
-"""wijkteam_stats.exports: formula-safe writers and the deterministic survey-tool export."""
+"""wijkteam_stats.reconstruct.export_writer: formula-safe writers and the deterministic survey-tool export."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from wijkteam_stats.clean import clean_survey
-from wijkteam_stats.exports import example_tidy, neutralize, safe_to_csv, safe_to_excel, write_export
+from wijkteam_stats.reconstruct.export_writer import example_tidy, write_export
+from wijkteam_stats.reference.writers import neutralize, safe_to_csv, safe_to_excel
 
 
 @pytest.fixture(scope="module")

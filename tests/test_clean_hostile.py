@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from wijkteam_stats.clean import SurveyFileError, clean_survey
-from wijkteam_stats.exports import example_tidy, write_export
+from wijkteam_stats.reconstruct.export_writer import example_tidy, write_export
 
 WAVE = 2015
 

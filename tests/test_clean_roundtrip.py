@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wijkteam_stats import municipalities as m
 from wijkteam_stats.clean import ACTIONS, LOG_COLUMNS, clean_survey
-from wijkteam_stats.exports import example_tidy, write_export
+from wijkteam_stats.reconstruct.export_writer import example_tidy, write_export
+from wijkteam_stats.reference import municipalities as m
 
 WAVE = 2015
 N = 48

@@ -11,8 +11,8 @@ from wijkteam_stats.clean.fold import fold, fold_header, strip_numbering
 from wijkteam_stats.clean.headers import HeaderIndex, Target, _option_index
 from wijkteam_stats.clean.municipality import MunicipalityResolver, is_test_name
 from wijkteam_stats.clean.safety import MASK_PERSONAL, looks_personal, mask_contacts, mask_given
-from wijkteam_stats.codebook import load_codebook
-from wijkteam_stats.exports import example_tidy
+from wijkteam_stats.reconstruct.export_writer import example_tidy
+from wijkteam_stats.reference.codebook import load_codebook
 
 CB = load_codebook()
 
@@ -252,7 +252,7 @@ def test_check_log_complete():
 def test_clean_survey_enforces_the_invariant(tmp_path, monkeypatch, valid):
     """A bug that loses a log row is caught inside clean_survey, not left to the caller."""
     from wijkteam_stats.clean import clean_survey, cleaner
-    from wijkteam_stats.exports import write_export
+    from wijkteam_stats.reconstruct.export_writer import write_export
 
     path = write_export(valid, tmp_path / "x.csv")
     original = cleaner.make_log

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from wijkteam_stats.codebook import load_codebook
-from wijkteam_stats.estimators import (
+from wijkteam_stats.reference.codebook import load_codebook
+from wijkteam_stats.reproduce.estimators import (
     indicator_values,
     involvement_table,
     mean,
@@ -153,8 +153,8 @@ def test_universe_mask_and_involvement_table():
 
 def test_generator_parameters_from_sidecar(tmp_path):
     """The shipped export's sidecar names the generator's size effect; a file without sidecar has none."""
-    from wijkteam_stats import paths
-    from wijkteam_stats.provenance import generator_parameters
+    from wijkteam_stats.reference import paths
+    from wijkteam_stats.reference.provenance import generator_parameters
 
     params = generator_parameters(paths.synthetic_survey_file(2015))
     assert params["involvement_size_effect"] == 0.0

@@ -7,7 +7,7 @@ import hashlib
 import matplotlib.pyplot as plt
 from PIL import Image
 
-from wijkteam_stats.figures import DPI, caption, percent_nl, save_figure, setup_style
+from wijkteam_stats.reference.figures import DPI, caption, percent_nl, save_figure, setup_style
 
 
 def test_save_figure_png_dpi_and_deterministic_svg(tmp_path):

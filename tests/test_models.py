@@ -11,7 +11,11 @@ import pytest
 import statsmodels.api as sm
 from scipy.special import expit
 
-from wijkteam_stats import fits, model_frame, models, models_text, municipalities, predictions, robust
+from wijkteam_stats.models import fits, predictions, robust
+from wijkteam_stats.models import frame as model_frame
+from wijkteam_stats.models import tables as models
+from wijkteam_stats.models import text as models_text
+from wijkteam_stats.reference import municipalities
 
 GROUPS = model_frame.group_codes()
 
@@ -350,7 +354,7 @@ def test_write_tables_under_output_dir(tmp_path, modelset):
     assert all(p.parent == tmp_path / "tables" / "models" for p in written)
     back = pd.read_csv(tmp_path / "tables" / "models" / "logit_any_involvement_2015.csv")
     assert list(back.columns) == models.TIDY_COLUMNS
-    from wijkteam_stats import paths
+    from wijkteam_stats.reference import paths
 
     with pytest.raises(PermissionError):
         models.write_tables(tables, paths.RAW, 2015)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from wijkteam_stats import municipalities as m
-from wijkteam_stats.rawdata import NATIONAL_POPULATION, OFFICIAL_COUNTS
+from wijkteam_stats.reference import municipalities as m
+from wijkteam_stats.reference.rawdata import NATIONAL_POPULATION, OFFICIAL_COUNTS
 
 EXPECTED_COUNTS = [403, 393, 390, 388, 380, 355, 355, 352, 345, 342, 342, 342]
 

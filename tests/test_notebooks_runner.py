@@ -7,7 +7,7 @@ import re
 
 import nbformat
 
-from wijkteam_stats.notebooks import atomic_write_text, export_html, run_notebook
+from wijkteam_stats.report.notebooks import atomic_write_text, export_html, run_notebook
 
 
 def _tiny_notebook(path):

@@ -1,4 +1,4 @@
-"""Design analysis and known-truth recovery (wijkteam_stats.power), incl. the recovery test of issue 5 on the
+"""Design analysis and known-truth recovery (wijkteam_stats.models.power), incl. the recovery test of issue 5 on the
 reconstruction generator (simulate_survey) and the notebook run on a survey whose involvement rises with size."""
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import pytest
 import statsmodels.api as sm
 from scipy.special import expit
 
-from wijkteam_stats import model_frame, robust
-from wijkteam_stats import power as P
-from wijkteam_stats.fits import fit_involvement_models
+from wijkteam_stats.models import frame as model_frame
+from wijkteam_stats.models import power as P
+from wijkteam_stats.models import robust
+from wijkteam_stats.models.fits import fit_involvement_models
 
 # --------------------------------------------------------------------------- lean solver and power
 
@@ -125,8 +126,8 @@ def test_recovery_detects_a_wrong_interval():
 def rising_survey(tmp_path_factory):
     """A raw survey export (CSV, via write_export) in which involvement truly rises with size: OR 2 per
     doubling in every group, drawn by the reconstruction generator."""
-    from wijkteam_stats.exports import write_export
     from wijkteam_stats.reconstruct import simulate_survey
+    from wijkteam_stats.reconstruct.export_writer import write_export
 
     tidy = simulate_survey(wave=2015, seed=424242, involvement_size_effect=math.log(2.0), mode="bernoulli")
     path = tmp_path_factory.mktemp("rising") / "survey_rising_2015.csv"

@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from wijkteam_stats import maps, profile
-from wijkteam_stats.codebook import load_codebook
-from wijkteam_stats.municipalities import register
+from wijkteam_stats.reference.codebook import load_codebook
+from wijkteam_stats.reference.municipalities import register
+from wijkteam_stats.report import maps, profile
 
 SCRIPT = "<script>alert('x')</script>"
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from wijkteam_stats import paths
 from wijkteam_stats.cli import COMMANDS, available_commands, main
+from wijkteam_stats.reference import paths
 
 
 def _notebooks():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from wijkteam_stats import paths
-from wijkteam_stats.published import PublishedFileError, file_wave, load_published
+from wijkteam_stats.reference import paths
+from wijkteam_stats.reference.published import PublishedFileError, file_wave, load_published
 
 
 def test_shipped_2015_file_is_valid():

@@ -12,9 +12,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wijkteam_stats import paths
-from wijkteam_stats.codebook import load_codebook
-from wijkteam_stats.municipalities import register, resolve
 from wijkteam_stats.reconstruct import (
     DEFAULT_SEED,
     ReconstructionError,
@@ -31,7 +28,10 @@ from wijkteam_stats.reconstruct.sampling import (
     inclusion_probabilities,
 )
 from wijkteam_stats.reconstruct.verify import verify_tidy
-from wijkteam_stats.tolerances import within
+from wijkteam_stats.reference import paths
+from wijkteam_stats.reference.codebook import load_codebook
+from wijkteam_stats.reference.municipalities import register, resolve
+from wijkteam_stats.reproduce.tolerances import within
 
 GROUPS = ["wijkbewoners", "vrijwilligers", "mantelzorgers", "doelgroep", "ervaringsdeskundigen",
           "clientenorganisaties"]

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from wijkteam_stats import paths, provenance
 from wijkteam_stats.cli import main
-from wijkteam_stats.scorecard import SCORECARD_COLUMNS, read_scorecard, reproduction_inputs
+from wijkteam_stats.reference import paths, provenance
+from wijkteam_stats.reproduce.scorecard import SCORECARD_COLUMNS, read_scorecard, reproduction_inputs
 
 NOTEBOOK = paths.NOTEBOOKS / "01_reproduce_movisie.ipynb"
 

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from wijkteam_stats import paths
-from wijkteam_stats.codebook import load_codebook
-from wijkteam_stats.estimators import wilson_interval
-from wijkteam_stats.published import COLUMNS
-from wijkteam_stats.scorecard import (
+from wijkteam_stats.reference import paths
+from wijkteam_stats.reference.codebook import load_codebook
+from wijkteam_stats.reference.published import COLUMNS
+from wijkteam_stats.reproduce.estimators import wilson_interval
+from wijkteam_stats.reproduce.scorecard import (
     SCORECARD_COLUMNS,
     build_scorecard,
     display_table,

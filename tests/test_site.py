@@ -9,9 +9,10 @@ from html import escape
 import pytest
 from test_profile import SCRIPT, fake_expectations, fake_tidy, teams_answers
 
-from wijkteam_stats import profile, site
 from wijkteam_stats.cli import main
-from wijkteam_stats.municipalities import SIZE_CLASS_LABELS
+from wijkteam_stats.reference import waves
+from wijkteam_stats.reference.municipalities import SIZE_CLASS_LABELS
+from wijkteam_stats.report import profile, site
 
 EXTERNAL = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import""", re.I)
 
@@ -31,7 +32,7 @@ def outputs(tmp_path):
                                               f"<body class='jp-Notebook'><p>rapport {code}</p></body></html>")
     (out / "html").mkdir(parents=True)
     (out / "html" / "01_reproduce_movisie_2015.html").write_text("<html><body><h1>Reproductie</h1></body></html>")
-    (out / "manifest.json").write_text(json.dumps({"seed": profile.SEED, "package_versions": {"pandas": "3.1.1"}}))
+    (out / "manifest.json").write_text(json.dumps({"seed": waves.REPORT_SEED, "package_versions": {"pandas": "3.1.1"}}))
     return out
 
 
@@ -75,7 +76,7 @@ def test_methods_page_states_sources_licences_caveats_and_synthetic(outputs):
     res = site.build_site(2015, outputs_dir=outputs)
     html = (res.site_dir / "methods.html").read_text(encoding="utf-8")
     for needle in ("SYNTHETISCH", "CC BY 4.0", "Bron: CBS", "PDOK", "Wilson", "Van Arum &amp; Schoorl",
-                   "SYNTHETIC_site_2015.parquet", "2 van 393 gebouwd", str(profile.SEED)):
+                   "SYNTHETIC_site_2015.parquet", "2 van 393 gebouwd", str(waves.REPORT_SEED)):
         assert needle in html, needle
     if (site.paths.ROOT / "docs" / "assumptions_and_caveats.md").is_file():
         assert "D1" in html and "<table" in html

@@ -1,4 +1,4 @@
-"""Non-response weights (wijkteam_stats.weighting): post-stratification, raking, Kish ESS, weighted shares."""
+"""Non-response weights (wijkteam_stats.models.weighting): post-stratification, raking, Kish ESS, weighted shares."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wijkteam_stats import municipalities
-from wijkteam_stats import weighting as W
-from wijkteam_stats.estimators import proportion_from_counts
+from wijkteam_stats.models import weighting as W
+from wijkteam_stats.reference import municipalities
+from wijkteam_stats.reproduce.estimators import proportion_from_counts
 
 
 def toy_register() -> pd.DataFrame:

@@ -1,68 +1,16 @@
 """The ``wijkteam`` command line. Each subcommand lives in ``wijkteam_stats.commands.<name>``.
 
-A command module defines ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``; heavy
-imports happen inside ``run`` so that ``wijkteam --help`` stays fast.
+A command module defines ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``; the parser
+and the registry of subcommands live in :mod:`wijkteam_stats.commands`.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
-import importlib.util
 import sys
 
-from . import __version__
+from wijkteam_stats.commands import COMMANDS, available_commands, build_parser, main
 
-#: subcommand name -> module, in the order ``--help`` lists them.
-COMMANDS: dict[str, str] = {
-    "municipalities": "wijkteam_stats.commands.municipalities",
-    "data": "wijkteam_stats.commands.data",
-    "clean": "wijkteam_stats.commands.clean",
-    "audit": "wijkteam_stats.commands.audit",
-    "reconstruct": "wijkteam_stats.commands.reconstruct",
-    "reproduce": "wijkteam_stats.commands.reproduce",
-    "models": "wijkteam_stats.commands.models",
-    "reports": "wijkteam_stats.commands.reports",
-    "site": "wijkteam_stats.commands.site",
-    "pipeline": "wijkteam_stats.commands.pipeline",
-}
-
-
-def available_commands() -> dict[str, str]:
-    """The subcommands whose module is present in this installation."""
-    return {name: mod for name, mod in COMMANDS.items() if importlib.util.find_spec(mod) is not None}
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every available subcommand."""
-    parser = argparse.ArgumentParser(
-        prog="wijkteam",
-        description="wijkteam-stats: clean Movisie survey exports, reproduce the published findings, "
-        "model resident involvement against municipality size and publish HTML reports.",
-    )
-    parser.add_argument("--version", action="version", version=f"wijkteam-stats {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, modname in available_commands().items():
-        mod = importlib.import_module(modname)
-        p = sub.add_parser(name, help=mod.HELP, description=getattr(mod, "DESCRIPTION", mod.HELP))
-        mod.add_arguments(p)
-        p.set_defaults(_run=mod.run)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``wijkteam`` console script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "_run", None):
-        parser.print_help()
-        return 2
-    try:
-        return int(args._run(args) or 0)
-    except KeyboardInterrupt:  # pragma: no cover
-        print("interrupted", file=sys.stderr)
-        return 130
-
+__all__ = ["COMMANDS", "available_commands", "build_parser", "main"]
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -1,7 +1,8 @@
 """Batch runner for the per-municipality reports: jobs, incremental builds, warm kernels, executors.
 
-- :mod:`.params`: validate report parameters (``municipality_code`` -> ``GMxxxx`` via ``resolve``);
-- :mod:`.runner`: plan jobs, input hashing, manifest, ``run_summary.csv``, atomic writes, the progress bar;
-- :mod:`.warm`: a pool of warm Jupyter kernels that re-run the report notebook per municipality;
-- :mod:`.executors`: local pool (default) and ``dask.distributed`` execution of the same jobs.
+In: the report notebook and its inputs (survey table, register, expectations). Out: one HTML and one JSON
+per municipality, ``outputs/manifest.json`` and ``run_summary.csv``. :mod:`.params` validates report
+parameters; :mod:`.build` builds one report (warm kernel or papermill); :mod:`.runner` plans jobs, hashes
+inputs, keeps the manifest and the progress bar; :mod:`.warm` is the warm-kernel pool; :mod:`.executors` runs
+jobs locally or on ``dask.distributed``. Imports the report layer and below, never the commands.
 """

@@ -12,12 +12,16 @@ import importlib
 import warnings
 from typing import Any
 
-#: Modules a report imports; ``wijkteam_stats.figures`` first, as in the notebook (it selects the Agg backend
+from wijkteam_stats.reference import waves
+from wijkteam_stats.reference.municipalities import register
+from wijkteam_stats.report import maps
+
+#: Modules a report imports; ``wijkteam_stats.reference.figures`` first, as in the notebook (it selects the Agg backend
 #: before pyplot is imported).
 DEFAULT_MODULES = (
-    "wijkteam_stats.figures", "numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "seaborn", "geopandas",
-    "IPython.display", "wijkteam_stats.municipalities", "wijkteam_stats.codebook", "wijkteam_stats.maps",
-    "wijkteam_stats.profile", "wijkteam_stats.batch.params",
+    "wijkteam_stats.reference.figures", "numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "seaborn", "geopandas",
+    "IPython.display", "wijkteam_stats.reference.municipalities", "wijkteam_stats.reference.codebook", "wijkteam_stats.report.maps",
+    "wijkteam_stats.report.profile", "wijkteam_stats.batch.params",
 )
 
 _STATE: dict[str, Any] = {}
@@ -52,10 +56,7 @@ def setup(modules: tuple[str, ...] = DEFAULT_MODULES, warm_wave: int | None = No
 
 def _warm_caches(wave: int) -> None:
     """Load the deterministic, read-only caches (register, codebook, boundaries) once."""
-    from wijkteam_stats import maps, profile
-    from wijkteam_stats.municipalities import register
-
-    year = profile.register_year(wave)
+    year = waves.register_year(wave)
     register(year)
     maps._shapes(maps.boundary_year_for(year))
 

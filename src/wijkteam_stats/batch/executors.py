@@ -1,7 +1,7 @@
 """Where report jobs run: a local pool (default, no server) or an existing dask.distributed cluster.
 
-Both call the same build functions (:func:`~wijkteam_stats.batch.runner.build_warm` /
-:func:`~wijkteam_stats.batch.runner.build_papermill`) and hand each :class:`JobResult` (with the HTML text) to
+Both call the same build functions (:func:`~wijkteam_stats.batch.build.build_warm` /
+:func:`~wijkteam_stats.batch.build.build_papermill`) and hand each :class:`JobResult` (with the HTML text) to
 the caller, which writes files and the manifest in one place.
 
 * ``LocalExecutor``: ``workers`` threads; with the ``warm`` engine each thread borrows one of ``workers``
@@ -22,7 +22,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-from .runner import JobResult, build_papermill, build_warm
+from wijkteam_stats.batch.build import JobResult, build_papermill, build_warm
+from wijkteam_stats.batch.warm import KernelPool, WarmKernel
 
 
 class LocalExecutor:
@@ -49,8 +50,6 @@ class LocalExecutor:
             self._drain(lambda p: build_papermill(p, str(notebook)), payloads, on_result)
             return
         import time
-
-        from .warm import KernelPool
 
         t0 = time.perf_counter()
         pool = KernelPool(self.workers, kernel_name=self.kernel_name, warm_wave=self.warm_wave).start()
@@ -97,8 +96,6 @@ _WORKER_ALL: list[Any] = []
 
 
 def _acquire_worker_kernel(warm_wave: int | None):
-    from .warm import WarmKernel
-
     try:
         return _WORKER_FREE.get_nowait()
     except queue.Empty:

@@ -1,7 +1,7 @@
 """Validation of the municipality report's parameters, before anything runs.
 
 papermill turns ``-p municipality_code 0363`` into the integer 363; :func:`validate_parameters` maps any code
-of 2014-2025, number or name that :func:`~wijkteam_stats.municipalities.resolve` accepts to the ``GMxxxx`` code
+of 2014-2025, number or name that :func:`~wijkteam_stats.reference.municipalities.resolve` accepts to the ``GMxxxx`` code
 of the wave's reference date, and checks wave and paths.
 """
 
@@ -10,7 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .. import paths
+from wijkteam_stats.reference import paths
+from wijkteam_stats.reference.codebook import load_codebook
+from wijkteam_stats.reference.municipalities import MunicipalityLookupError, register, resolve
+from wijkteam_stats.reference.waves import default_survey_path, expectations_file
 
 
 class ParameterError(ValueError):
@@ -19,8 +22,6 @@ class ParameterError(ValueError):
 
 def validate_wave(wave: Any) -> int:
     """The wave as an int that the codebook knows."""
-    from ..codebook import load_codebook
-
     try:
         w = int(str(wave).strip())
     except (TypeError, ValueError):
@@ -33,9 +34,6 @@ def validate_wave(wave: Any) -> int:
 
 def validate_municipality(code: Any, wave: int) -> str:
     """``GMxxxx`` of the municipality on the wave's reference date, from a code (any year), number or name."""
-    from ..codebook import load_codebook
-    from ..municipalities import MunicipalityLookupError, resolve
-
     if isinstance(code, bool) or code is None or str(code).strip() == "":
         raise ParameterError(f"municipality_code must be a CBS code or a name, got {code!r}")
     if isinstance(code, float) and not code.is_integer():
@@ -57,8 +55,6 @@ def validate_municipality(code: Any, wave: int) -> str:
 
 
 def _register_codes(year: int) -> frozenset[str]:
-    from ..municipalities import register
-
     return frozenset(register(year)["gm_code"].astype(str))
 
 
@@ -78,8 +74,6 @@ def validate_parameters(params: dict[str, Any]) -> dict[str, Any]:
     Defaults: ``survey_path`` the cleaned table (else the shipped synthetic export), ``output_dir``
     ``outputs/reports/<wave>``, ``expectations_path`` the models step's table (None while it does not exist).
     """
-    from ..profile import default_survey_path, expectations_file
-
     known = {"municipality_code", "wave", "survey_path", "output_dir", "expectations_path"}
     unknown = sorted(set(params) - known)
     if unknown:

@@ -15,29 +15,36 @@ import hashlib
 import io
 import json
 import os
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .. import __version__, paths
-from .atomic import atomic_write_text, remove_stale_temporaries
+from wijkteam_stats import __version__
+from wijkteam_stats.batch.build import JobResult
+from wijkteam_stats.batch.executors import make_executor
+from wijkteam_stats.batch.params import (
+    ParameterError,
+    validate_municipality,
+    validate_parameters,
+    validate_wave,
+)
+from wijkteam_stats.reference import paths
+from wijkteam_stats.reference.municipalities import register
+from wijkteam_stats.reference.provenance import git_state, is_synthetic, package_versions
+from wijkteam_stats.reference.waves import REPORT_SEED as SEED
+from wijkteam_stats.reference.waves import register_year
+from wijkteam_stats.reference.writers import atomic_write_text, remove_stale_temporaries
+from wijkteam_stats.report.maps import boundary_file
 
 REPORT_NOTEBOOK = "03_municipality_profile.ipynb"
 SUMMARY_COLUMNS = ["gm_code", "name", "status", "seconds", "error_cell", "error"]
 ENGINES = ("warm", "papermill")
 #: Distributions whose versions go into the key and the manifest.
-_EXPORT_LOCK = threading.Lock()
-VERSIONED_PACKAGES = (
-    "wijkteam-stats", "numpy", "pandas", "pyarrow", "scipy", "statsmodels", "matplotlib", "seaborn", "geopandas",
-    "shapely", "pyogrio", "nbformat", "nbclient", "nbconvert", "papermill", "ipykernel", "jupyter_client",
-)
 
 
 # =========================================================================== data types
@@ -61,25 +68,6 @@ class Job:
         d = asdict(self)
         d["html_path"], d["data_path"] = str(self.html_path), str(self.data_path)
         return d
-
-
-@dataclass
-class JobResult:
-    """Outcome of one job; ``html`` is only carried until the file is written."""
-
-    gm_code: str
-    name: str
-    status: str  # built / skipped / failed
-    seconds: float = 0.0
-    error_cell: int | None = None
-    error: str = ""
-    html: str | None = field(default=None, repr=False)
-
-    def row(self) -> dict[str, Any]:
-        """The run-summary row."""
-        return {"gm_code": self.gm_code, "name": self.name, "status": self.status,
-                "seconds": f"{self.seconds:.2f}", "error_cell": "" if self.error_cell is None else self.error_cell,
-                "error": self.error}
 
 
 @dataclass
@@ -146,9 +134,6 @@ def _rel(path: Path) -> str:
 
 def input_files(wave: int, survey_path: str | Path, expectations_path: str | Path | None) -> list[Path]:
     """Every data file a report of ``wave`` reads (survey, CBS register files, codebook, boundaries, model)."""
-    from ..maps import boundary_file
-    from ..profile import register_year
-
     files = [Path(survey_path), paths.CODEBOOK, boundary_file(register_year(wave))]
     files += sorted(p for p in paths.RAW_CBS.glob("*.csv"))
     if expectations_path is not None and Path(expectations_path).is_file():
@@ -162,9 +147,10 @@ def input_hashes(files: Iterable[Path]) -> dict[str, str]:
 
 
 #: Library modules whose code shapes a report's content (the report notebook imports these, directly or not).
-REPORT_MODULES = ("__init__.py", "paths.py", "codebook.py", "municipalities.py", "estimators.py", "provenance.py",
-                  "figures.py", "maps.py", "profile.py", "notebooks.py", "batch/params.py", "batch/_kernel.py",
-                  "batch/atomic.py")
+REPORT_MODULES = ("__init__.py", "reference/paths.py", "reference/codebook.py", "reference/municipalities.py",
+                  "reference/provenance.py", "reference/figures.py", "reference/waves.py", "reference/writers.py",
+                  "reproduce/estimators.py", "report/maps.py", "report/profile.py", "report/notebooks.py",
+                  "batch/params.py", "batch/_kernel.py", "batch/build.py")
 
 
 def code_files(raw_survey: bool = False) -> list[Path]:
@@ -172,7 +158,7 @@ def code_files(raw_survey: bool = False) -> list[Path]:
     raw export cleaned on the fly, the cleaning package."""
     pkg = Path(__file__).resolve().parent.parent
     files = [pkg / m for m in REPORT_MODULES]
-    files += sorted(p for p in (pkg / "templates" / "wijkteam_html").rglob("*") if p.is_file())
+    files += sorted(p for p in (pkg / "report" / "templates" / "wijkteam_html").rglob("*") if p.is_file())
     if raw_survey:
         files += sorted(p for p in (pkg / "clean").rglob("*.py"))
     return [p for p in files if p.is_file()]
@@ -186,34 +172,6 @@ def code_sha256(raw_survey: bool = False) -> str:
         h.update(str(p.relative_to(pkg)).encode())
         h.update(p.read_bytes())
     return h.hexdigest()
-
-
-def package_versions() -> dict[str, str]:
-    """Versions of Python and of the packages that shape a report."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {"python": sys.version.split()[0]}
-    for name in VERSIONED_PACKAGES:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def git_state() -> dict[str, Any]:
-    """The checkout's git commit and whether tracked files differ from it (None outside git)."""
-    def git(*args: str) -> str | None:
-        try:
-            r = subprocess.run(["git", "-C", str(paths.ROOT), *args], capture_output=True, text=True,
-                               timeout=20, check=False)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return r.stdout.strip() if r.returncode == 0 else None
-
-    commit = git("rev-parse", "HEAD")
-    status = git("status", "--porcelain", "--untracked-files=no")
-    return {"commit": commit, "dirty": None if status is None else bool(status)}
 
 
 def job_key(notebook_sha: str, parameters: dict[str, Any], inputs: dict[str, str], code_sha: str,
@@ -247,9 +205,6 @@ class Plan:
 
 def wave_codes(wave: int) -> list[str]:
     """All municipality codes of the wave's reference date (393 for 2015)."""
-    from ..municipalities import register
-    from ..profile import register_year
-
     return register(register_year(wave))["gm_code"].astype(str).tolist()
 
 
@@ -260,10 +215,6 @@ def plan_jobs(codes: Iterable[Any] | None, wave: int = 2015, *, survey_path: str
 
     Raises :class:`~wijkteam_stats.batch.params.ParameterError` before anything runs when one is invalid.
     """
-    from ..municipalities import register
-    from ..profile import register_year
-    from .params import ParameterError, validate_municipality, validate_parameters, validate_wave
-
     wave = validate_wave(wave)
     outputs_dir = Path(outputs_dir).resolve() if outputs_dir else paths.OUTPUTS
     reports_dir = outputs_dir / "reports" / str(wave)
@@ -287,8 +238,6 @@ def plan_jobs(codes: Iterable[Any] | None, wave: int = 2015, *, survey_path: str
     inputs = input_hashes(input_files(wave, base["survey_path"], base["expectations_path"]))
     versions = package_versions()
     code = code_sha256(raw_survey=Path(base["survey_path"]).suffix.lower() != ".parquet")
-    from ..provenance import is_synthetic
-
     synthetic = is_synthetic(base["survey_path"])
     nb_sha = file_sha256(nb_path)
     names = register(register_year(wave)).set_index("gm_code")["name"]
@@ -350,121 +299,6 @@ def write_summary(path: Path, results: list[JobResult]) -> Path:
     return atomic_write_text(path, buf.getvalue())
 
 
-# =========================================================================== building one report
-
-
-def parameterized_notebook(notebook_json: str, parameters: dict[str, Any]):
-    """The notebook exactly as papermill prepares it (metadata, tags, injected-parameters cell), unexecuted."""
-    import nbformat
-    from papermill import __version__ as pm_version
-    from papermill.parameterize import parameterize_notebook
-
-    nb = nbformat.reads(notebook_json, as_version=4)
-    nb = nbformat.v4.upgrade(nb) or nb
-    nb.metadata.setdefault("papermill", {"default_parameters": {}, "parameters": {}, "environment_variables": {},
-                                         "version": pm_version})
-    for cell in nb.cells:
-        cell.metadata.setdefault("tags", [])
-        cell.metadata.setdefault("papermill", {})
-    return parameterize_notebook(nb, parameters)
-
-
-def source_cell_index(nb, index: int) -> int:
-    """Index in the source notebook of cell ``index`` of the parameterized notebook."""
-    injected = next((i for i, c in enumerate(nb.cells)
-                     if "injected-parameters" in c.get("metadata", {}).get("tags", [])), None)
-    return index - 1 if injected is not None and index > injected else index
-
-
-def _one_line(text: str, limit: int = 500) -> str:
-    import re
-
-    text = re.sub(r"\x1b\[[0-9;]*m", "", str(text))
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def export(nb, title: str) -> str:
-    """HTML of an executed notebook with the shared exporter (no code cells, offline)."""
-    from ..notebooks import html_exporter
-
-    nb.metadata["title"] = title
-    for cell in nb.cells:  # papermill gives the injected cell a random id; keep the HTML reproducible
-        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
-            cell["id"] = "injected-parameters"
-    with _EXPORT_LOCK:
-        body, _ = html_exporter().from_notebook_node(nb)
-    return body
-
-
-def build_warm(job: dict[str, Any], notebook_json: str, kernel) -> JobResult:
-    """Build one report on a warm kernel; failures become a ``failed`` result."""
-    from .warm import CellFailure
-
-    t0 = time.perf_counter()
-    nb = None
-    try:
-        nb = parameterized_notebook(notebook_json, job["parameters"])
-        kernel.execute(nb)
-        html = export(nb, job["title"])
-    except CellFailure as err:
-        return JobResult(job["gm_code"], job["name"], "failed", time.perf_counter() - t0,
-                         source_cell_index(nb, err.cell_index), _one_line(f"{err.ename}: {err.evalue}"))
-    except Exception as err:  # noqa: BLE001 - one report never stops the batch
-        return JobResult(job["gm_code"], job["name"], "failed", time.perf_counter() - t0, None,
-                         _one_line(f"{type(err).__name__}: {err}"))
-    return JobResult(job["gm_code"], job["name"], "built", time.perf_counter() - t0, html=html)
-
-
-def _close_thread_loop() -> None:
-    """Close the event loop papermill/nbclient left on this thread (it would leak its sockets)."""
-    import asyncio
-
-    if threading.current_thread() is threading.main_thread():
-        return
-    try:
-        loop = asyncio.get_event_loop_policy().get_event_loop()
-    except RuntimeError:
-        return
-    if not loop.is_running() and not loop.is_closed():
-        loop.close()
-    asyncio.set_event_loop(None)
-
-
-def build_papermill(job: dict[str, Any], notebook_path: str) -> JobResult:
-    """Build one report with papermill on a fresh kernel; failures become a ``failed`` result."""
-    try:
-        return _build_papermill(job, notebook_path)
-    finally:
-        _close_thread_loop()
-
-
-def _build_papermill(job: dict[str, Any], notebook_path: str) -> JobResult:
-    import tempfile
-
-    import nbformat
-    from papermill.exceptions import PapermillExecutionError
-
-    from ..notebooks import run_notebook
-
-    t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="wijkteam-report-") as tmp:
-        executed = Path(tmp) / f"{job['gm_code']}.ipynb"
-        try:
-            run_notebook(Path(notebook_path), job["parameters"], executed)
-            nb = nbformat.read(str(executed), as_version=4)
-            html = export(nb, job["title"])
-        except PapermillExecutionError as err:
-            nb = nbformat.read(str(executed), as_version=4) if executed.is_file() else None
-            cell = source_cell_index(nb, err.cell_index) if nb is not None else err.cell_index
-            return JobResult(job["gm_code"], job["name"], "failed", time.perf_counter() - t0, cell,
-                             _one_line(f"{err.ename}: {err.evalue}"))
-        except Exception as err:  # noqa: BLE001 - one report never stops the batch
-            return JobResult(job["gm_code"], job["name"], "failed", time.perf_counter() - t0, None,
-                             _one_line(f"{type(err).__name__}: {err}"))
-    return JobResult(job["gm_code"], job["name"], "built", time.perf_counter() - t0, html=html)
-
-
 # =========================================================================== the run
 
 
@@ -494,8 +328,6 @@ def run_reports(codes: Iterable[Any] | None = None, wave: int = 2015, *, survey_
     ``executor``: None for the local pool, or ``dask://HOST:PORT`` / ``tcp://HOST:PORT`` for an existing
     dask.distributed scheduler.
     """
-    from .executors import make_executor
-
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     say = log or (lambda _msg: None)
@@ -610,6 +442,4 @@ def _rel_to(path: Path, base: Path) -> str:
 
 
 def _seed() -> int:
-    from ..profile import SEED
-
     return SEED

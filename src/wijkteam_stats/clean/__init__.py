@@ -41,15 +41,15 @@ Personal data (respondent name, e-mail, phone) never leaves this step: not in th
 summary or any file written; e-mail addresses and phone numbers in free text are masked.
 Free text is kept verbatim (outer spaces stripped); a leading single quote in front of ``= + - @`` is read
 as the formula neutralisation of a previous export and removed. Every CSV/XLSX written goes through
-:func:`wijkteam_stats.exports.safe_to_csv` / ``safe_to_excel``.
+:func:`wijkteam_stats.reference.writers.safe_to_csv` / ``safe_to_excel``.
 """
 
 from __future__ import annotations
 
-from .cleaner import DUPLICATE_RULE, CleanResult, clean_survey
-from .errors import CleaningInvariantError, SurveyFileError, TidySchemaError
-from .log import ACTIONS, LOG_COLUMNS, CellIssue, CleanSummary, check_log_complete
-from .schema import tidy_schema, validate_tidy
+from wijkteam_stats.clean.cleaner import DUPLICATE_RULE, CleanResult, clean_survey
+from wijkteam_stats.clean.errors import CleaningInvariantError, SurveyFileError, TidySchemaError
+from wijkteam_stats.clean.log import ACTIONS, LOG_COLUMNS, CellIssue, CleanSummary, check_log_complete
+from wijkteam_stats.clean.schema import tidy_schema, validate_tidy
 
 __all__ = [
     "ACTIONS", "DUPLICATE_RULE", "LOG_COLUMNS", "CellIssue", "CleanResult", "CleanSummary",

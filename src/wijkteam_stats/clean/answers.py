@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..codebook import Codebook, Variable
-from .fold import fold
-from .safety import EMAIL, PHONE, mask_contacts, show
+from wijkteam_stats.clean.fold import fold
+from wijkteam_stats.clean.safety import EMAIL, PHONE, mask_contacts, show
+from wijkteam_stats.reference.codebook import Codebook, Variable
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")

@@ -7,15 +7,21 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from ..codebook import Codebook, load_codebook
-from .answers import Answers, parse_count
-from .headers import HeaderMap, map_headers
-from .items import build_items
-from .log import CellIssue, CleanSummary, check_log_complete, check_table_matches_log, make_log
-from .municipality import MunicipalityResolver, is_test_name
-from .readers import RawTable, read_raw
-from .safety import MASK_PERSONAL, looks_personal, mask_given, mask_values, show
-from .schema import validate_tidy
+from wijkteam_stats.clean.answers import Answers, parse_count
+from wijkteam_stats.clean.headers import HeaderMap, map_headers
+from wijkteam_stats.clean.items import build_items
+from wijkteam_stats.clean.log import (
+    CellIssue,
+    CleanSummary,
+    check_log_complete,
+    check_table_matches_log,
+    make_log,
+)
+from wijkteam_stats.clean.municipality import MunicipalityResolver, is_test_name
+from wijkteam_stats.clean.readers import RawTable, read_raw
+from wijkteam_stats.clean.safety import MASK_PERSONAL, looks_personal, mask_given, mask_values, show
+from wijkteam_stats.clean.schema import validate_tidy
+from wijkteam_stats.reference.codebook import Codebook, load_codebook
 
 DUPLICATE_RULE = "complete over partial, then latest timestamp, then last row"
 _MARKER = r"^'(?=[=+\-@\t\r])"  # the single quote that neutralises a formula in CSV/XLSX

@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..codebook import Codebook, Variable
-from .errors import SurveyFileError
-from .fold import fold, strip_numbering
-from .readers import RawTable
+from wijkteam_stats.clean.errors import SurveyFileError
+from wijkteam_stats.clean.fold import fold, strip_numbering
+from wijkteam_stats.clean.readers import RawTable
+from wijkteam_stats.reference.codebook import Codebook, Variable
 
 _SEPARATORS = re.compile(r"\s+[-–]\s+|\s*:\s+|\s+/\s+|\s*\|\s*")
 _BRACKET_PART = re.compile(r"\s*\[([^\]]*)\]")

@@ -12,8 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..codebook import Codebook, Variable
-from .answers import (
+from wijkteam_stats.clean.answers import (
     Answers,
     Issue,
     parse_choice,
@@ -23,9 +22,10 @@ from .answers import (
     parse_text,
     parse_ticks,
 )
-from .fold import fold
-from .headers import HeaderMap, _option_index
-from .safety import show
+from wijkteam_stats.clean.fold import fold
+from wijkteam_stats.clean.headers import HeaderMap, _option_index
+from wijkteam_stats.clean.safety import show
+from wijkteam_stats.reference.codebook import Codebook, Variable
 
 _VALUE_PARSERS = {
     "single": parse_choice, "yesno": parse_choice, "count": parse_count,

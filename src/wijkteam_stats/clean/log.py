@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .errors import CleaningInvariantError
+from wijkteam_stats.clean.errors import CleaningInvariantError
 
 ACTIONS = ("kept", "merged", "dropped", "set_aside")
 LOG_COLUMNS = {

@@ -1,7 +1,7 @@
 """Municipality of a response: CBS code or free-text name, resolved for the wave's register year.
 
 A code or (folded) name of a municipality in the register of that year is taken as is; anything else goes
-through :func:`wijkteam_stats.municipalities.resolve`. An ambiguous or unknown name is never guessed.
+through :func:`wijkteam_stats.reference.municipalities.resolve`. An ambiguous or unknown name is never guessed.
 Test responses are recognised by the municipality cell: after folding ("Gemeente " dropped, case, accents)
 it starts with the word test / proef / dummy (also glued, "testgemeente", "test123") followed by at most
 two more words ("TEST 2", "Gemeente Test", "test omgeving").
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .. import municipalities as m
+from wijkteam_stats.reference import municipalities as m
 
 TEST_NAME = re.compile(r"^(?:test|proef|dummy)\w*(?: \w+){0,2}$")
 _CODE = re.compile(r"(?i)^\s*(?:gm)?\s*(\d{1,4})(?:\.0)?\s*$")

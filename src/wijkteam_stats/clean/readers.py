@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import SurveyFileError
+from wijkteam_stats.clean.errors import SurveyFileError
 
 CSV_DELIMITERS = (";", ",", "\t")
 _DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab"}

@@ -13,9 +13,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from .. import municipalities as m
-from ..codebook import Codebook, load_codebook
-from .errors import TidySchemaError
+from wijkteam_stats.clean.errors import TidySchemaError
+from wijkteam_stats.reference import municipalities as m
+from wijkteam_stats.reference.codebook import Codebook, load_codebook
 
 
 def _answered_has_tick(columns: list[str]):

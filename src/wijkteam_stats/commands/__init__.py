@@ -1,1 +1,65 @@
-"""Subcommands of the ``wijkteam`` CLI, one module each (see :mod:`wijkteam_stats.cli`)."""
+"""Subcommands of the ``wijkteam`` CLI, one module each (see :mod:`wijkteam_stats.cli`): the top layer.
+
+Each module imports the library it drives inside its ``run`` function, so that ``wijkteam --help`` and every
+other subcommand start without loading pandas, statsmodels or Jupyter (CLI start-up time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+
+from wijkteam_stats import __version__
+
+#: subcommand name -> module, in the order ``--help`` lists them.
+COMMANDS: dict[str, str] = {
+    "municipalities": "wijkteam_stats.commands.municipalities",
+    "data": "wijkteam_stats.commands.data",
+    "clean": "wijkteam_stats.commands.clean",
+    "audit": "wijkteam_stats.commands.audit",
+    "reconstruct": "wijkteam_stats.commands.reconstruct",
+    "reproduce": "wijkteam_stats.commands.reproduce",
+    "models": "wijkteam_stats.commands.models",
+    "reports": "wijkteam_stats.commands.reports",
+    "site": "wijkteam_stats.commands.site",
+    "pipeline": "wijkteam_stats.commands.pipeline",
+}
+
+
+def available_commands() -> dict[str, str]:
+    """The subcommands whose module is present in this installation."""
+    return {name: mod for name, mod in COMMANDS.items() if importlib.util.find_spec(mod) is not None}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every available subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="wijkteam",
+        description="wijkteam-stats: clean Movisie survey exports, reproduce the published findings, "
+        "model resident involvement against municipality size and publish HTML reports.",
+    )
+    parser.add_argument("--version", action="version", version=f"wijkteam-stats {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, modname in available_commands().items():
+        mod = importlib.import_module(modname)
+        p = sub.add_parser(name, help=mod.HELP, description=getattr(mod, "DESCRIPTION", mod.HELP))
+        mod.add_arguments(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``wijkteam`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args._run(args) or 0)
+    except KeyboardInterrupt:  # pragma: no cover
+        print("interrupted", file=sys.stderr)
+        return 130
+

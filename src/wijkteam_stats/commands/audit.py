@@ -22,8 +22,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from ..audit import audit_markdown, run_audit, write_audit
-    from ..published import PublishedFileError
+    from wijkteam_stats.reference.published import PublishedFileError
+    from wijkteam_stats.reproduce.audit import audit_markdown, run_audit, write_audit
 
     try:
         path = write_audit(args.wave, args.out_dir, args.published)

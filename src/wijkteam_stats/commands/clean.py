@@ -23,10 +23,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import paths
-    from ..clean import SurveyFileError, clean_survey
-    from ..exports import safe_to_csv
-    from ..provenance import is_synthetic, write_derived_sidecar
+    from wijkteam_stats.clean import SurveyFileError, clean_survey
+    from wijkteam_stats.reference import paths
+    from wijkteam_stats.reference.provenance import is_synthetic, write_derived_sidecar
+    from wijkteam_stats.reference.writers import safe_to_csv
 
     out = Path(args.out) if args.out else paths.processed_survey_file(args.wave, is_synthetic(args.input))
     log_path = Path(args.log) if args.log else paths.TABLES / f"cleaning_log_{args.wave}.csv"

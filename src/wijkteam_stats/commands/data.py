@@ -12,7 +12,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..rawdata import validate_raw_data, write_registers
+    from wijkteam_stats.reference.rawdata import validate_raw_data, write_registers
 
     for line in validate_raw_data():
         print(line)

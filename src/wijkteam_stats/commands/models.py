@@ -33,7 +33,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def parameters(args: argparse.Namespace) -> dict:
     """The papermill parameters for the notebook (absolute paths; only options given are passed)."""
-    from .. import paths
+    from wijkteam_stats.reference import paths
 
     params: dict = {"wave": int(args.wave)}
     survey = Path(args.survey).expanduser().resolve() if args.survey else paths.synthetic_survey_file(args.wave)
@@ -48,7 +48,7 @@ def parameters(args: argparse.Namespace) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import notebooks
+    from wijkteam_stats.report import notebooks
 
     params = parameters(args)
     survey = Path(params["survey_path"])

@@ -22,7 +22,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import municipalities as m
+    from wijkteam_stats.reference import municipalities as m
 
     if args.action == "resolve":
         text = " ".join(args.text)

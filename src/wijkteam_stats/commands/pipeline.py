@@ -15,7 +15,7 @@ CONTINUE_AFTER_FAILURE = {"reports"}
 
 def steps(wave: int) -> list[list[str]]:
     """The pipeline as a list of ``wijkteam`` command lines."""
-    from .. import paths
+    from wijkteam_stats.reference import paths
 
     survey = str(paths.synthetic_survey_file(wave))
     return [
@@ -34,7 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cli import available_commands, main
+    from wijkteam_stats.commands import available_commands, main
 
     have = available_commands()
     failed: list[str] = []

@@ -14,7 +14,7 @@ DESCRIPTION = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from ..reconstruct.params import DEFAULT_SEED
+    from wijkteam_stats.reconstruct.params import DEFAULT_SEED
 
     p.add_argument("--wave", type=int, default=2015, help="survey wave (default 2015)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
@@ -30,8 +30,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from ..reconstruct import ReconstructionError, ReconstructionParams
-    from ..reconstruct.shipped import write_reconstruction
+    from wijkteam_stats.reconstruct import ReconstructionError, ReconstructionParams
+    from wijkteam_stats.reconstruct.shipped import write_reconstruction
 
     changes = {}
     if args.involvement_size_effect is not None:

@@ -38,8 +38,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch.params import ParameterError
-    from ..batch.runner import run_reports
+    from wijkteam_stats.batch.params import ParameterError
+    from wijkteam_stats.batch.runner import run_reports
 
     try:
         result = run_reports(

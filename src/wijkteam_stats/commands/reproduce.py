@@ -20,9 +20,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..notebooks import run_and_export
-    from ..provenance import is_synthetic
-    from ..scorecard import (
+    from wijkteam_stats.reference.provenance import is_synthetic
+    from wijkteam_stats.report.notebooks import run_and_export
+    from wijkteam_stats.reproduce.scorecard import (
         failing_targets,
         read_scorecard,
         reproduction_inputs,

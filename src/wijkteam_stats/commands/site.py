@@ -14,7 +14,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..site import build_site
+    from wijkteam_stats.report.site import build_site
 
     res = build_site(args.wave, outputs_dir=args.outputs, site_dir=args.site)
     print(f"site {res.index} ({res.reports} of {res.municipalities} municipality reports)")

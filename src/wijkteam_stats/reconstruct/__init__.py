@@ -6,10 +6,15 @@ tolerance (scipy MILP); :mod:`.generator` assigns them to municipalities with se
 The result is NOT Movisie's data: only the published aggregates are real.
 """
 
-from .feasibility import Aggregates, ReconstructionError, solve_aggregates
-from .generator import Reconstruction, reconstruct, reconstruct_tidy
-from .params import DEFAULT_SEED, GENERATOR_VERSION, PARAM_DOCS, ReconstructionParams
-from .simulate import simulate_survey
+from wijkteam_stats.reconstruct.feasibility import Aggregates, ReconstructionError, solve_aggregates
+from wijkteam_stats.reconstruct.generator import Reconstruction, reconstruct, reconstruct_tidy
+from wijkteam_stats.reconstruct.params import (
+    DEFAULT_SEED,
+    GENERATOR_VERSION,
+    PARAM_DOCS,
+    ReconstructionParams,
+)
+from wijkteam_stats.reconstruct.simulate import simulate_survey
 
 __all__ = [
     "DEFAULT_SEED", "GENERATOR_VERSION", "PARAM_DOCS", "Aggregates", "Reconstruction", "ReconstructionError",

@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from ..codebook import Codebook
-from ..tolerances import VERBAL_MAJORITY, VERBAL_SMALL_SHARE, value_interval
-from .params import ReconstructionParams
+from wijkteam_stats.reconstruct.params import ReconstructionParams
+from wijkteam_stats.reference.codebook import Codebook
+from wijkteam_stats.reproduce.tolerances import VERBAL_MAJORITY, VERBAL_SMALL_SHARE, value_interval
 
 Expr = dict[str, float]  # variable -> coefficient; key "" holds the constant
 

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from ..codebook import Codebook, load_codebook
-from ..tolerances import SMALL_POPULATION
-from .feasibility import Aggregates, ReconstructionError, solve_aggregates
-from .params import DEFAULT_SEED, GENERATOR_VERSION, ReconstructionParams
-from .sampling import apportion, conditional_poisson_sample, fill_multiselect
+from wijkteam_stats.reconstruct.feasibility import Aggregates, ReconstructionError, solve_aggregates
+from wijkteam_stats.reconstruct.params import DEFAULT_SEED, GENERATOR_VERSION, ReconstructionParams
+from wijkteam_stats.reconstruct.sampling import apportion, conditional_poisson_sample, fill_multiselect
+from wijkteam_stats.reference.codebook import Codebook, load_codebook
+from wijkteam_stats.reference.municipalities import register as load_register
+from wijkteam_stats.reference.published import load_published
+from wijkteam_stats.reproduce.tolerances import SMALL_POPULATION
 
 STEPS = ("response", "has_teams", "teams", "partial", "team_type", "problem_scope", "discipline",
          "work_income", "goal", "monitoring", "support", "item_nonresponse", "involvement", "meta", "names")
@@ -63,9 +65,6 @@ class Reconstruction:
 
 def _inputs(wave: int, published: pd.DataFrame | None, register: pd.DataFrame | None,
             codebook: Codebook | None) -> tuple[pd.DataFrame, pd.DataFrame, Codebook]:
-    from ..municipalities import register as load_register
-    from ..published import load_published
-
     cb = codebook or load_codebook()
     pub = published if published is not None else load_published(wave=wave)
     reg = register if register is not None else load_register(cb.register_year(wave))

@@ -1,6 +1,6 @@
 """The shipped SYNTHETIC raw export: a reconstruction written the way a survey tool exports it, plus metadata.
 
-The export goes through :func:`wijkteam_stats.exports.write_export` (the inverse of the cleaning step),
+The export goes through :func:`wijkteam_stats.reconstruct.export_writer.write_export` (the inverse of the cleaning step),
 with the municipality typed the way respondents type it (mostly the CBS name, some "Gemeente X", common
 short forms such as "Den Haag", a few CBS codes), clearly fake contact columns ("Respondent 001",
 "respondent001@example.invalid") and rows in order of submission. Every spelling is checked to resolve
@@ -18,10 +18,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import paths
-from ..municipalities import ALIASES, normalize_name, resolve
-from .generator import Reconstruction, reconstruct, stream
-from .params import DEFAULT_SEED, GENERATOR_VERSION, PARAM_DOCS, ReconstructionParams
+from wijkteam_stats.reconstruct.export_writer import write_export
+from wijkteam_stats.reconstruct.generator import Reconstruction, reconstruct, stream
+from wijkteam_stats.reconstruct.params import (
+    DEFAULT_SEED,
+    GENERATOR_VERSION,
+    PARAM_DOCS,
+    ReconstructionParams,
+)
+from wijkteam_stats.reconstruct.verify import verify_tidy
+from wijkteam_stats.reference import paths
+from wijkteam_stats.reference.codebook import load_codebook
+from wijkteam_stats.reference.municipalities import ALIASES, normalize_name, register, resolve
+from wijkteam_stats.reference.published import load_published
 
 EXPORT_DELIMITER = ";"
 EXPORT_ENCODING = "utf-8-sig"
@@ -128,8 +137,6 @@ def personal_frame(n: int) -> pd.DataFrame:
 
 def export_frame(rec: Reconstruction) -> tuple[pd.DataFrame, list[str]]:
     """The tidy rows in submission order and the typed municipality names for them."""
-    from ..codebook import load_codebook
-
     order = rec.tidy.sort_values(["ingevuld_op", "gm_code"], kind="stable").reset_index(drop=True)
     year = load_codebook().register_year(rec.wave)
     names = display_names(order["gm_code"].tolist(), rec.respondents, year, stream(rec.seed, "names"))
@@ -137,9 +144,7 @@ def export_frame(rec: Reconstruction) -> tuple[pd.DataFrame, list[str]]:
 
 
 def export_bytes(rec: Reconstruction) -> bytes:
-    """The raw export (CSV bytes) of a reconstruction, via :func:`wijkteam_stats.exports.write_export`."""
-    from ..exports import write_export
-
+    """The raw export (CSV bytes) of a reconstruction, via :func:`wijkteam_stats.reconstruct.export_writer.write_export`."""
     order, names = export_frame(rec)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "export.csv"
@@ -160,7 +165,7 @@ def metadata(rec: Reconstruction, csv_bytes: bytes, file_name: str, checks: pd.D
         "warning": WARNING,
         "file": {"name": file_name, "sha256": hashlib.sha256(csv_bytes).hexdigest(), "rows": len(rec.tidy),
                  "delimiter": EXPORT_DELIMITER, "encoding": EXPORT_ENCODING, "decimal": ",",
-                 "written_by": "wijkteam_stats.exports.write_export"},
+                 "written_by": "wijkteam_stats.reconstruct.export_writer.write_export"},
         "generator": {"module": "wijkteam_stats.reconstruct", "version": GENERATOR_VERSION, "seed": rec.seed,
                       "wave": rec.wave, "method": "scipy.optimize.milp (HiGHS) for the aggregate counts; "
                       "seeded constructive assignment (conditional Poisson sampling, largest remainder, "
@@ -188,9 +193,6 @@ def write_reconstruction(out: str | Path | None = None, *, wave: int = 2015, see
     Default folder ``outputs/reconstruction/``. Writing into ``data/raw`` is refused unless
     ``update_shipped`` is set, and then only to ``paths.synthetic_survey_file(wave)`` itself.
     """
-    from ..published import load_published
-    from .verify import verify_tidy
-
     shipped = paths.synthetic_survey_file(wave).resolve()
     if out is None:
         target = shipped if update_shipped else paths.OUTPUTS / "reconstruction" / shipped.name
@@ -221,7 +223,4 @@ def write_reconstruction(out: str | Path | None = None, *, wave: int = 2015, see
 
 def rec_register(rec: Reconstruction) -> pd.DataFrame:
     """The register of the reconstruction's wave."""
-    from ..codebook import load_codebook
-    from ..municipalities import register
-
     return register(load_codebook().register_year(rec.wave))

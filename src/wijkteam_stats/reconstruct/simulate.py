@@ -27,8 +27,10 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from .params import DEFAULT_SEED, ReconstructionParams
-from .sampling import conditional_poisson_sample, fill_multiselect
+from wijkteam_stats.reconstruct.generator import reconstruct
+from wijkteam_stats.reconstruct.params import DEFAULT_SEED, ReconstructionParams
+from wijkteam_stats.reconstruct.sampling import conditional_poisson_sample, fill_multiselect
+from wijkteam_stats.reference.codebook import load_codebook
 
 MODES = ("bernoulli", "exact")
 
@@ -53,9 +55,6 @@ class _Base:
 
 @lru_cache(maxsize=4)
 def _base(wave: int, base_seed: int, params: ReconstructionParams) -> _Base:
-    from ..codebook import load_codebook
-    from .generator import reconstruct
-
     rec = reconstruct(wave, base_seed, params=params.with_(involvement_size_effect=0.0))
     tidy = rec.tidy
     cb = load_codebook()

@@ -2,7 +2,7 @@
 
 Independent of the generator: shares are computed from the tidy table (item non-response excluded), the
 G32 split from the register flags under the chosen reading, and each figure is compared through
-:mod:`wijkteam_stats.tolerances`. The reproduction scorecard does the same for the report; this check
+:mod:`wijkteam_stats.reproduce.tolerances`. The reproduction scorecard does the same for the report; this check
 guards the generator (it refuses to ship a file that misses a figure).
 """
 
@@ -12,9 +12,9 @@ from fractions import Fraction
 
 import pandas as pd
 
-from ..codebook import Codebook, load_codebook
-from ..tolerances import VERBAL_MAJORITY, competition_ranks, small_share_holds, within
-from .params import ReconstructionParams
+from wijkteam_stats.reconstruct.params import ReconstructionParams
+from wijkteam_stats.reference.codebook import Codebook, load_codebook
+from wijkteam_stats.reproduce.tolerances import VERBAL_MAJORITY, competition_ranks, small_share_holds, within
 
 
 def _share(col: pd.Series, equals: object, mask: pd.Series) -> tuple[int, int]:

@@ -18,7 +18,7 @@ estimator and is linearised: u_i = d_i (y_i - p) / N_d. The finite-population co
 **is applied** by default, because the respondents are about 60 % of all municipalities; it assumes
 that, within a cell, the respondents behave like a random draw from the municipalities of that cell.
 Intervals are on the logit scale (as ``svyciprop(method="logit")`` in R's survey package), so they
-stay inside 0-100 %. Unweighted shares carry Wilson intervals (:mod:`wijkteam_stats.estimators`).
+stay inside 0-100 %. Unweighted shares carry Wilson intervals (:mod:`wijkteam_stats.reproduce.estimators`).
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import municipalities
-from .estimators import proportion_from_counts
+from wijkteam_stats.models.frame import any_involvement, group_labels
+from wijkteam_stats.reference import municipalities
+from wijkteam_stats.reproduce.estimators import proportion_from_counts
 
 Z95 = float(stats.norm.ppf(0.975))
 
@@ -215,8 +216,6 @@ def _logit_ci(p: float, se: float) -> tuple[float, float]:
 
 def headline_indicators(frame: pd.DataFrame) -> dict[str, tuple[str, str, pd.Series]]:
     """The headline percentages as name -> (Dutch label, universe, nullable-boolean Series)."""
-    from .model_frame import any_involvement, group_labels
-
     ht = frame["has_teams"].astype("string")
     out = {
         "has_teams": ("Werkt met sociale (wijk)teams", "respondenten", ht.eq("ja").astype("boolean")),

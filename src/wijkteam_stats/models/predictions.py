@@ -10,10 +10,16 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from . import municipalities
-from .codebook import load_codebook
-from .fits import SPEC_SIZE, Z95, Fit, ModelSet
-from .model_frame import CENTRE_POPULATION, SIZE_TERM, design_matrix, group_codes, teams_outcome
+from wijkteam_stats.models.fits import SPEC_SIZE, Z95, Fit, ModelSet
+from wijkteam_stats.models.frame import (
+    CENTRE_POPULATION,
+    SIZE_TERM,
+    design_matrix,
+    group_codes,
+    teams_outcome,
+)
+from wijkteam_stats.reference import municipalities
+from wijkteam_stats.reference.codebook import load_codebook
 
 
 def _linear(fit: Fit, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

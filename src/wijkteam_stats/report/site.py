@@ -15,8 +15,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__, paths
-from .batch.atomic import atomic_write_text
+from wijkteam_stats import __version__
+from wijkteam_stats.reference import paths, provenance
+from wijkteam_stats.reference.municipalities import SIZE_CLASS_LABELS, normalize_name, register
+from wijkteam_stats.reference.provenance import git_state, package_versions
+from wijkteam_stats.reference.waves import default_survey_path, register_year
+from wijkteam_stats.reference.writers import atomic_write_text
+from wijkteam_stats.report.profile import read_numbers
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
 NOTEBOOK_PAGES = {
@@ -95,8 +100,6 @@ def caveats_html() -> str:
 
 
 def _provenance(outputs_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
-    from .batch.runner import git_state, package_versions
-
     git = git_state()
     versions = manifest.get("package_versions") or package_versions()
     keep = ("python", "pandas", "numpy", "matplotlib", "geopandas", "statsmodels", "nbconvert", "papermill")
@@ -112,9 +115,6 @@ def _provenance(outputs_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
 
 def _survey_info(wave: int, manifest: dict[str, Any], numbers: list[dict[str, Any]]) -> tuple[bool, str, str]:
     """(synthetic?, survey file name, sha256 prefix) of the data behind the reports."""
-    from . import provenance
-    from .profile import default_survey_path
-
     section = manifest.get("reports", {}).get(str(wave), {})
     if numbers:
         prov = numbers[0]["provenance"]
@@ -129,9 +129,6 @@ def _survey_info(wave: int, manifest: dict[str, Any], numbers: list[dict[str, An
 def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
                site_dir: str | Path | None = None) -> SiteResult:
     """Build the static site from what exists in ``outputs_dir`` (reports, notebook HTML, manifest)."""
-    from .municipalities import register
-    from .profile import read_numbers, register_year
-
     outputs_dir = Path(outputs_dir).resolve() if outputs_dir else paths.OUTPUTS
     site = paths.ensure_dir(Path(site_dir).resolve() if site_dir else outputs_dir / "site")
     reports_src = outputs_dir / "reports" / str(wave)
@@ -161,8 +158,6 @@ def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
             "has_teams": "–" if not has else ("ja" if has == "ja" else "nee"),
             "href": f"reports/{src.name}" if src.is_file() else None,
         })
-    from .municipalities import normalize_name
-
     rows.sort(key=lambda r: (normalize_name(r["name"]), r["gm_code"]))
     for stale in reports_dst.glob("GM*.html"):
         if stale.name not in copied:
@@ -183,8 +178,6 @@ def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
         _write_if_changed(site / page, html)
 
     provinces = sorted({r["province"] for r in rows})
-    from .municipalities import SIZE_CLASS_LABELS
-
     index = site / "index.html"
     _write_if_changed(index, render("index.html.j2", title=f"Sociale (wijk)teams per gemeente {wave}", page="index",
                                     rows=rows, provinces=provinces, size_classes=SIZE_CLASS_LABELS, **common))

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import municipalities as m
-from . import paths
-from .codebook import load_codebook
-from .published import load_published
+from wijkteam_stats.reference import municipalities as m
+from wijkteam_stats.reference import paths
+from wijkteam_stats.reference.codebook import load_codebook
+from wijkteam_stats.reference.published import load_published
 
 #: Official number of municipalities on 1 January (CBS).
 OFFICIAL_COUNTS = dict(zip(m.YEARS, [403, 393, 390, 388, 380, 355, 355, 352, 345, 342, 342, 342], strict=True))

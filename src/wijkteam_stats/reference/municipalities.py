@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 import numpy as np
 import pandas as pd
 
-from . import paths
+from wijkteam_stats.reference import paths
 
 YEARS = range(2014, 2026)
 POPULATION_YEARS = range(2014, 2025)

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from . import paths  # noqa: E402
+from wijkteam_stats.reference import paths  # noqa: E402
 
 #: Colour-blind-safe palette (Okabe-Ito), used for every categorical figure.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]

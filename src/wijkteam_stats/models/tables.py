@@ -65,8 +65,8 @@ Tables written by :func:`write_tables` to ``<output_dir>/tables/models/``
       the population lies outside the range of the municipalities the model was fitted on).
 
     The notebook adds, through the same :func:`write_tables`: ``weights_cells``, ``weights_summary`` and
-    ``headline_weighted`` (:mod:`wijkteam_stats.weighting`), ``power_curve`` and ``min_detectable_or``, and
-    ``recovery_replications`` and ``recovery_coverage`` (:mod:`wijkteam_stats.power`).
+    ``headline_weighted`` (:mod:`wijkteam_stats.models.weighting`), ``power_curve`` and ``min_detectable_or``, and
+    ``recovery_replications`` and ``recovery_coverage`` (:mod:`wijkteam_stats.models.power`).
 """
 
 from __future__ import annotations
@@ -79,8 +79,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import paths
-from .fits import (
+from wijkteam_stats.models.fits import (
     CONFIDENCE,
     SPEC_CLASS,
     SPEC_NETWORK,
@@ -99,7 +98,7 @@ from .fits import (
     fit_team_models,
     with_hc,
 )
-from .model_frame import (
+from wijkteam_stats.models.frame import (
     CENTRE_POPULATION,
     FORMS,
     INTERCEPT,
@@ -122,8 +121,7 @@ from .model_frame import (
     teams_outcome,
     with_teams,
 )
-from .models_text import conclusion_nl, nl_number, odds_ratio_sentence
-from .predictions import (
+from wijkteam_stats.models.predictions import (
     expected_by_municipality,
     population_grid,
     predict,
@@ -132,7 +130,9 @@ from .predictions import (
     teams_check,
     truncated_mean,
 )
-from .robust import HC_TYPES, firth_logit, sandwich_glm, separation
+from wijkteam_stats.models.robust import HC_TYPES, firth_logit, sandwich_glm, separation
+from wijkteam_stats.models.text import conclusion_nl, nl_number, odds_ratio_sentence
+from wijkteam_stats.reference import paths
 
 TIDY_COLUMNS = ["model", "outcome", "term", "estimate", "std_error", "ci_low", "ci_high", "p_value", "n"]
 

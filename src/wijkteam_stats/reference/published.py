@@ -12,7 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from . import paths
+from wijkteam_stats.reference import paths
 
 COLUMNS = [
     "finding_id", "wave", "topic", "variable", "category", "breakdown", "statistic", "value",

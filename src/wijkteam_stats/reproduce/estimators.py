@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from .codebook import Codebook, load_codebook
+from wijkteam_stats.reference.codebook import Codebook, load_codebook
 
 #: The interval method, as statsmodels spells it and as captions print it.
 METHOD = "wilson"

@@ -18,7 +18,8 @@ from matplotlib.collections import PatchCollection
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
-from . import paths
+from wijkteam_stats.reference import paths
+from wijkteam_stats.reference.municipalities import successors_on
 
 #: Fill colours: everyone else, size-class peers, the municipality itself (Okabe-Ito based).
 OTHER_COLOUR = "#E6E6E6"
@@ -97,8 +98,6 @@ def _shapes(year: int) -> tuple[tuple[str, ...], tuple[MplPath, ...], tuple[floa
 
 def map_codes(codes: Iterable[str], year: int) -> set[str]:
     """Codes of ``year`` as drawn on the boundary map of that year (successor codes when the map is later)."""
-    from .municipalities import successors_on
-
     geo_year = boundary_year_for(year)
     out: set[str] = set()
     for code in codes:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from . import paths
+from wijkteam_stats.reference import paths
 
 TIDY_DTYPES = {
     "single": "string",

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import municipalities
-from .codebook import Codebook, load_codebook
+from wijkteam_stats.clean import clean_survey
+from wijkteam_stats.reference import municipalities
+from wijkteam_stats.reference.codebook import Codebook, load_codebook
 
 #: Population at which ``log2_population`` is 0 (the intercept's municipality).
 CENTRE_POPULATION = 50_000
@@ -54,8 +55,6 @@ def load_tidy(survey_path: str | Path, wave: int) -> pd.DataFrame:
         raise FileNotFoundError(f"survey file not found: {p}")
     if p.suffix.lower() == ".parquet":
         return pd.read_parquet(p)
-    from .clean import clean_survey
-
     return clean_survey(p, int(wave)).table
 
 

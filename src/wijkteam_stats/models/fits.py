@@ -13,8 +13,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
-from . import municipalities
-from .model_frame import (
+from wijkteam_stats.models.frame import (
     INTERCEPT,
     LADDER,
     NETWORK_TERM,
@@ -28,7 +27,8 @@ from .model_frame import (
     index_frame,
     teams_outcome,
 )
-from .robust import check_hc_type, firth_logit, hc_from_hc0, sandwich_glm, separation
+from wijkteam_stats.models.robust import check_hc_type, firth_logit, hc_from_hc0, sandwich_glm, separation
+from wijkteam_stats.reference import municipalities
 
 CONFIDENCE = 0.95
 Z95 = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))

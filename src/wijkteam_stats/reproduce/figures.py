@@ -4,7 +4,7 @@ Each ``plot_*`` function returns a matplotlib Figure whose caption is drawn belo
 and SVG carry it) and can be read back with :func:`figure_caption`. When the data is the synthetic
 reconstruction (``synthetic=True``), the caption says so. :func:`reproduction_figures` builds all of
 them, :func:`save_reproduction_figures` exports PNG (200 dpi) and SVG through
-:func:`wijkteam_stats.figures.save_figure`.
+:func:`wijkteam_stats.reference.figures.save_figure`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,14 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from .codebook import Codebook, load_codebook
-from .estimators import METHOD_NL, involvement_table, ranks, shares, universe_mask
-from .figures import PALETTE, caption, percent_nl, save_figure, setup_style
+from wijkteam_stats.reference.codebook import Codebook, load_codebook
+from wijkteam_stats.reference.figures import PALETTE, caption, percent_nl, save_figure, setup_style
+from wijkteam_stats.reference.municipalities import register as load_register
+from wijkteam_stats.reference.published import file_wave
+from wijkteam_stats.reproduce.estimators import METHOD_NL, involvement_table, ranks, shares, universe_mask
+
+#: Seed of the horizontal jitter of strip plots (a figure must not change between runs).
+JITTER_SEED = 20160201
 
 CAPTION_GID = "wijkteam-caption"
 _WRAP = 115
@@ -126,8 +131,6 @@ def _share_bars(tab: pd.DataFrame, published: dict[str, float], title: str, xlab
 def _option_shares_with_teams(tidy: pd.DataFrame, published: pd.DataFrame, variable: str,
                               codebook: Codebook | None, wave: int | None) -> tuple[Codebook, int, pd.DataFrame]:
     """Shares (Wilson) of each option of a multi-select ``variable`` among municipalities with teams."""
-    from .published import file_wave
-
     cb = codebook or load_codebook()
     wave = wave or file_wave(published)
     v = cb.variable(variable)
@@ -168,9 +171,6 @@ def plot_teams_per_municipality(tidy: pd.DataFrame, published: pd.DataFrame, syn
                                 register: pd.DataFrame | None = None, codebook: Codebook | None = None,
                                 wave: int | None = None) -> plt.Figure:
     """Teams per municipality with teams, G4 / G32 / other municipalities, with group means and published means."""
-    from .municipalities import register as load_register
-    from .published import file_wave
-
     cb = codebook or load_codebook()
     wave = wave or file_wave(published)
     reg = register if register is not None else load_register(cb.register_year(wave))
@@ -186,8 +186,10 @@ def plot_teams_per_municipality(tidy: pd.DataFrame, published: pd.DataFrame, syn
     ax.boxplot([d if len(d) else [np.nan] for d in data], positions=range(len(order)), widths=0.5,
                showfliers=False, patch_artist=True, boxprops={"facecolor": "#EEEEEE", "edgecolor": "#777777"},
                medianprops={"color": "#777777"}, whiskerprops={"color": "#777777"}, capprops={"color": "#777777"})
-    sns.stripplot(data=teams, x="groep", y="n_teams", order=order, hue="groep", hue_order=order,
-                  palette=PALETTE[:3], size=4, jitter=0.25, alpha=0.7, ax=ax, legend=False)
+    rng = np.random.default_rng(JITTER_SEED)  # seeded jitter: the same figure on every run
+    for i, d in enumerate(data):
+        ax.scatter(i + rng.uniform(-0.25, 0.25, len(d)), d, s=16, color=PALETTE[i], alpha=0.7, linewidths=0,
+                   zorder=3)
     means = df.assign(n=df["n_teams"].astype("Float64").fillna(0)).groupby("groep")["n"].mean()
     for i, g in enumerate(order):
         if g in means.index:
@@ -234,8 +236,6 @@ def trend_table(scorecard: pd.DataFrame, published: pd.DataFrame) -> pd.DataFram
 
     Columns: pair (description), wave, published_value, reproduced_value, ci_low, ci_high, finding_id.
     """
-    from .published import file_wave
-
     wave = file_wave(published)
     key = ["variable", "category", "breakdown", "statistic"]
     sc = scorecard.set_index("finding_id")
@@ -304,8 +304,6 @@ def reproduction_figures(tidy: pd.DataFrame, published: pd.DataFrame, scorecard:
                          synthetic: bool = False, register: pd.DataFrame | None = None,
                          codebook: Codebook | None = None) -> dict[str, plt.Figure]:
     """All reproduction figures of a wave, keyed by export name (``reproductie_<onderwerp>_<wave>``)."""
-    from .published import file_wave
-
     cb = codebook or load_codebook()
     wave = file_wave(published)
     ref = sorted(int(w) for w in published["wave"].unique() if int(w) != wave)

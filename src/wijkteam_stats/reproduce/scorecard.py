@@ -39,7 +39,7 @@ Semantics (documented here because they are choices):
   ``verbal``: the rank must equal the value; whether it is shared is reported.
 * **verbal** with breakdown ``size`` ("vrijwel uitsluitend kleine gemeenten"): the share of the
   municipalities with the indicator that have fewer than ``SMALL_POPULATION`` inhabitants must be at
-  least ``VERBAL_SMALL_SHARE`` (both from :mod:`wijkteam_stats.tolerances`).
+  least ``VERBAL_SMALL_SHARE`` (both from :mod:`wijkteam_stats.reproduce.tolerances`).
 * Rows of another wave than the file's wave (the 2014 trend reference) are ``not_reproducible`` with
   the reason "reference figure of wave 2014 (comparison only)"; they stay in the scorecard.
 """
@@ -47,6 +47,7 @@ Semantics (documented here because they are choices):
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -56,9 +57,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import paths
-from .codebook import Codebook, Indicator, Variable, load_codebook
-from .estimators import (
+from wijkteam_stats.reference import paths
+from wijkteam_stats.reference.codebook import Codebook, Indicator, Variable, load_codebook
+from wijkteam_stats.reference.municipalities import register as load_register
+from wijkteam_stats.reference.published import file_wave, load_published
+from wijkteam_stats.reproduce import tolerances as tol
+from wijkteam_stats.reproduce.estimators import (
+    indicator_values,
     option_shares,
     proportion,
     proportion_from_counts,
@@ -67,6 +72,7 @@ from .estimators import (
     shares,
     universe_mask,
 )
+from wijkteam_stats.reproduce.tolerances import VERBAL_MAJORITY
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -145,9 +151,7 @@ def _nl(x: float, decimals: int = 1) -> str:
 
 
 def tolerance_for(statistic: str, qualifier: str) -> Tolerance:
-    """The tolerance of a published number (from :mod:`wijkteam_stats.tolerances`), with a Dutch text."""
-    from . import tolerances as tol
-
+    """The tolerance of a published number (from :mod:`wijkteam_stats.reproduce.tolerances`), with a Dutch text."""
     if statistic == "rank":
         return Tolerance(None, "zelfde rang, niet gedeeld" if qualifier == "exact" else "zelfde rang (gedeeld mag)")
     if statistic == "verbal":
@@ -161,9 +165,7 @@ def tolerance_for(statistic: str, qualifier: str) -> Tolerance:
 
 
 def _within(res: _Result, published: float, row: Any) -> bool:
-    """Exact (Fraction) comparison through :func:`wijkteam_stats.tolerances.within`."""
-    from . import tolerances as tol
-
+    """Exact (Fraction) comparison through :func:`wijkteam_stats.reproduce.tolerances.within`."""
     est = res.exact if res.exact is not None else Fraction(str(res.value))
     return tol.within(est, published, row.qualifier, row.statistic)
 
@@ -419,8 +421,6 @@ def _rank_of_option(row: Any, ctx: _Context, ind: Indicator, pop: pd.DataFrame, 
     else:
         notes.append(Note("rank not shared", "rang niet gedeeld"))
     if int(row.value) == 1:
-        from .tolerances import VERBAL_MAJORITY
-
         most = Fraction(int(tab.loc[key, "k"]), max(int(tab.loc[key, "n"]), 1)) > VERBAL_MAJORITY
         half = _fmt(100 * float(VERBAL_MAJORITY), 0)
         notes.append(Note(f"{'more' if most else 'not more'} than {half} % of the base (reported, not required)",
@@ -431,8 +431,6 @@ def _rank_of_option(row: Any, ctx: _Context, ind: Indicator, pop: pd.DataFrame, 
 
 
 def _verbal_size(row: Any, ctx: _Context, ind: Indicator, pop: pd.DataFrame, desc: str) -> _Result:
-    from . import tolerances as tol
-
     sel = pop[_indicator(pop, ind).fillna(False).to_numpy(dtype=bool)]
     popn = sel["_population"]
     known = popn.notna()
@@ -461,8 +459,6 @@ def _exact_sum(vals: pd.Series) -> Fraction:
 
 
 def _indicator(pop: pd.DataFrame, ind: Indicator) -> pd.Series:
-    from .estimators import indicator_values
-
     return indicator_values(pop[ind.column], ind.equals)
 
 
@@ -625,9 +621,6 @@ def build_scorecard(published: pd.DataFrame | str | Path, tidy: pd.DataFrame,
     to the municipality register of ``codebook.register_year(wave)``; ``wave`` defaults to the file's wave.
     Returns one row per published row, in file order, with :data:`SCORECARD_COLUMNS`.
     """
-    from .municipalities import register as load_register
-    from .published import file_wave, load_published
-
     pub = load_published(published) if isinstance(published, (str, Path)) else published.reset_index(drop=True)
     cb = codebook or load_codebook()
     wave = int(wave) if wave is not None else file_wave(pub)
@@ -710,7 +703,9 @@ def _cell_nl(x: Any, decimals: int = 1) -> str:
 
 def style_table(table: pd.DataFrame, decimals: int = 1) -> Styler:
     """A pandas Styler for display: Dutch decimal comma, "–" for missing, no index, nothing truncated."""
-    return table.style.format(lambda x: _cell_nl(x, decimals)).hide(axis="index")
+    # a uuid from the content (pandas draws a random one): the same table gives the same HTML on every run
+    uuid = hashlib.sha256(table.to_csv().encode("utf-8")).hexdigest()[:8]
+    return table.style.set_uuid(uuid).format(lambda x: _cell_nl(x, decimals)).hide(axis="index")
 
 
 def style_scorecard(scorecard: pd.DataFrame) -> Styler:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import paths
+from wijkteam_stats.reference import paths
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -90,8 +90,17 @@ def export_html(executed: Path | Any, html_path: Path, title: str | None = None)
     nb = nbformat.read(str(executed), as_version=4) if isinstance(executed, (str, Path)) else executed
     if title:
         nb.metadata["title"] = title
+    stable_cell_ids(nb)
     body, _ = html_exporter().from_notebook_node(nb)
     return atomic_write_text(Path(html_path), body)
+
+
+def stable_cell_ids(nb: Any) -> Any:
+    """Give papermill's injected-parameters cell a fixed id (papermill draws a random one): stable HTML."""
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
+    return nb
 
 
 def run_and_export(notebook: str, parameters: dict[str, Any], output_dir: Path, stem: str,

@@ -22,10 +22,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import paths
-
-#: Seed of every random number generator a report could touch (reports use no randomness; belt and braces).
-SEED = 20151
+from wijkteam_stats.clean import clean_survey
+from wijkteam_stats.reference import provenance
+from wijkteam_stats.reference.codebook import load_codebook
+from wijkteam_stats.reference.figures import PALETTE, caption, setup_style
+from wijkteam_stats.reference.municipalities import CBS_SIZE_CLASSES, mergers, register, to_2025
+from wijkteam_stats.reference.waves import REPORT_SEED as SEED
+from wijkteam_stats.reference.waves import register_year
+from wijkteam_stats.reference.writers import atomic_write_text
+from wijkteam_stats.report.maps import figure_png, municipality_map
+from wijkteam_stats.reproduce.estimators import proportion, universe_mask
 
 #: Grouping used for "municipalities of its size": the coarse 4-class size variable of the register.
 PEER_VARIABLE = "size_class"
@@ -109,47 +115,12 @@ def html_table(header: list[str] | None, rows: list[list[str]], css_class: str =
 
 def prepare_session() -> None:
     """Per-report setup: the project plot style and fixed seeds (call in the notebook's setup cell)."""
-    from .figures import setup_style
-
     setup_style()
     random.seed(SEED)
     np.random.seed(SEED)
 
 
 # =========================================================================== inputs
-
-
-def register_year(wave: int) -> int:
-    """The register year (1 January) of a wave's invited municipalities."""
-    from .codebook import load_codebook
-
-    return load_codebook().register_year(int(wave))
-
-
-def default_survey_path(wave: int) -> Path:
-    """The survey file a report reads by default: the shipped SYNTHETIC export, as its cleaned table
-    (``data/processed/SYNTHETIC_survey_<wave>.parquet``) when that was made from the current export.
-
-    Like ``wijkteam reproduce`` and ``wijkteam models``; real data is always passed explicitly (``--survey``).
-    """
-    raw = paths.synthetic_survey_file(wave)
-    cleaned = paths.processed_survey_file(wave, synthetic=True)
-    sidecar = cleaned.with_name(f"{cleaned.stem}.meta.json")
-    if cleaned.is_file() and raw.is_file() and sidecar.is_file():
-        from .provenance import data_fingerprint
-
-        try:
-            source = json.loads(sidecar.read_text(encoding="utf-8")).get("source_sha256")
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            source = None
-        if source == data_fingerprint(raw, length=64):
-            return cleaned
-    return raw
-
-
-def expectations_file(wave: int) -> Path:
-    """The size model's expectations per municipality (written by ``wijkteam models``)."""
-    return paths.TABLES / "models" / f"expected_by_municipality_{int(wave)}.csv"
 
 
 def _file_key(path: Path) -> tuple[str, int, int]:
@@ -160,14 +131,7 @@ def _file_key(path: Path) -> tuple[str, int, int]:
 @lru_cache(maxsize=2)
 def _load_survey_cached(key: tuple[str, int, int], wave: int) -> pd.DataFrame:
     path = Path(key[0])
-    if path.suffix.lower() == ".parquet":
-        table = pd.read_parquet(path)
-    else:
-        from .clean import clean_survey
-
-        table = clean_survey(path, wave).table
-    from .codebook import load_codebook
-
+    table = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else clean_survey(path, wave).table
     expected = list(load_codebook().tidy_columns())
     missing = [c for c in expected if c not in table.columns]
     if missing:
@@ -220,8 +184,6 @@ def load_expectations(path: str | Path) -> pd.DataFrame:
 
 def municipality_history(code: str, year: int) -> list[dict[str, Any]]:
     """Boundary changes of ``code`` after 1 January ``year``, following the main successor (oldest first)."""
-    from .municipalities import mergers
-
     ev = mergers()
     ref = pd.Timestamp(date(int(year), 1, 1))
     out: list[dict[str, Any]] = []
@@ -253,8 +215,6 @@ def municipality_history(code: str, year: int) -> list[dict[str, Any]]:
 
 def municipality_facts(code: str, wave: int) -> dict[str, Any]:
     """CBS facts of ``code`` on the wave's reference date, and what it is in 2025."""
-    from .municipalities import CBS_SIZE_CLASSES, register, to_2025
-
     year = register_year(wave)
     reg = register(year).set_index("gm_code")
     if code not in reg.index:
@@ -287,8 +247,6 @@ def municipality_facts(code: str, wave: int) -> dict[str, Any]:
 
 def peer_codes(code: str, wave: int) -> list[str]:
     """Municipalities of the same size class on the wave's reference date, without ``code`` itself."""
-    from .municipalities import register
-
     reg = register(register_year(wave))
     own = reg.loc[reg["gm_code"] == code, PEER_VARIABLE]
     if own.empty:
@@ -305,8 +263,6 @@ def peer_codes(code: str, wave: int) -> list[str]:
 def proportion_estimate(values: pd.Series, equals: Any = None) -> dict[str, Any] | None:
     """Percentage of True (or ``== equals``) among the non-missing ``values`` with its 95 % Wilson interval
     (estimators.proportion); None without answers."""
-    from .estimators import proportion
-
     est = proportion(values, equals=equals)
     if est.n == 0:
         return None
@@ -315,8 +271,6 @@ def proportion_estimate(values: pd.Series, equals: Any = None) -> dict[str, Any]
 
 
 def _universe(tidy: pd.DataFrame, universe: str) -> pd.DataFrame:
-    from .estimators import universe_mask
-
     return tidy.loc[universe_mask(tidy, universe).to_numpy()]
 
 
@@ -336,8 +290,6 @@ def _yes_no(value: Any) -> str:
 
 
 def _option_labels(variable: str) -> dict[str, str]:
-    from .codebook import load_codebook
-
     v = load_codebook().variable(variable)
     return {o.code: o.label for o in v.options}
 
@@ -346,8 +298,6 @@ def own_answers(row: pd.Series | None) -> dict[str, Any]:
     """The municipality's own answers in Dutch words (None when it did not take part)."""
     if row is None:
         return {}
-    from .codebook import load_codebook
-
     cb = load_codebook()
     has = row["has_teams"]
     has = None if pd.isna(has) else str(has)
@@ -405,9 +355,6 @@ def _own_value(row: pd.Series | None, column: str, equals: Any, universe: str) -
 
 def comparison_rows(tidy: pd.DataFrame, code: str, peers: list[str]) -> dict[str, list[dict[str, Any]]]:
     """Own answer, size-class peers and national share (95 % Wilson) for every indicator, per section."""
-    from .codebook import load_codebook
-    from .estimators import universe_mask
-
     cb = load_codebook()
     own = tidy[tidy["gm_code"] == code]
     row = own.iloc[0] if len(own) else None
@@ -511,8 +458,6 @@ def expected_section(expectations: pd.DataFrame | None, code: str, comparisons: 
 
 
 def _provenance_info(survey_path: Path) -> dict[str, Any]:
-    from . import provenance
-
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     built = datetime.fromtimestamp(int(epoch), tz=UTC).date() if epoch else date.today()
     return {
@@ -539,8 +484,6 @@ def build_numbers(municipality_code: str, wave: int, survey_path: str | Path,
     participated = len(row) == 1
     exp_path = Path(expectations_path) if expectations_path else None
     expectations = load_expectations(exp_path) if exp_path is not None and exp_path.is_file() else None
-    from .municipalities import register
-
     reg = register(register_year(wave))
     return {
         "schema": 1,
@@ -572,8 +515,6 @@ def numbers_path(output_dir: str | Path, code: str) -> Path:
 
 def write_numbers(numbers: dict[str, Any], output_dir: str | Path) -> Path:
     """Write the numbers as stable JSON (atomic); returns the path."""
-    from .batch.atomic import atomic_write_text
-
     text = json.dumps(numbers, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False)
     return atomic_write_text(numbers_path(output_dir, numbers["gm_code"]), text + "\n")
 
@@ -610,8 +551,6 @@ def banner_html(numbers: dict[str, Any]) -> str:
     """The visible SYNTHETIC-data banner (empty when the survey file is real data)."""
     if not numbers["provenance"]["synthetic"]:
         return ""
-    from . import provenance
-
     text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", esc(provenance.synthetic_banner_nl()))
     return f'<div class="wt-banner" role="alert">{text}</div>'
 
@@ -825,8 +764,6 @@ def footer_html(numbers: dict[str, Any]) -> str:
 
 def map_png(numbers: dict[str, Any]) -> bytes:
     """The map of the Netherlands with the municipality highlighted and its peers shaded (PNG bytes)."""
-    from .maps import figure_png, municipality_map
-
     year = int(numbers["facts"]["reference_date"][:4])
     fig = municipality_map(numbers["gm_code"], numbers["peers"]["codes"], year)
     return figure_png(fig, tight=False)
@@ -835,9 +772,6 @@ def map_png(numbers: dict[str, Any]) -> bytes:
 def comparison_png(numbers: dict[str, Any], section: str, title: str) -> bytes:
     """Dot-and-interval figure of a section: peers and the Netherlands per row, own answer as text."""
     import matplotlib.pyplot as plt
-
-    from .figures import PALETTE
-    from .maps import figure_png
 
     rows = numbers["comparisons"][section]
     labels = [r["label"].split(" (")[0] for r in rows]
@@ -898,8 +832,6 @@ def figure_html(numbers: dict[str, Any], section: str, title: str) -> str:
 
 def figure_caption_html(numbers: dict[str, Any], what: str) -> str:
     """Caption under a comparison figure, with n and the synthetic notice where applicable."""
-    from .figures import caption
-
     text = caption(f"{what}: gemeenten met {numbers['facts']['size_class']} inwoners en heel Nederland",
                    n=numbers["national"]["n_respondents"], method="Wilson 95 %-interval",
                    synthetic=numbers["provenance"]["synthetic"])

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-from . import figures
-from .estimators import wilson_interval
-from .fits import Fit
-from .model_frame import SIZE_TERM, any_involvement, teams_outcome
+from wijkteam_stats.models.fits import Fit
+from wijkteam_stats.models.frame import SIZE_TERM, any_involvement, teams_outcome
+from wijkteam_stats.reference import figures
+from wijkteam_stats.reproduce.estimators import wilson_interval
 
 POP_TICKS = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000]
 

@@ -18,7 +18,7 @@ Minimum detectable effect (:func:`minimum_detectable_or`)
 Known-truth recovery (:func:`recovery`)
     Draws complete surveys from the reconstruction generator (``reconstruct.simulate_survey``) with a
     known ``involvement_size_effect`` (log-odds per doubling), fits the notebook's primary model
-    (``wijkteam_stats.fits.fit_binary``, spec ``logit_size``) per group and records whether the 95 % interval covers
+    (``wijkteam_stats.models.fits.fit_binary``, spec ``logit_size``) per group and records whether the 95 % interval covers
     the truth. :func:`coverage_summary` pools the six groups (independent Bernoulli draws given size, so
     6 × R intervals) and reports a binomial acceptance band (:func:`coverage_band`).
 """
@@ -35,10 +35,11 @@ import pandas as pd
 from scipy import optimize, stats
 from scipy.special import expit
 
-from .estimators import wilson_interval
-from .fits import SPEC_SIZE, fit_binary
-from .model_frame import SIZE_TERM, any_involvement, group_codes, size_frame
-from .robust import HC_TYPES
+from wijkteam_stats.models.fits import SPEC_SIZE, fit_binary
+from wijkteam_stats.models.frame import SIZE_TERM, any_involvement, group_codes, size_frame
+from wijkteam_stats.models.robust import HC_TYPES
+from wijkteam_stats.reconstruct import simulate_survey
+from wijkteam_stats.reproduce.estimators import wilson_interval
 
 # --------------------------------------------------------------------------- lean batch logit
 
@@ -206,8 +207,6 @@ def minimum_detectable_or(curve: pd.DataFrame, target: float = 0.8, side: str = 
 
 
 def _default_simulator() -> Callable[..., pd.DataFrame]:
-    from .reconstruct import simulate_survey
-
     return simulate_survey
 
 

@@ -7,9 +7,9 @@ import math
 
 import pandas as pd
 
-from .fits import Fit, ModelSet
-from .model_frame import SIZE_TERM, group_labels
-from .predictions import primary_teams_fit
+from wijkteam_stats.models.fits import Fit, ModelSet
+from wijkteam_stats.models.frame import SIZE_TERM, group_labels
+from wijkteam_stats.models.predictions import primary_teams_fit
 
 
 def nl_number(x: float, d: int = 2) -> str:

@@ -9,10 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+import sys
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
-from . import __version__, paths
+from wijkteam_stats import __version__
+from wijkteam_stats.reference import paths
 
 SYNTHETIC_MARKER = "SYNTHETIC"
 
@@ -122,3 +126,36 @@ def data_banner_nl(path: str | Path) -> str:
     p = Path(path)
     head = synthetic_banner_nl() if is_synthetic(p) else real_data_banner_nl()
     return f"{head}\n\nBestand: `{p.name}` (sha256 {data_fingerprint(p)}), code {code_version()}."
+
+
+#: Packages whose versions are recorded with every report build (manifest, site footer).
+VERSIONED_PACKAGES = (
+    "wijkteam-stats", "numpy", "pandas", "pyarrow", "scipy", "statsmodels", "matplotlib", "seaborn", "geopandas",
+    "shapely", "pyogrio", "nbformat", "nbclient", "nbconvert", "papermill", "ipykernel", "jupyter_client",
+)
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and of the packages that shape a report."""
+    out = {"python": sys.version.split()[0]}
+    for name in VERSIONED_PACKAGES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_state() -> dict[str, Any]:
+    """The checkout's git commit and whether tracked files differ from it (None outside git)."""
+    def git(*args: str) -> str | None:
+        try:
+            r = subprocess.run(["git", "-C", str(paths.ROOT), *args], capture_output=True, text=True,
+                               timeout=20, check=False)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return r.stdout.strip() if r.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": None if status is None else bool(status)}

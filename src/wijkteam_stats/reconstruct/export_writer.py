@@ -1,8 +1,4 @@
-"""Safe CSV/XLSX writers and ``write_export``: a tidy survey table written as a raw survey-tool export.
-
-``safe_to_csv`` / ``safe_to_excel`` neutralise formula injection: a text cell that starts with ``=``, ``+``,
-``-``, ``@`` (or tab / carriage return) gets a leading single quote, so spreadsheet programs show it as text.
-Numbers are written as numbers. Every CSV the library writes goes through them.
+"""``write_export``: a tidy survey table written as a raw survey-tool export (used by the reconstruction).
 
 ``write_export`` is the inverse of :func:`wijkteam_stats.clean.clean_survey`: it writes a tidy table the way
 a survey tool exports it (Dutch numbered question texts as headers, Dutch answer labels, multi-select
@@ -15,9 +11,7 @@ columns, header and label variants, name spellings) reproducibly.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,93 +19,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .codebook import Codebook, Variable, load_codebook
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_FIXED_W3CDTF = "2000-01-01T00:00:00Z"
-
-
-# --------------------------------------------------------------------------- safe writers
-
-
-def neutralize(value: object) -> object:
-    """A text value made safe for spreadsheets (leading quote before = + - @ tab CR); other values as is."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def neutralize_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` whose text cells (and column names) are neutralised against formula injection."""
-    out = df.copy()
-    for c in out.columns:
-        s = out[c]
-        if pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
-            out[c] = s.map(neutralize, na_action="ignore")
-    out.columns = [neutralize(c) for c in out.columns]
-    return out
-
-
-def safe_to_csv(df: pd.DataFrame, path: str | Path, *, sep: str = ",", encoding: str = "utf-8",
-                index: bool = False, **kwargs) -> Path:
-    """Write ``df`` as CSV with text cells neutralised against formula injection (``\\n`` line ends)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    kwargs.setdefault("lineterminator", "\n")
-    neutralize_frame(df).to_csv(path, sep=sep, encoding=encoding, index=index, **kwargs)
-    return path
-
-
-def _excel_value(value: object) -> object:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if isinstance(value, np.generic):
-        return value.item()
-    return neutralize(value)
-
-
-def _normalise_xlsx(path: Path) -> None:
-    """Make an openpyxl workbook byte-reproducible: fixed zip entry times and document properties."""
-    with zipfile.ZipFile(path) as zin:
-        entries = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
-        for name, data in entries:
-            if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)",
-                              rb"\g<1>" + _FIXED_W3CDTF.encode() + rb"\g<2>", data)
-            info = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            zout.writestr(info, data)
-    path.write_bytes(buf.getvalue())
-
-
-def _write_xlsx(path: Path, header: Sequence[object], rows: Sequence[Sequence[object]], sheet_name: str) -> Path:
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = sheet_name
-    ws.append([_excel_value(h) for h in header])
-    for row in rows:
-        ws.append([_excel_value(v) for v in row])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    _normalise_xlsx(path)
-    return path
-
-
-def safe_to_excel(df: pd.DataFrame, path: str | Path, *, sheet_name: str = "Sheet1") -> Path:
-    """Write ``df`` (no index) to an .xlsx sheet with text cells neutralised; byte-reproducible."""
-    rows = df.astype(object).itertuples(index=False, name=None)
-    return _write_xlsx(Path(path), list(df.columns), list(rows), sheet_name)
-
+from wijkteam_stats.clean.answers import Answers, _choice, _label_lookup
+from wijkteam_stats.clean.headers import HeaderIndex
+from wijkteam_stats.clean.schema import validate_tidy
+from wijkteam_stats.reference import municipalities as m
+from wijkteam_stats.reference.codebook import Codebook, Variable, load_codebook
+from wijkteam_stats.reference.writers import _write_xlsx, safe_to_csv
 
 # --------------------------------------------------------------------------- the export layout
 
@@ -146,8 +59,6 @@ def _labels_of(series: pd.Series, v: Variable) -> list[str | None]:
 
 
 def _register_names(wave: int, cb: Codebook) -> dict[str, str]:
-    from . import municipalities as m
-
     reg = m.register(cb.register_year(wave))
     return dict(zip(reg["gm_code"], reg["name"], strict=True))
 
@@ -222,8 +133,6 @@ def _build_columns(tidy: pd.DataFrame, cb: Codebook, *, multi_shape: str, person
 
 def _checked_alternatives(cols: list[_Column], cb: Codebook) -> list[_Column]:
     """Keep only alternative headers that the cleaning step maps to the same column as the canonical one."""
-    from .clean.headers import HeaderIndex
-
     index = HeaderIndex(cb)
     for c in cols:
         target = index.match(c.header)
@@ -300,8 +209,6 @@ class _Mess:
 
 def _label_variants(cb: Codebook) -> dict[str, dict[str, list[str]]]:
     """Per variable: label -> spellings that clean back to the same answer (checked with the cleaner)."""
-    from .clean.answers import Answers, _choice, _label_lookup
-
     answers = Answers(cb)
     out: dict[str, dict[str, list[str]]] = {}
     for v in cb.variables:
@@ -452,9 +359,6 @@ _TEXTS = [
 
 def example_tidy(wave: int = 2015, n: int = 40, seed: int = 0, codebook: Codebook | None = None) -> pd.DataFrame:
     """A small seeded random tidy table that passes the schema (for tests and examples; NOT survey data)."""
-    from . import municipalities as m
-    from .clean.schema import validate_tidy
-
     cb = codebook or load_codebook()
     rng = np.random.default_rng(seed)
     dtypes = cb.tidy_columns()

@@ -1,7 +1,7 @@
 """Consistency audit of a wave's published figures: what each figure implies in whole municipalities.
 
 Every published percentage, mean or count is turned into the set of integer numerators it allows
-(given its base and its qualifier, see :mod:`wijkteam_stats.tolerances`), and the figures are checked
+(given its base and its qualifier, see :mod:`wijkteam_stats.reproduce.tolerances`), and the figures are checked
 against each other (the G32 split, the base of "gemiddeld drie", the G32 mean and Rotterdam, the
 involvement table). The result is one table (``outputs/tables/consistency_audit_<wave>.csv``) with a
 ``status`` per row: ``consistent`` (a feasible integer solution exists and the reading is clear),
@@ -20,8 +20,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths
-from .tolerances import (
+from wijkteam_stats.reference import paths
+from wijkteam_stats.reference.codebook import load_codebook
+from wijkteam_stats.reference.municipalities import register
+from wijkteam_stats.reference.published import file_wave, load_published
+from wijkteam_stats.reproduce.tolerances import (
     SMALL_POPULATION,
     VERBAL_MAJORITY,
     VERBAL_SMALL_SHARE,
@@ -479,8 +482,6 @@ def _prevalence_categories(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
 
 
 def _group_codes() -> dict[str, str]:
-    from .codebook import load_codebook
-
     return {str(g.published): g.code for v in load_codebook().variables if v.type == "grid" for g in v.groups}
 
 
@@ -712,8 +713,6 @@ def _response(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
 
 def audit_published(pub: pd.DataFrame, register: pd.DataFrame, wave: int | None = None) -> pd.DataFrame:
     """The consistency audit of a published-figures table against a municipality register (one row per check)."""
-    from .published import file_wave
-
     wave = int(wave) if wave is not None else file_wave(pub)
     pub = pub.reset_index(drop=True)
     ctx = _Ctx(wave=wave, invited=len(register))
@@ -765,10 +764,6 @@ def g32_feasible(audit: pd.DataFrame, reading: str = "A") -> list[int]:
 
 def run_audit(wave: int = 2015, published_path: str | Path | None = None) -> pd.DataFrame:
     """Load the wave's published figures and register and return :func:`audit_published`."""
-    from .codebook import load_codebook
-    from .municipalities import register
-    from .published import load_published
-
     pub = load_published(published_path, wave=wave)
     reg = register(load_codebook().register_year(wave))
     return audit_published(pub, reg, wave=wave)
