@@ -17,7 +17,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from wijkteam_stats.reference.codebook import load_codebook
 from wijkteam_stats.reference.municipalities import register
-from wijkteam_stats.report import maps, profile
+from wijkteam_stats.report import maps, numbers, profile, render
 
 SCRIPT = "<script>alert('x')</script>"
 
@@ -85,27 +85,38 @@ def fake_tidy(codes: list[str], seed: int = 1, overrides: dict[str, dict] | None
 
 
 def fake_expectations(wave: int = 2015) -> pd.DataFrame:
-    """An expectations table in the models step's format for every municipality of the wave."""
+    """An expectations table in the models step's format (with the agreed trust columns) for every municipality
+    of the wave: sizes above 500 000 lie outside the fitted range; the size effect is distinguishable for the
+    first three resident groups and for the number of teams, not for the other groups."""
     reg = register(2015 if wave == 2015 else wave)
     groups = [g.code for g in load_codebook().variable("involvement").groups]
     rows = []
     for r in reg.itertuples(index=False):
         size = math.log2(float(r.population) / 50_000)
+        inside = bool(r.population <= 500_000)
         for i, g in enumerate(groups):
             p = 1 / (1 + math.exp(-(0.2 * i - 0.5 + 0.3 * size)))
             rows.append({"wave": wave, "gm_code": r.gm_code, "population": r.population, "measure": "any_involvement",
                          "group": g, "predicted": p, "ci_low": p * 0.8, "ci_high": min(1.0, p * 1.2),
-                         "extrapolated": False})
+                         "extrapolated": not inside, "pi_low": math.nan, "pi_high": math.nan,
+                         "in_fitted_range": inside, "effect_distinguishable": i < 3, "national_value": 0.4 + 0.05 * i})
         mu = 3 * 2 ** (0.5 * size)
         rows.append({"wave": wave, "gm_code": r.gm_code, "population": r.population, "measure": "n_teams",
                      "group": None, "predicted": mu, "ci_low": mu * 0.7, "ci_high": mu * 1.3,
-                     "extrapolated": r.population > 500_000})
+                     "extrapolated": not inside, "pi_low": mu * 0.3, "pi_high": mu * 2.5, "in_fitted_range": inside,
+                     "effect_distinguishable": True, "national_value": 2.96})
     return pd.DataFrame(rows)
+
+
+def mark_provenance(path, synthetic: bool):
+    """Write the file's provenance sidecar (``<stem>.meta.json``): synthetic or not decided by provenance."""
+    path.with_name(f"{path.stem}.meta.json").write_text(json.dumps({"synthetic": synthetic}), encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="module")
 def small_inputs(tmp_path_factory):
-    """A 5-municipality survey (SYNTHETIC by name) and an expectations table on disk."""
+    """A 5-municipality survey marked as REAL data by its provenance sidecar, and an expectations table."""
     d = tmp_path_factory.mktemp("profile_inputs")
     rows = [
         tidy_row("GM0003", **teams_answers(4, {"wijkbewoners": ["meedenken"], "vrijwilligers": ["meedoen", "meedenken"]},
@@ -115,8 +126,9 @@ def small_inputs(tmp_path_factory):
         tidy_row("GM0009", **teams_answers(1, {}, monitors_teams=pd.NA)),
         tidy_row("GM0363", **teams_answers(30, {"wijkbewoners": ["meedoen"]}, monitors_teams=False)),
     ]
-    survey = d / "SYNTHETIC_small_2015.parquet"
+    survey = d / "small_2015.parquet"
     typed(rows).to_parquet(survey)
+    mark_provenance(survey, synthetic=False)
     exp = d / "expected_by_municipality_2015.csv"
     fake_expectations().to_csv(exp, index=False)
     return survey, exp
@@ -125,50 +137,56 @@ def small_inputs(tmp_path_factory):
 # --------------------------------------------------------------------------- text helpers
 
 
-def test_escaping_helpers():
-    assert profile.esc(SCRIPT) == "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"
-    assert profile.esc(None) == "–" and profile.esc(pd.NA) == "–"
-    table = profile.html_table(["<b>kop</b>", "x"], [[SCRIPT, "<i>raw</i>"]], raw_columns=(1,))
-    assert "<script>" not in table and "&lt;b&gt;kop&lt;/b&gt;" in table and "<i>raw</i>" in table
-    assert profile.fmt_int(821752) == "821.752"
-    assert profile.fmt_pct(83.456, 1) == "83,5 %" and profile.fmt_interval(71.2, 84.9) == "71–85 %"
-    assert profile.fmt_num(2.56) == "2,6"
-    assert profile.fmt_num(1234.5) == "1.234,5"
-    assert profile.fmt_date_nl("2021-01-01") == "1 januari 2021"
+def test_dutch_number_filters_never_print_missing_markers():
+    assert render.nl_int(821752) == "821.752" and render.nl_num(1234.5) == "1.234,5" and render.nl_num(2.56) == "2,6"
+    assert render.nl_pct(83.456, 1) == "83,5 %" and render.nl_interval(71.2, 84.9) == "71–85 %"
+    assert render.nl_interval(2.14, 4.0, 1, "") == "2,1–4,0" and render.nl_num(-0.04) == "0,0"
+    assert render.nl_p(0.0) == "< 0,001" and render.nl_p(0.0004) == "< 0,001" and render.nl_p(0.0421) == "0,042"
+    assert render.nl_date("2021-01-01") == "1 januari 2021"
+    for missing in (None, float("nan"), pd.NA, "nan", "<NA>"):
+        assert render.nl_num(missing) == render.nl_pct(missing) == render.nl_p(missing) == "–"
+    # plain {{ x }} prints missing values as an en dash too, and escapes
+    env = render.environment()
+    assert env.from_string("{{ a }}|{{ b }}|{{ c }}|{{ d }}").render(a=None, b=float("nan"), c=pd.NA, d=SCRIPT) == (
+        "–|–|–|&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;")
+
+
+def _history(facts):
+    return profile.facts_html({"facts": facts})
 
 
 # --------------------------------------------------------------------------- facts and peers
 
 
 def test_facts_of_amsterdam():
-    f = profile.municipality_facts("GM0363", 2015)
+    f = numbers.municipality_facts("GM0363", 2015)
     reg = register(2015).set_index("gm_code")
     assert f["name"] == "Amsterdam" and f["province"] == "Noord-Holland"
     assert f["population"] == int(reg.loc["GM0363", "population"]) > 800_000
     assert f["size_class"] == "≥ 100.000" and f["size_class_cbs"] == 8
     assert f["g4"] is True and f["g32"] is False
     assert f["history"] == [] and [t["gm_code"] for t in f["today"]] == ["GM0363"]
-    assert "bestaat in 2025 nog steeds" in profile.history_text(f)
+    assert "bestaat in 2025 nog steeds" in _history(f)
 
 
 def test_facts_follow_mergers_and_splits():
-    app = profile.municipality_facts("GM0003", 2015)  # Appingedam -> Eemsdelta (2021)
+    app = numbers.municipality_facts("GM0003", 2015)  # Appingedam -> Eemsdelta (2021)
     assert [(e["date"], e["successors"][0]["gm_code"]) for e in app["history"]] == [("2021-01-01", "GM1979")]
-    assert "Eemsdelta" in profile.history_text(app)
-    haaren = profile.municipality_facts("GM0788", 2015)  # split over four municipalities in 2021
+    assert "Eemsdelta" in _history(app)
+    haaren = numbers.municipality_facts("GM0788", 2015)  # split over four municipalities in 2021
     ev = haaren["history"][0]
     assert ev["kind"] == "opgesplitst" and ev["successors"][0]["name"] == "Vught"
     assert {t["name"] for t in haaren["today"]} == {"Vught", "Oisterwijk", "Tilburg", "Boxtel"}
-    text = profile.history_text(haaren)
+    text = _history(haaren)
     assert "opgeheven en verdeeld" in text and "Vught (44 %" in text
-    fm = profile.municipality_facts("GM1921", 2015)  # De Friese Meren renamed mid-2015
+    fm = numbers.municipality_facts("GM1921", 2015)  # De Friese Meren renamed mid-2015
     assert fm["history"][0]["kind"] == "nieuwe_code_naamswijziging"
-    assert "De Fryske Marren" in profile.history_text(fm)
+    assert "De Fryske Marren" in _history(fm)
 
 
 def test_peer_codes_are_the_size_class_without_itself():
     reg = register(2015)
-    peers = profile.peer_codes("GM0003", 2015)
+    peers = numbers.peer_codes("GM0003", 2015)
     small = reg.loc[reg["size_class"] == "< 20.000", "gm_code"].tolist()
     assert "GM0003" not in peers and len(peers) == len(small) - 1 == 124
     assert set(peers) < set(small)
@@ -184,9 +202,9 @@ def _wilson(k, n):
 
 def test_comparison_rows_have_exact_wilson_estimates(small_inputs):
     survey, _ = small_inputs
-    tidy = profile.load_survey(survey, 2015)
-    peers = profile.peer_codes("GM0003", 2015)
-    rows = profile.comparison_rows(tidy, "GM0003", peers)
+    tidy = numbers.load_survey(survey, 2015)
+    peers = numbers.peer_codes("GM0003", 2015)
+    rows = numbers.comparison_rows(tidy, "GM0003", peers)
     has = next(r for r in rows["teams"] if r["key"] == "has_teams")
     assert has["own"] == "ja"
     assert (has["peers"]["k"], has["peers"]["n"]) == (2, 3)  # GM0005, GM0009 of GM0005/7/9
@@ -201,7 +219,7 @@ def test_comparison_rows_have_exact_wilson_estimates(small_inputs):
     assert inv["mantelzorgers"]["own"] == "nee (geen betrokkenheid)"
     assert (inv["wijkbewoners"]["national"]["k"], inv["wijkbewoners"]["national"]["n"]) == (3, 4)
     # a municipality without teams: team questions do not apply to it
-    rows7 = profile.comparison_rows(tidy, "GM0007", profile.peer_codes("GM0007", 2015))
+    rows7 = numbers.comparison_rows(tidy, "GM0007", numbers.peer_codes("GM0007", 2015))
     assert {r["own"] for r in rows7["involvement"]} == {"n.v.t. (geen teams)"}
     assert next(r for r in rows7["teams"] if r["key"] == "needs_support")["own"] == "ja"
 
@@ -212,23 +230,24 @@ def test_involved_any_keeps_unanswered_groups_missing():
     t = typed(rows)
     for f in ("meedoen", "meebeslissen", "meedenken", "meebeoordelen", "geen"):
         t.loc[1, f"involvement__vrijwilligers__{f}"] = pd.NA
-    assert profile.involved_any(t, "wijkbewoners").tolist() == [True, False]
-    assert profile.involved_any(t, "vrijwilligers").isna().tolist() == [False, True]
+    assert numbers.involved_any(t, "wijkbewoners").tolist() == [True, False]
+    assert numbers.involved_any(t, "vrijwilligers").isna().tolist() == [False, True]
 
 
 def test_numbers_for_respondent_and_non_respondent(small_inputs, tmp_path):
     survey, exp = small_inputs
-    n = profile.build_numbers("GM0003", 2015, survey, exp)
+    n = numbers.build_numbers("GM0003", 2015, survey, exp)
+    assert n["synthetic"] is False and n["schema"] == numbers.SCHEMA
     assert n["participated"] is True and n["answers"]["n_teams"] == 4
     assert n["teams"]["own"] == 4 and n["teams"]["national"]["n"] == 4
     assert n["teams"]["national"]["mean"] == pytest.approx((4 + 2 + 1 + 30) / 4)
-    assert n["provenance"]["synthetic"] is True and len(n["provenance"]["data_version"]) == 12
+    assert n["provenance"]["synthetic"] is False and len(n["provenance"]["data_version"]) == 12
     assert n["peers"]["n_municipalities"] == 124 and n["peers"]["n_respondents"] == 3
     assert n["national"] == {"n_municipalities": 393, "n_respondents": 5}
-    path = profile.write_numbers(n, tmp_path)
-    assert path == tmp_path / "data" / "GM0003.json" and profile.read_numbers(path) == n
+    path = numbers.write_numbers(n, tmp_path)
+    assert path == tmp_path / "data" / "GM0003.json" and numbers.read_numbers(path) == n
     assert stat.S_IMODE(path.stat().st_mode) & 0o044  # readable by others: reports are published
-    out = profile.build_numbers("GM0010", 2015, survey, exp)  # Delfzijl did not take part
+    out = numbers.build_numbers("GM0010", 2015, survey, exp)  # Delfzijl did not take part
     assert out["participated"] is False and out["answers"] == {}
     assert {r["own"] for sec in out["comparisons"].values() for r in sec} == {"niet deelgenomen"}
     html = profile.participation_html(out)
@@ -237,55 +256,97 @@ def test_numbers_for_respondent_and_non_respondent(small_inputs, tmp_path):
     assert json.loads(json.dumps(out)) == out  # plain JSON
 
 
+def test_national_figures_say_where_they_come_from(small_inputs):
+    survey, exp = small_inputs
+    rows = {r["key"]: r for r in numbers.build_numbers("GM0003", 2015, survey, exp)["comparisons"]["composition"]}
+    mw = rows["maatschappelijk_werk"]
+    assert mw["published"]["percent"] == 84 and mw["published"]["finding_id"] == "F2015-017"
+    assert mw["published"]["wave"] == 2015 and "Van Arum" in mw["published"]["publication"]
+    assert mw["national"]["n"] == 4  # real data: computed from the file
+    inv = numbers.published_figures(2015)[("any_involvement", "wijkbewoners")]
+    assert inv["percent"] == 100 - 62 and inv["derived_from_none"] == 62
+    html = profile.comparison_html(numbers.build_numbers("GM0003", 2015, survey, exp), "composition")
+    assert "Nederland (berekend uit het enquêtebestand)" in html
+
+
 def test_expected_section_reads_the_models_table(small_inputs):
     survey, exp = small_inputs
-    n = profile.build_numbers("GM0363", 2015, survey, exp)
-    e = n["expected"]
-    assert e["available"] and e["source"] == exp.name
     table = pd.read_csv(exp)
-    row = table[(table.gm_code == "GM0363") & (table.group == "wijkbewoners")].iloc[0]
+    # GM0005 Bedum (about 10 000 inhabitants): inside the fitted range
+    e = numbers.build_numbers("GM0005", 2015, survey, exp)["expected"]
+    assert e["available"] and e["source"] == exp.name
+    row = table[(table.gm_code == "GM0005") & (table.group == "wijkbewoners")].iloc[0]
     g = e["groups"][0]
-    assert g["group"] == "wijkbewoners" and g["percent"] == pytest.approx(100 * row.predicted, abs=1e-4)
-    assert g["reported"] == "ja: meedoen"
-    assert e["teams"]["reported"] == 30 and e["teams"]["extrapolated"] is True
-    html = profile.expected_html(n)
-    assert "extra onzeker" in html and "Gerapporteerd door Amsterdam" in html
-    missing = profile.build_numbers("GM0363", 2015, survey, None)
+    assert g["group"] == "wijkbewoners" and g["status"] == "prediction"
+    assert g["predicted"] == pytest.approx(100 * row.predicted, abs=1e-4) and g["pi_low"] is None
+    assert g["reported"] == "ja: meedenken"
+    late = {x["group"]: x for x in e["groups"]}["ervaringsdeskundigen"]  # 5th group: no size effect
+    assert late["status"] == "national" and late["national_value"] == pytest.approx(100 * (0.4 + 0.05 * 4))
+    assert late["predicted"] is None
+    t = table[(table.gm_code == "GM0005") & (table.measure == "n_teams")].iloc[0]
+    assert e["teams"]["status"] == "prediction" and e["teams"]["pi_high"] == pytest.approx(t.pi_high, abs=1e-5)
+    html = profile.expected_html(numbers.build_numbers("GM0005", 2015, survey, exp))
+    assert "95 %-voorspelinterval voor één gemeente" in html and "landelijk cijfer: geen verband" in html
+    assert "Antwoord van Bedum" in html
+    # Amsterdam is larger than every municipality the model was fitted on: no prediction at all
+    ams = numbers.build_numbers("GM0363", 2015, survey, exp)
+    assert {x["status"] for x in ams["expected"]["groups"]} == {"outside_range"}
+    assert ams["expected"]["teams"]["status"] == "outside_range" and ams["expected"]["teams"]["predicted"] is None
+    assert "buiten de gemeentegroottes waarop het model is geschat" in profile.expected_html(ams)
+    missing = numbers.build_numbers("GM0363", 2015, survey, None)
     assert missing["expected"]["available"] is False
-    assert "niet beschikbaar" in profile.expected_html(missing)
+    assert "ontbreekt" in profile.expected_html(missing)
+
+
+def test_expectations_without_prediction_intervals_show_no_expectation(small_inputs, tmp_path):
+    survey, _ = small_inputs
+    old = tmp_path / "old_expected.csv"
+    fake_expectations().drop(columns=numbers.EXPECTATION_TRUST_COLUMNS).to_csv(old, index=False)
+    e = numbers.build_numbers("GM0005", 2015, survey, old)["expected"]
+    assert e["available"] is False and e["reason"] == "no_prediction_interval" and e["groups"] == []
 
 
 def test_expectations_with_wrong_columns_are_refused(tmp_path):
     bad = tmp_path / "exp.csv"
     pd.DataFrame({"gm_code": ["GM0363"], "predicted": [0.5]}).to_csv(bad, index=False)
     with pytest.raises(ValueError, match="lacks columns"):
-        profile.load_expectations(bad)
+        numbers.load_expectations(bad)
+    flags = tmp_path / "flags.csv"
+    df = fake_expectations().head(3).astype({"in_fitted_range": object})
+    df.loc[1, "in_fitted_range"] = "misschien"
+    df.to_csv(flags, index=False)
+    with pytest.raises(ValueError, match=r"row 3, column 'in_fitted_range'"):
+        numbers.load_expectations(flags)
+
+
+def _all_sections(n) -> str:
+    return "".join([profile.header_html(n), profile.facts_html(n), profile.participation_html(n),
+                    profile.reading_guide_html(n), profile.comparison_html(n, "teams"),
+                    profile.comparison_html(n, "composition"), profile.comparison_html(n, "involvement"),
+                    profile.free_text_html(n), profile.expected_html(n), profile.footer_html(n)])
 
 
 def test_data_text_is_escaped_everywhere(small_inputs):
     survey, exp = small_inputs
-    n = profile.build_numbers("GM0003", 2015, survey, exp)
+    n = numbers.build_numbers("GM0003", 2015, survey, exp)
     assert n["answers"]["toelichting"] == SCRIPT
     n["facts"]["name"] = SCRIPT
     n["facts"]["province"] = "<b>Groningen</b>"
     n["answers"]["has_teams_anders"] = "<img src=x onerror=alert(1)>"
-    parts = [profile.header_html(n), profile.facts_html(n), profile.map_caption_html(n), profile.participation_html(n),
-             profile.comparison_html(n, "teams"), profile.comparison_html(n, "involvement"),
-             profile.free_text_html(n), profile.expected_html(n), profile.footer_html(n),
-             profile.figure_caption_html(n, "Betrokkenheid")]
-    html = "".join(parts)
+    html = _all_sections(n)
     assert "<script>" not in html and "<b>Groningen" not in html and "<img" not in html
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
-    assert "SYNTHETISCHE" in profile.header_html(n)  # the banner
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    assert "Opmerking van de gemeente" in html  # real data: the free text is shown (escaped)
+    assert "SYNTHETISCHE" not in html
 
 
 def test_survey_table_must_follow_the_contract(tmp_path):
     bad = tmp_path / "survey.parquet"
     pd.DataFrame({"gm_code": ["GM0363"], "wave": [2015]}).to_parquet(bad)
     with pytest.raises(ValueError, match="not a tidy survey table"):
-        profile.load_survey(bad, 2015)
+        numbers.load_survey(bad, 2015)
     with pytest.raises(FileNotFoundError, match="wijkteam clean"):
-        profile.load_survey(tmp_path / "nope.parquet", 2015)
+        numbers.load_survey(tmp_path / "nope.parquet", 2015)
 
 
 # --------------------------------------------------------------------------- map
@@ -294,7 +355,7 @@ def test_survey_table_must_follow_the_contract(tmp_path):
 def test_map_highlights_and_is_deterministic():
     import matplotlib.pyplot as plt
 
-    peers = profile.peer_codes("GM0363", 2015)
+    peers = numbers.peer_codes("GM0363", 2015)
     fig = maps.municipality_map("GM0363", peers, 2015)
     colls = fig.axes[0].collections
     faces = colls[0].get_facecolors()
@@ -318,7 +379,7 @@ def test_map_of_an_earlier_year_uses_successor_shapes():
 def test_unanswered_teams_question_is_not_read_as_no_teams():
     t = typed([tidy_row("GM0003", has_teams=pd.NA, needs_support_involving_residents=True),
                tidy_row("GM0005", **teams_answers(2))])
-    rows = profile.comparison_rows(t, "GM0003", profile.peer_codes("GM0003", 2015))
+    rows = numbers.comparison_rows(t, "GM0003", numbers.peer_codes("GM0003", 2015))
     assert next(r for r in rows["teams"] if r["key"] == "has_teams")["own"] == "niet beantwoord"
     assert {r["own"] for r in rows["involvement"]} == {"niet beantwoord"}
     assert next(r for r in rows["teams"] if r["key"] == "needs_support")["own"] == "ja"

@@ -33,7 +33,7 @@ from wijkteam_stats.batch.params import (
     validate_parameters,
     validate_wave,
 )
-from wijkteam_stats.reference import paths
+from wijkteam_stats.reference import paths, provenance
 from wijkteam_stats.reference.municipalities import register
 from wijkteam_stats.reference.provenance import git_state, is_synthetic, package_versions
 from wijkteam_stats.reference.waves import REPORT_SEED as SEED
@@ -133,8 +133,12 @@ def _rel(path: Path) -> str:
 
 
 def input_files(wave: int, survey_path: str | Path, expectations_path: str | Path | None) -> list[Path]:
-    """Every data file a report of ``wave`` reads (survey, CBS register files, codebook, boundaries, model)."""
+    """Every data file a report of ``wave`` reads (survey and its provenance sidecar, CBS register files,
+    codebook, boundaries, published figures, model)."""
     files = [Path(survey_path), paths.CODEBOOK, boundary_file(register_year(wave))]
+    files += [p for p in provenance.sidecar_paths(survey_path) if p.is_file()]
+    if paths.published_file(wave).is_file():
+        files.append(paths.published_file(wave))
     files += sorted(p for p in paths.RAW_CBS.glob("*.csv"))
     if expectations_path is not None and Path(expectations_path).is_file():
         files.append(Path(expectations_path))
@@ -149,7 +153,8 @@ def input_hashes(files: Iterable[Path]) -> dict[str, str]:
 #: Library modules whose code shapes a report's content (the report notebook imports these, directly or not).
 REPORT_MODULES = ("__init__.py", "reference/paths.py", "reference/codebook.py", "reference/municipalities.py",
                   "reference/provenance.py", "reference/figures.py", "reference/waves.py", "reference/writers.py",
-                  "reproduce/estimators.py", "report/maps.py", "report/profile.py", "report/notebooks.py",
+                  "reproduce/estimators.py", "reference/published.py", "report/maps.py", "report/numbers.py",
+                  "report/profile.py", "report/render.py", "report/notebooks.py",
                   "batch/params.py", "batch/_kernel.py", "batch/build.py")
 
 
@@ -158,7 +163,9 @@ def code_files(raw_survey: bool = False) -> list[Path]:
     raw export cleaned on the fly, the cleaning package."""
     pkg = Path(__file__).resolve().parent.parent
     files = [pkg / m for m in REPORT_MODULES]
-    files += sorted(p for p in (pkg / "report" / "templates" / "wijkteam_html").rglob("*") if p.is_file())
+    templates = pkg / "report" / "templates"
+    files += sorted(p for sub in ("wijkteam_html", "report") for p in (templates / sub).rglob("*") if p.is_file())
+    files.append(templates / "wijkteam.css")
     if raw_survey:
         files += sorted(p for p in (pkg / "clean").rglob("*.py"))
     return [p for p in files if p.is_file()]

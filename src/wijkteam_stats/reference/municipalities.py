@@ -423,6 +423,47 @@ def resolve(text: object, year: int | None = None, province: str | None = None) 
     return targets.pop()
 
 
+def search_names(year: int) -> dict[str, list[str]]:
+    """For every municipality of 1 January ``year``: the folded names (:func:`normalize_name`) by which
+    :func:`resolve` finds it: its own name, the aliases people type (Den Haag, Den Bosch, Frisian spellings),
+    names of municipalities that merged into it before that date and names of the municipalities it became
+    part of later. A site's search box uses these, so it knows the same names as ``resolve``."""
+    year = _check_year(year)
+    when = pd.Timestamp(date(year, 1, 1))
+    codes = set(register(year)["gm_code"])
+    ev = mergers()
+    before: dict[str, set[str]] = {}  # old -> new, boundary changes up to the date
+    after: dict[str, set[str]] = {}  # new -> old, boundary changes after the date
+    for r in ev[["oude_gm_code", "nieuwe_gm_code", "datum"]].itertuples(index=False):
+        if r.datum <= when:
+            before.setdefault(r.oude_gm_code, set()).add(r.nieuwe_gm_code)
+        else:
+            after.setdefault(r.nieuwe_gm_code, set()).add(r.oude_gm_code)
+
+    def walk(code: str, edges: dict[str, set[str]]) -> set[str]:
+        found, frontier, seen = set(), [code], set()
+        while frontier:
+            c = frontier.pop()
+            if c in seen:
+                continue
+            seen.add(c)
+            if c in codes:
+                found.add(c)
+            else:
+                frontier.extend(sorted(edges.get(c, ())))
+        return found
+
+    memo: dict[str, set[str]] = {}
+    out: dict[str, set[str]] = {c: set() for c in codes}
+    for key, entries in _name_index().items():
+        for e in entries:
+            if e.code not in memo:
+                memo[e.code] = walk(e.code, before) or walk(e.code, after)
+            for t in memo[e.code]:
+                out[t].add(key)
+    return {c: sorted(v) for c, v in sorted(out.items())}
+
+
 def to_2025(code: str, year: int | None = None) -> pd.DataFrame:
     """The 2025 municipality (or municipalities, with area share) of ``code`` as it was in ``year``.
 

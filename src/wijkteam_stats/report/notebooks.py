@@ -78,6 +78,8 @@ def html_exporter():
 
     exporter = HTMLExporter(
         template_name="wijkteam_html", extra_template_basedirs=[str(TEMPLATES)],
+        extra_template_paths=[str(TEMPLATES)],  # the shared stylesheet templates/wijkteam.css
+        language_code="nl",
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True,
     )
     return exporter

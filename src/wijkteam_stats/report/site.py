@@ -1,38 +1,49 @@
-"""The static site: ``outputs/site/`` with an index of all municipalities, the national reports and a methods page.
+"""The static site: ``outputs/site/`` with an index of all municipalities per wave, the national pages of every
+wave, the trends page and a methods page.
 
-Everything is static and self-contained: inline CSS and a few lines of inline JavaScript for the filter,
-relative links only, no external requests, so the folder works when opened from the file system. Reports
-are copied (with a small navigation bar added) so the folder can be moved or zipped as a whole.
+In: what exists in the outputs folder (``reports/<wave>/GMxxxx.html`` and their numbers, ``html/01_…_<wave>.html``,
+``html/02_…_<wave>.html``, ``html/04_trends_across_waves.html``, ``manifest.json``). Out: a handful of pages and
+one stylesheet (``wijkteam.css``). The municipality reports are not copied: the index links to them where they
+are (``../reports/<wave>/``), so the outputs folder holds one copy of each and works as a whole when opened from
+the file system, moved or zipped. Pages are rendered from ``templates/site/`` through the shared environment of
+:mod:`.render` (autoescaping); no external requests, one small inline script for the search.
+
+Trust: on synthetic data the index shows no survey answer of any municipality (no "deelgenomen", no "teams").
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import mistune
+
 from wijkteam_stats import __version__
 from wijkteam_stats.reference import paths, provenance
-from wijkteam_stats.reference.municipalities import SIZE_CLASS_LABELS, normalize_name, register
+from wijkteam_stats.reference.municipalities import SIZE_CLASS_LABELS, normalize_name, register, search_names
 from wijkteam_stats.reference.provenance import git_state, package_versions
 from wijkteam_stats.reference.waves import default_survey_path, register_year
 from wijkteam_stats.reference.writers import atomic_write_text
-from wijkteam_stats.report.profile import read_numbers
+from wijkteam_stats.report.numbers import read_numbers
+from wijkteam_stats.report.render import nl_int, render, stylesheet
 
-TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
-NOTEBOOK_PAGES = {
-    "reproduction.html": ("01_reproduce_movisie_{wave}.html", "Landelijke reproductie van de Movisie-cijfers",
-                          "wijkteam reproduce --wave {wave}"),
-    "models.html": ("02_involvement_vs_size_{wave}.html", "Betrokkenheid van bewoners en gemeentegrootte",
-                    "wijkteam models --wave {wave}"),
-}
-_NAV_STYLE = ("font:600 14px system-ui,sans-serif;background:#f4f6f8;border-bottom:1px solid #d9d9d9;"
-              "padding:.6rem 1rem;margin:0")
+#: National pages per wave: (site page, source under outputs/html, Dutch title, command that makes it).
+WAVE_PAGES = (
+    ("reproduction_{wave}.html", "01_reproduce_movisie_{wave}.html", "Landelijke reproductie {wave}",
+     "wijkteam reproduce --wave {wave}"),
+    ("models_{wave}.html", "02_involvement_vs_size_{wave}.html", "Betrokkenheid en gemeentegrootte {wave}",
+     "wijkteam models --wave {wave}"),
+)
+#: The page across waves.
+TRENDS_PAGE = ("trends.html", "04_trends_across_waves.html", "Trends over de peilingen")
 _NAV_MARK = "<!-- wijkteam-site-nav -->"
+_WAVE_FILE = re.compile(r"^0[12]_.*_(\d{4})\.html$")
 
 
 @dataclass
@@ -46,26 +57,13 @@ class SiteResult:
     missing_pages: list[str]
 
 
-@lru_cache(maxsize=1)
-def _env():
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]),
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-
-
-def render(template: str, **context: Any) -> str:
-    """Render a site template (autoescaped)."""
-    return _env().get_template(template).render(**context)
-
-
 def with_nav(html: str, prefix: str) -> str:
     """The page with a navigation bar back to the site's index (``prefix``: path to the site root)."""
     if _NAV_MARK in html:
         return html
-    nav = (f'{_NAV_MARK}<nav style="{_NAV_STYLE}"><a href="{prefix}index.html">&larr; Alle gemeenten</a>'
-           f' &middot; <a href="{prefix}methods.html">Methode en gegevens</a></nav>')
-    m = re.search(r"<body[^>]*>", html)
+    nav = (f'{_NAV_MARK}<nav class="wt-nav" aria-label="Site"><a href="{prefix}index.html">&larr; Alle gemeenten'
+           f'</a> &middot; <a href="{prefix}methods.html">Methode en gegevens</a></nav>')
+    m = re.search(r"<body[^>]*>(\s*<main>)?", html)
     if m is None:
         return nav + html
     return html[: m.end()] + nav + html[m.end():]
@@ -78,28 +76,30 @@ def _write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
-def _dutch_int(value: Any) -> str:
-    try:
-        return f"{int(value):,}".replace(",", ".")
-    except (TypeError, ValueError):
-        return "–"
+def _markdown_tables_joined(text: str) -> str:
+    """Markdown with blank lines inside a table removed (a blank line would end the table half-way)."""
+    return re.sub(r"(?m)^(\|.*\|)[ \t]*\n(?:[ \t]*\n)+(?=\|)", r"\1\n", text)
 
 
 def caveats_html() -> str:
-    """``docs/assumptions_and_caveats.md`` as HTML (escaped Markdown), or a short note when absent."""
+    """``docs/assumptions_and_caveats.md`` (English) as escaped HTML, or a short Dutch note when absent."""
     md_path = paths.ROOT / "docs" / "assumptions_and_caveats.md"
     if not md_path.is_file():
-        return "<p>Zie <code>docs/assumptions_and_caveats.md</code> in de repository.</p>"
-    import mistune
-
+        return "<p>Het logboek staat in de repository (docs/assumptions_and_caveats.md).</p>"
     text = md_path.read_text(encoding="utf-8")
     text = re.sub(r"\A# .*\n", "", text)  # the page has its own heading
     md = mistune.create_markdown(escape=True, plugins=["table"])
-    html = re.sub(r"<(/?)h[12]>", r"<\1h3>", str(md(text)))  # below the page's own h2 sections
-    return html.replace("<table>", '<table class="wt-md">')
+    html = re.sub(r"<(/?)h[12]>", r"<\1h4>", str(md(_markdown_tables_joined(text))))
+    return html.replace("<table>", '<div class="wt-scroll"><table class="wt-md">').replace("</table>", "</table></div>")
 
 
-def _provenance(outputs_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+def _build_date() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = datetime.fromtimestamp(int(epoch), tz=UTC) if epoch else datetime.now(UTC)
+    return when.date().isoformat()
+
+
+def _provenance(manifest: dict[str, Any]) -> dict[str, Any]:
     git = git_state()
     versions = manifest.get("package_versions") or package_versions()
     keep = ("python", "pandas", "numpy", "matplotlib", "geopandas", "statsmodels", "nbconvert", "papermill")
@@ -107,7 +107,7 @@ def _provenance(outputs_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         "version": __version__,
         "commit": (git["commit"] or "")[:10] or None,
         "dirty": git["dirty"],
-        "date": datetime.now(UTC).date().isoformat(),
+        "date": _build_date(),
         "seed": manifest.get("seed", "–"),
         "packages": [(k, versions[k]) for k in keep if k in versions],
     }
@@ -126,63 +126,139 @@ def _survey_info(wave: int, manifest: dict[str, Any], numbers: list[dict[str, An
     return True, path.name, ""
 
 
-def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
-               site_dir: str | Path | None = None) -> SiteResult:
-    """Build the static site from what exists in ``outputs_dir`` (reports, notebook HTML, manifest)."""
-    outputs_dir = Path(outputs_dir).resolve() if outputs_dir else paths.OUTPUTS
-    site = paths.ensure_dir(Path(site_dir).resolve() if site_dir else outputs_dir / "site")
-    reports_src = outputs_dir / "reports" / str(wave)
-    reports_dst = paths.ensure_dir(site / "reports")
-    manifest_file = outputs_dir / "manifest.json"
-    manifest = json.loads(manifest_file.read_text(encoding="utf-8")) if manifest_file.is_file() else {}
-    year = register_year(wave)
-    reg = register(year)
+def waves_present(outputs_dir: Path, wave: int) -> list[int]:
+    """The waves the site shows: ``wave`` and every wave with reports or national pages in ``outputs_dir``."""
+    found = {int(wave)}
+    reports = outputs_dir / "reports"
+    if reports.is_dir():
+        found |= {int(p.name) for p in reports.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)}
+    html = outputs_dir / "html"
+    if html.is_dir():
+        found |= {int(m.group(1)) for p in html.iterdir() if (m := _WAVE_FILE.match(p.name))}
+    return sorted(found)
 
-    rows, numbers, copied = [], [], set()
+
+def _has_register(wave: int) -> bool:
+    try:
+        register_year(wave)
+    except KeyError:
+        return False  # a wave the codebook does not know: no register to list its municipalities
+    return True
+
+
+def index_name(wave: int, main_wave: int) -> str:
+    """The index page of ``wave``: ``index.html`` for the site's main wave, else ``index_<wave>.html``."""
+    return "index.html" if int(wave) == int(main_wave) else f"index_{int(wave)}.html"
+
+
+def _stale_items(manifest: dict[str, Any], wave: int) -> dict[str, str]:
+    items = manifest.get("reports", {}).get(str(wave), {}).get("items", {}) or {}
+    return {code: str(it.get("stale_reason") or "") for code, it in items.items()
+            if isinstance(it, dict) and it.get("stale")}
+
+
+def _index_rows(wave: int, reports_dir: Path, link_prefix: str, manifest: dict[str, Any]):
+    """Rows of a wave's index, the numbers files read and the number of reports linked."""
+    reg = register(register_year(wave))
+    keys = search_names(register_year(wave))
+    stale = _stale_items(manifest, wave)
+    rows, numbers, linked = [], [], 0
     for r in reg.itertuples(index=False):
-        src = reports_src / f"{r.gm_code}.html"
-        data = reports_src / "data" / f"{r.gm_code}.json"
+        src = reports_dir / f"{r.gm_code}.html"
+        data = reports_dir / "data" / f"{r.gm_code}.json"
         n = read_numbers(data) if data.is_file() else None
-        if src.is_file():
-            _write_if_changed(reports_dst / src.name, with_nav(src.read_text(encoding="utf-8"), "../"))
-            copied.add(src.name)
         if n is not None:
             numbers.append(n)
-        answers = (n or {}).get("answers") or {}
+        linked += src.is_file()
+        answers = ((n or {}).get("answers") or {}) if n is not None and not n.get("synthetic", True) else {}
+        participated = None if n is None or "participated" not in n else bool(n["participated"])
         has = answers.get("has_teams")
         rows.append({
             "gm_code": r.gm_code, "name": r.name, "province": r.province,
             "size_class": "" if r.size_class is None or str(r.size_class) == "nan" else str(r.size_class),
-            "population": _dutch_int(r.population),
-            "participated": "–" if n is None else ("ja" if n["participated"] else "nee"),
+            "population": nl_int(r.population),
+            "participated": "–" if participated is None else ("ja" if participated else "nee"),
             "has_teams": "–" if not has else ("ja" if has == "ja" else "nee"),
-            "href": f"reports/{src.name}" if src.is_file() else None,
+            "href": f"{link_prefix}{src.name}" if src.is_file() else None,
+            "stale": r.gm_code in stale and src.is_file(),
+            "stale_reason": stale.get(r.gm_code, ""),
+            "search": "|".join(sorted({normalize_name(r.name), *keys.get(r.gm_code, [])})),
         })
-    rows.sort(key=lambda r: (normalize_name(r["name"]), r["gm_code"]))
-    for stale in reports_dst.glob("GM*.html"):
-        if stale.name not in copied:
-            stale.unlink()
+    rows.sort(key=lambda x: (normalize_name(x["name"]), x["gm_code"]))
+    return rows, numbers, linked
 
-    synthetic, survey_file, survey_sha = _survey_info(wave, manifest, numbers)
-    prov = _provenance(outputs_dir, manifest)
-    common = {"wave": wave, "synthetic": synthetic, "provenance": prov}
-    missing = []
-    for page, (source, heading, command) in NOTEBOOK_PAGES.items():
-        src = outputs_dir / "html" / source.format(wave=wave)
-        if src.is_file():
-            html = with_nav(src.read_text(encoding="utf-8"), "")
-        else:
-            missing.append(page)
-            html = render("placeholder.html.j2", title=heading, heading=heading, page=page,
-                          command=command.format(wave=wave), **common)
-        _write_if_changed(site / page, html)
 
-    provinces = sorted({r["province"] for r in rows})
-    index = site / "index.html"
-    _write_if_changed(index, render("index.html.j2", title=f"Sociale (wijk)teams per gemeente {wave}", page="index",
-                                    rows=rows, provinces=provinces, size_classes=SIZE_CLASS_LABELS, **common))
+def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
+               site_dir: str | Path | None = None) -> SiteResult:
+    """Build the static site from what exists in ``outputs_dir`` (reports, notebook HTML, manifest).
+
+    ``wave`` is the main wave (``index.html``); every other wave with reports gets ``index_<wave>.html``,
+    every wave with national pages gets them, and the trends page is linked when it exists.
+    """
+    outputs_dir = Path(outputs_dir).resolve() if outputs_dir else paths.OUTPUTS
+    site = paths.ensure_dir(Path(site_dir).resolve() if site_dir else outputs_dir / "site")
+    manifest_file = outputs_dir / "manifest.json"
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8")) if manifest_file.is_file() else {}
+    waves = waves_present(outputs_dir, wave)
+    old_copies = site / "reports"  # earlier versions copied every report into the site
+    if old_copies.is_dir():
+        shutil.rmtree(old_copies)
+    _write_if_changed(site / "wijkteam.css", stylesheet())
+
+    # national pages: every wave's reproduction and model page that exists; placeholders for the main wave
+    missing: list[str] = []
+    national: list[dict[str, Any]] = []
+    for w in waves:
+        for page, source, heading, command in WAVE_PAGES:
+            page, src = page.format(wave=w), outputs_dir / "html" / source.format(wave=w)
+            if src.is_file():
+                _write_if_changed(site / page, with_nav(src.read_text(encoding="utf-8"), ""))
+            elif w == int(wave):
+                missing.append(page)
+            else:
+                (site / page).unlink(missing_ok=True)
+                continue
+            national.append({"page": page, "title": heading.format(wave=w), "wave": w, "built": src.is_file(),
+                             "command": command.format(wave=w)})
+    trends_src = outputs_dir / "html" / TRENDS_PAGE[1]
+    if trends_src.is_file():
+        _write_if_changed(site / TRENDS_PAGE[0], with_nav(trends_src.read_text(encoding="utf-8"), ""))
+        national.append({"page": TRENDS_PAGE[0], "title": TRENDS_PAGE[2], "wave": None, "built": True, "command": ""})
+    else:
+        (site / TRENDS_PAGE[0]).unlink(missing_ok=True)
+
+    indexes = [{"wave": w, "page": index_name(w, wave)} for w in waves
+               if w == int(wave) or ((outputs_dir / "reports" / str(w)).is_dir() and _has_register(w))]
+    prov = _provenance(manifest)
+    main_numbers: list[dict[str, Any]] = []
+    main_linked = 0
+    n_main = 0
+    for entry in indexes:
+        w = entry["wave"]
+        reports_dir = outputs_dir / "reports" / str(w)
+        prefix = Path(os.path.relpath(reports_dir, site)).as_posix() + "/"
+        rows, numbers, linked = _index_rows(w, reports_dir, prefix, manifest)
+        synthetic, _, _ = _survey_info(w, manifest, numbers)
+        if w == int(wave):
+            main_numbers, main_linked, n_main = numbers, linked, len(rows)
+        common = {"wave": w, "synthetic": synthetic, "provenance": prov, "national": national, "indexes": indexes}
+        _write_if_changed(site / entry["page"], render(
+            "site/index.html.j2", title=f"Sociale (wijk)teams per gemeente {w}", page=entry["page"], rows=rows,
+            provinces=sorted({r["province"] for r in rows}), size_classes=SIZE_CLASS_LABELS,
+            n_stale=sum(r["stale"] for r in rows), **common))
+    for old in site.glob("index_*.html"):
+        if old.name not in {e["page"] for e in indexes}:
+            old.unlink()
+
+    synthetic, survey_file, survey_sha = _survey_info(wave, manifest, main_numbers)
+    common = {"wave": wave, "synthetic": synthetic, "provenance": prov, "national": national, "indexes": indexes}
+    for item in national:
+        if not item["built"]:
+            _write_if_changed(site / item["page"], render(
+                "site/placeholder.html.j2", title=item["title"], heading=item["title"], page=item["page"],
+                command=item["command"], **common))
     _write_if_changed(site / "methods.html", render(
-        "methods.html.j2", title="Methode en gegevens", page="methods", register_year=year,
-        n_municipalities=len(reg), n_reports=len(copied), survey_file=survey_file, survey_sha=survey_sha,
-        caveats_html=caveats_html(), **common))
-    return SiteResult(site, index, len(copied), len(reg), missing)
+        "site/methods.html.j2", title="Methode en gegevens", page="methods.html",
+        register_year=register_year(wave), n_municipalities=n_main, n_reports=main_linked, survey_file=survey_file,
+        survey_sha=survey_sha, caveats_html=caveats_html(), **common))
+    return SiteResult(site, site / "index.html", main_linked, n_main, missing)
