@@ -39,6 +39,7 @@ TABLES = OUTPUTS / "tables"
 REPORTS = OUTPUTS / "reports"
 SITE = OUTPUTS / "site"
 CODEBOOK = RAW / "codebook_movisie.yaml"
+PUBLISHED_VOCABULARY = RAW_PUBLISHED / "vocabulary.yaml"
 
 
 def published_file(wave: int) -> Path:
