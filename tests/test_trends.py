@@ -4,6 +4,8 @@ quoted twice, bases (published, census, upper bound, none), the merger-stable pa
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 
 import nbformat
 import pandas as pd
@@ -256,15 +258,60 @@ def test_cli_rejects_bad_survey_argument(tmp_path, capsys):
     assert "not found" in capsys.readouterr().err
 
 
-def test_cli_builds_the_trends_report(three_files, tmp_path):
-    out = tmp_path / "out"
-    assert main(["trends", "--published-dir", str(three_files), "--output-dir", str(out)]) == 0
+def test_trends_of_the_shipped_waves():
+    """The three shipped published files, read through the project's loader from data/raw/published."""
+    res = trends.build_trends(survey_paths={})
+    assert res.waves == [2014, 2015, 2017]
+    summary = trends.trend_summary_nl(res.trends).set_index("cijfer")["waarden"].to_dict()
+    assert summary["Werkt met sociale (wijk)teams"] == "69 → 87 → 83 %"
+    assert summary["Respons"] == "56 → 60 → 62 %"
+    assert summary["Doelgroepgerichte teams"] == "14 → 23 %"
+    assert summary["Werkt met sociale (wijk)teams (G32)"] == "93 → 96 %"
+    tr = res.trends[res.trends["statistic"] == "percent"].set_index(["variable", "breakdown", "wave"])
+    # the response rates are complete counts over the register of each wave: 224/403, 234/393, 242/388
+    rr = tr.loc["response_rate"].loc["all"]
+    assert rr["base_n"].tolist() == [403, 393, 388] and rr["k"].tolist() == [224, 234, 242]
+    assert set(rr["base_source"]) == {"census"}
+    # 2017 quotes 2014 (69 %, with base 224) and 2015: the own files' rows are used, the quotes listed
+    assert tr.loc[("has_teams", "all", 2014), "quoted_in"] == "F2015-004;F2017-101"
+    assert tr.loc[("team_type", "all", 2015), "quoted_in"] == "F2017-103"
+    # target-group teams: the bases are not published; bounded by the municipalities with teams
+    assert tr.loc[("team_type", "all", 2015), "base_n"] == 204 and tr.loc[("team_type", "all", 2017), "base_n"] == 202
+    assert (tr.loc[("has_teams", "G32"), "base_source"] == "not_published").all()
+    ch = res.changes.set_index(["variable", "breakdown", "wave_from"])
+    assert ch.loc[("has_teams", "all", 2014), "p_value"] < 0.001  # 69 -> 87 %
+    assert ch.loc[("has_teams", "all", 2015), "p_value"] > 0.05  # 87 -> 83 %: not distinguishable
+    assert ch.loc[("has_teams", "all", 2015), "p_value_fpc"] < ch.loc[("has_teams", "all", 2015), "p_value"]
+    assert ch.loc[("team_type", "all", 2015), "p_value"] == pytest.approx(0.0263, abs=5e-4)  # at the bounds
+    assert "grootst mogelijke basis" in ch.loc[("team_type", "all", 2015), "note"]
+    inv = res.inventory.set_index("variable")
+    assert not inv.loc["explicitly_no_teams", "trend"] and not inv.loc["work_income_tasks", "trend"]
+    s = trends.register_summary(res.register_panel).set_index("meting")
+    assert s["gemeenten"].tolist() == [403, 393, 388] and set(s["gemeenten_2025"]) == {342}
+
+
+def test_trends_on_the_invented_wave(invented_wave):
+    """``wijkteam trends`` on a project root with an invented wave 2016 added from files alone."""
+    root, env = invented_wave["root"], invented_wave["env"]
+    res = subprocess.run([sys.executable, "-m", "wijkteam_stats.cli", "trends"], env=env, cwd=root,
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "waves:     2014, 2015, 2016, 2017" in res.stdout
+    out = root / "outputs"
     html = (out / "html" / "04_trends_across_waves.html").read_text(encoding="utf-8")
-    assert "69 → 87 → 83 %" in html and "Newcombe" in html and "SYNTHETISCH" in html
-    assert "Panel van respondenten niet getoond" in html  # the shipped 2015 file is synthetic
+    assert "69 → 87 → 80 → 83 %" in html and "Newcombe" in html
+    assert "Er is geen gemeentelijk bestand opgegeven" in html  # no survey files in this root: no panel
     for name in ("trends_national", "trends_changes"):
         assert (out / "figures" / f"{name}.png").is_file() and (out / "figures" / f"{name}.svg").is_file()
-    tables = pd.read_csv(out / "tables" / "trends" / "national_trends.csv")
-    row = tables[(tables["variable"] == "has_teams") & (tables["breakdown"] == "all") & (tables["wave"] == 2014)]
-    assert row[["k", "base_n"]].to_numpy().tolist() == [[154, 224]]
+    tr = pd.read_csv(out / "tables" / "trends" / "national_trends.csv")
+    ht = tr[(tr["variable"] == "has_teams") & (tr["breakdown"] == "all") & (tr["statistic"] == "percent")]
+    assert ht["wave"].tolist() == [2014, 2015, 2016, 2017] and ht["k"].tolist() == [154, 204, 48, 201]
+    # the invented file quotes 2015 (F2016-101): the 2015 file's own row is used
+    assert ht.loc[ht["wave"] == 2015, "quoted_in"].item() == "F2016-101;F2017-102"
+    rr = tr[tr["variable"] == "response_rate"]
+    assert rr.loc[rr["wave"] == 2016, ["base_n", "k"]].to_numpy().tolist() == [[390, 60]]  # 60 of 390 invited
+    ch = pd.read_csv(out / "tables" / "trends" / "changes.csv")
+    c = ch[(ch["variable"] == "has_teams") & (ch["breakdown"] == "all") & (ch["wave_from"] == 2015)]
+    assert c["wave_to"].item() == 2016 and c["p_value"].item() == pytest.approx(
+        trends.pooled_z_test(204, 234, 48, 60)[1])
     assert not (out / "tables" / "trends" / "respondent_overlap.csv").exists()
