@@ -315,3 +315,32 @@ def test_trends_on_the_invented_wave(invented_wave):
     assert c["wave_to"].item() == 2016 and c["p_value"].item() == pytest.approx(
         trends.pooled_z_test(204, 234, 48, 60)[1])
     assert not (out / "tables" / "trends" / "respondent_overlap.csv").exists()
+
+
+def test_panel_on_real_data_through_the_notebook(three_files, tmp_path):
+    """Survey tables that are not synthetic (no marker, no sidecar): the panel, the overlap and the
+    transitions are computed and shown; the tables are written."""
+    t14 = tmp_path / "export_2014.parquet"
+    t15 = tmp_path / "export_2015.parquet"
+    pd.DataFrame({"gm_code": ["GM0081", "GM0865", "GM0363", "GM0788"],
+                  "has_teams": ["ja", "nee_gepland", "ja", "ja"]}).to_parquet(t14)
+    pd.DataFrame({"gm_code": ["GM0080", "GM0788", "GM0599", "GM0855"],
+                  "has_teams": ["ja", "ja", "ja", "nee_gepland"]}).to_parquet(t15)
+    res = trends.build_trends(three_files, {2014: t14, "2015": t15})
+    assert res.synthetic == {2014: False, 2015: False} and not res.any_synthetic
+    ov = res.overlap.iloc[0]
+    assert (ov["respondents"], ov["also_previous_same_code"], ov["also_previous_2025"]) == (4, 1, 2)
+    followed = trends.answers_on_2025(res.panel, res.tables, "has_teams")
+    tab = trends.transitions(followed, 2014, 2015)
+    # 2025 Leeuwarden (Leeuwarderadeel 2014: ja -> Leeuwarden 2015: ja), Vught (Vught 2014: nee_gepland ->
+    # Haaren 2015, main link Vught: ja)
+    assert int(tab.loc["ja", "ja"]) == 1 and int(tab.loc["nee_gepland", "ja"]) == 1 and int(tab.to_numpy().sum()) == 2
+
+    out = tmp_path / "out"
+    assert main(["trends", "--published-dir", str(three_files), "--survey", f"2014={t14}",
+                 "--survey", f"2015={t15}", "--output-dir", str(out)]) == 0
+    html = (out / "html" / "04_trends_across_waves.html").read_text(encoding="utf-8")
+    assert "Deel van de respondenten dat ook de vorige meting invulde" in html
+    assert "overgangen 2014 → 2015" in html and "Panel van respondenten niet getoond" not in html
+    written = pd.read_csv(out / "tables" / "trends" / "respondent_overlap.csv")
+    assert written[["also_previous_same_code", "also_previous_2025"]].to_numpy().tolist() == [[1, 2]]

@@ -8,15 +8,18 @@ The caption is drawn below the plot (PNG and SVG carry it) and read back with
 
 from __future__ import annotations
 
+import base64
+import html
 import math
 import textwrap
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from wijkteam_stats.reference.figures import PALETTE, percent_nl, setup_style
-from wijkteam_stats.reproduce.figures import CAPTION_GID
+from wijkteam_stats.reproduce.figures import CAPTION_GID, figure_caption
 from wijkteam_stats.reproduce.trends import KEY, trend_label_nl
 
 _WRAP = 110
@@ -151,4 +154,14 @@ def plot_changes(changes: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-__all__ = ["MARKERS", "plot_changes", "plot_national_trends"]
+def img_html(fig: plt.Figure, png: str | Path, width: int = 860) -> str:
+    """An ``<img>`` of the saved PNG, embedded, with the figure's caption as alternative text (accessible,
+    offline), and closes the figure."""
+    data = base64.b64encode(Path(png).read_bytes()).decode("ascii")
+    alt = figure_caption(fig) or "figuur"
+    plt.close(fig)
+    return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" width="{int(width)}" '
+            f'style="max-width:100%">')
+
+
+__all__ = ["MARKERS", "img_html", "plot_changes", "plot_national_trends"]
