@@ -7,6 +7,7 @@ import math
 import subprocess
 import sys
 
+import matplotlib.pyplot as plt
 import nbformat
 import pandas as pd
 import pytest
@@ -14,7 +15,9 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 
 from wijkteam_stats.cli import main
 from wijkteam_stats.reference import municipalities, paths
-from wijkteam_stats.reproduce import trends
+from wijkteam_stats.reference.figures import save_figure
+from wijkteam_stats.reproduce import trend_figures, trends
+from wijkteam_stats.reproduce.figures import figure_caption
 
 Z = 1.959963984540054  # the 97.5 % quantile of the standard normal
 
@@ -288,6 +291,31 @@ def test_trends_of_the_shipped_waves():
     assert not inv.loc["explicitly_no_teams", "trend"] and not inv.loc["work_income_tasks", "trend"]
     s = trends.register_summary(res.register_panel).set_index("meting")
     assert s["gemeenten"].tolist() == [403, 393, 388] and set(s["gemeenten_2025"]) == {342}
+    text = " ".join(trends.conclusions_nl(res.trends, res.changes))
+    assert "69 % (2014) → 87 % (2015) → 83 % (2017)" in text
+    assert ("−4,1 procentpunt (95 %-interval −10,5 tot 2,3; p = 0,207), niet statistisch onderscheidbaar van nul; "
+            "over de eindige populatie van uitgenodigde gemeenten (eindige-populatiecorrectie) wel onderscheidbaar "
+            "(p = 0,044)") in text
+    assert "Als volledige telling is dat een feit over de uitgenodigde gemeenten" in text
+
+
+def test_trend_figures_caption_the_plotted_bases(tmp_path):
+    res = trends.build_trends(survey_paths={})
+    fig = trend_figures.plot_national_trends(res.trends)
+    cap = figure_caption(fig)
+    assert "Werkt met sociale (wijk)teams: 2014 n = 224, 2015 n = 234, 2017 n = 242" in cap
+    assert "Respons: 2014 N = 403 (alle gemeenten), 2015 N = 393 (alle gemeenten), 2017 N = 388" in cap
+    assert "Doelgroepgerichte teams: 2015 n ≤ 204, 2017 n ≤ 202" in cap and "Wilson 95 %" in cap
+    # one panel per percentage trend; error bars only where a base is known (4 trends, G32 without)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in axes] == [
+        "Werkt met sociale (wijk)teams (G32)", "Werkt met sociale (wijk)teams", "Respons", "Doelgroepgerichte teams"]
+    assert len(axes[0].collections) == 0 and len(axes[1].collections) == 3
+    html = trend_figures.img_html(fig, save_figure(fig, "x", tmp_path, formats=("png",))[0])
+    assert html.startswith('<img src="data:image/png;base64,') and 'alt="Gepubliceerde landelijke' in html
+    ch = trend_figures.plot_changes(res.changes)
+    assert "n = 224 en n = 234" in figure_caption(ch) and "n ≤ 204 en n ≤ 202" in figure_caption(ch)
+    plt.close("all")
 
 
 def test_trends_on_the_invented_wave(invented_wave):

@@ -36,7 +36,7 @@ def _p_nl(p: float) -> str:
 
 
 def _n_nl(n: object, source: str) -> str:
-    return f"{'≤ ' if source == 'upper_bound' else ''}{int(n)}"
+    return f"n {'≤' if source == 'upper_bound' else '='} {int(n)}"
 
 
 def _caption(fig: plt.Figure, text: str) -> None:
@@ -144,7 +144,7 @@ def plot_changes(changes: pd.DataFrame) -> plt.Figure:
     fig.tight_layout()
     bases = "; ".join(
         f"{trend_label_nl(r)} {int(r['wave_from'])}→{int(r['wave_to'])}: "
-        + (f"n = {_n_nl(r['n_from'], r['base_source_from'])} en {_n_nl(r['n_to'], r['base_source_to'])}" if pd.notna(r["n_from"]) and pd.notna(r["n_to"])
+        + (f"{_n_nl(r['n_from'], r['base_source_from'])} en {_n_nl(r['n_to'], r['base_source_to'])}" if pd.notna(r["n_from"]) and pd.notna(r["n_to"])
            else "basis niet gepubliceerd")
         for _, r in rows.iterrows())
     _caption(fig, f"Verschil in procentpunten met 95 %-interval van Newcombe (blauw; onafhankelijke steekproeven, "
