@@ -244,11 +244,10 @@ _CUE = re.compile(
     r")(?<=[\w.])(?!\w)[ \t]{0,3}[,:]?(?:[ \t]{0,3}\r?\n){0,2}[ \t]{0,3}"
 )
 _NAME_TOKEN = re.compile(
-    rf"(?P<init>(?:[{_UPPER}]\.[ \t]?){{1,4}})"
+    rf"[ \t]{{0,2}}(?:(?P<init>(?:[{_UPPER}]\.[ \t]?){{1,4}})"
     rf"|(?P<part>(?i:van|de|der|den|ten|ter|te|in|op|'t|la|le|du|da|von|vd|v\.d\.))(?=[ \t])"
-    rf"|(?P<cap>[{_UPPER}][{_LOWER}'’]+(?:-[{_UPPER}]?[{_LOWER}'’]+)?)(?!\w)"
+    rf"|(?P<cap>[{_UPPER}][{_LOWER}'’]+(?:-[{_UPPER}]?[{_LOWER}'’]+)?)(?!\w))"
 )
-_TOKEN_GAP = re.compile(r"[ \t]{0,2}")
 _MAX_NAME_TOKENS = 7
 
 
@@ -273,8 +272,8 @@ def _read_name(text: str, pos: int) -> tuple[int, int, int] | None:
                 break  # initials after a name start something else
             parts += 1
         if start is None:
-            start = m.start()
-        at = _TOKEN_GAP.match(text, m.end()).end()
+            start = m.start(m.lastgroup)
+        at = m.end()
     if end is None:
         return None
     return start, end, parts
@@ -417,59 +416,38 @@ def _known_names(text: str, lowered: str, known: KnownPersons) -> list[Span]:
 
 # Earlier kinds win an overlap: an e-mail address holds a name, an IBAN holds digit groups.
 _PRIORITY = ("e-mailadres", "iban", "telefoonnummer", "bsn", "adres", "naam")
-
-
-def _resolve(cluster: list[tuple[int, int, int, str]]) -> list[Span]:
-    """Non-overlapping spans of one cluster of overlapping candidates: the higher priority wins."""
-    if len(cluster) == 1:
-        s, e, _, k = cluster[0]
-        return [(s, e, k)]
-    chosen: list[Span] = []
-    for s, e, _, k in sorted(cluster, key=lambda c: (c[2], c[0])):
-        if all(e <= cs or s >= ce for cs, ce, _ in chosen):
-            chosen.append((s, e, k))
-    return sorted(chosen)
+_RANK = {k: i for i, k in enumerate(_PRIORITY)}
+_JOINED = frozenset({"adres", "naam"})
 
 
 def find_personal_data(text: str, known: KnownPersons = NOBODY) -> list[Span]:
     """Non-overlapping spans of personal data in ``text``, sorted by position.
 
-    Overlaps go to the kind listed first in :data:`_PRIORITY`; names or address parts next to each other
-    (only spaces or a comma between) are one span.
+    Overlapping finds become one span (their union, so nothing of either stays visible) of the kind listed
+    first in :data:`_PRIORITY` (an e-mail address holding a name is an e-mail address); names or address
+    parts next to each other (only spaces or a comma between) are one span.
     """
     if not text:
         return []
     lowered = text.lower()
-    found: dict[str, list[Span]] = {k: [] for k in _PRIORITY}
-    for span in (*_known_names(text, lowered, known), *_emails(text), *_ibans(text), *_numbers(text),
-                 *_addresses(text), *_cued_names(text, lowered)):
-        found[span[2]].append(span)
-    candidates: list[tuple[int, int, int, str]] = []  # start, end, priority, kind
-    for rank, kind in enumerate(_PRIORITY):
-        merged: list[list] = []  # within one kind: the union of overlapping spans
-        for s, e, k in sorted(found[kind]):
-            if merged and s <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], e)
-            else:
-                merged.append([s, e, k])
-        candidates += [(s, e, rank, k) for s, e, k in merged]
-    candidates.sort()
-    kept: list[Span] = []
-    cluster: list[tuple[int, int, int, str]] = []
-    reach = -1
-    for cand in candidates:  # clusters of overlapping spans (nearly always one span each)
-        if cluster and cand[0] >= reach:
-            kept += _resolve(cluster)
-            cluster = []
-        cluster.append(cand)
-        reach = max(reach, cand[1]) if len(cluster) > 1 else cand[1]
-    kept += _resolve(cluster)
+    spans = [*_known_names(text, lowered, known), *_emails(text), *_ibans(text), *_numbers(text),
+             *_addresses(text), *_cued_names(text, lowered)]
+    if not spans:
+        return []
+    spans.sort()
     out: list[Span] = []
-    for s, e, k in kept:
-        if out and out[-1][2] == k and k in ("adres", "naam") and _JOIN_GAP.fullmatch(text, out[-1][1], s):
-            out[-1] = (out[-1][0], e, k)
+    last_s, last_e, last_k = spans[0]
+    for s, e, k in spans[1:]:
+        if s < last_e:  # overlap: the union, of the kind with priority
+            last_e = max(last_e, e)
+            if _RANK[k] < _RANK[last_k]:
+                last_k = k
+        elif k == last_k and k in _JOINED and _JOIN_GAP.fullmatch(text, last_e, s):
+            last_e = e
         else:
-            out.append((s, e, k))
+            out.append((last_s, last_e, last_k))
+            last_s, last_e, last_k = s, e, k
+    out.append((last_s, last_e, last_k))
     return out
 
 
