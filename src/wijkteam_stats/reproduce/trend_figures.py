@@ -8,15 +8,18 @@ The caption is drawn below the plot (PNG and SVG carry it) and read back with
 
 from __future__ import annotations
 
+import base64
+import html
 import math
 import textwrap
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from wijkteam_stats.reference.figures import PALETTE, percent_nl, setup_style
-from wijkteam_stats.reproduce.figures import CAPTION_GID
+from wijkteam_stats.reproduce.figures import CAPTION_GID, figure_caption
 from wijkteam_stats.reproduce.trends import KEY, trend_label_nl
 
 _WRAP = 110
@@ -33,7 +36,7 @@ def _p_nl(p: float) -> str:
 
 
 def _n_nl(n: object, source: str) -> str:
-    return f"{'≤ ' if source == 'upper_bound' else ''}{int(n)}"
+    return f"n {'≤' if source == 'upper_bound' else '='} {int(n)}"
 
 
 def _caption(fig: plt.Figure, text: str) -> None:
@@ -141,7 +144,7 @@ def plot_changes(changes: pd.DataFrame) -> plt.Figure:
     fig.tight_layout()
     bases = "; ".join(
         f"{trend_label_nl(r)} {int(r['wave_from'])}→{int(r['wave_to'])}: "
-        + (f"n = {_n_nl(r['n_from'], r['base_source_from'])} en {_n_nl(r['n_to'], r['base_source_to'])}" if pd.notna(r["n_from"]) and pd.notna(r["n_to"])
+        + (f"{_n_nl(r['n_from'], r['base_source_from'])} en {_n_nl(r['n_to'], r['base_source_to'])}" if pd.notna(r["n_from"]) and pd.notna(r["n_to"])
            else "basis niet gepubliceerd")
         for _, r in rows.iterrows())
     _caption(fig, f"Verschil in procentpunten met 95 %-interval van Newcombe (blauw; onafhankelijke steekproeven, "
@@ -151,4 +154,14 @@ def plot_changes(changes: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-__all__ = ["MARKERS", "plot_changes", "plot_national_trends"]
+def img_html(fig: plt.Figure, png: str | Path, width: int = 860) -> str:
+    """An ``<img>`` of the saved PNG, embedded, with the figure's caption as alternative text (accessible,
+    offline), and closes the figure."""
+    data = base64.b64encode(Path(png).read_bytes()).decode("ascii")
+    alt = figure_caption(fig) or "figuur"
+    plt.close(fig)
+    return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" width="{int(width)}" '
+            f'style="max-width:100%">')
+
+
+__all__ = ["MARKERS", "img_html", "plot_changes", "plot_national_trends"]
