@@ -12,13 +12,14 @@ from __future__ import annotations
 import base64
 import io
 import random
+import textwrap
 from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 from PIL import Image
 
-from wijkteam_stats.reference.figures import PALETTE, caption, setup_style
+from wijkteam_stats.reference.figures import PALETTE, caption, set_plotted_base, setup_style
 from wijkteam_stats.reference.waves import REPORT_SEED as SEED
 from wijkteam_stats.report.maps import municipality_map
 from wijkteam_stats.report.numbers import build_numbers, read_numbers, write_numbers
@@ -26,7 +27,8 @@ from wijkteam_stats.report.render import render
 
 __all__ = ["build_numbers", "read_numbers", "write_numbers", "prepare_session", "title_text", "header_html",
            "facts_html", "map_html", "participation_html", "reading_guide_html", "comparison_html",
-           "free_text_html", "figure_html", "expected_html", "footer_html", "small_png"]
+           "free_text_html", "figure_html", "expected_html", "footer_html", "small_png", "comparison_figure",
+           "figure_caption_text", "plotted_bases", "municipality_map"]
 
 #: Dutch title of each comparison section (table captions).
 SECTION_TITLES = {"teams": "Sociale (wijk)teams", "composition": "Samenstelling van de teams",
@@ -143,18 +145,23 @@ def map_html(numbers: dict[str, Any]) -> str:
     return _image(map_png(numbers), alt, text)
 
 
-def _short(label: str, limit: int = 38) -> str:
-    label = label.split(" (")[0]
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+def plotted_bases(numbers: dict[str, Any], section: str) -> list[int]:
+    """The n of every computed estimate the comparison figure of ``section`` plots (its caption's base): the
+    national estimates on real data; on synthetic data the peers' (the national points are published figures)."""
+    key = "peers" if numbers.get("synthetic") else "national"
+    return [int(r[key]["n"]) for r in numbers["comparisons"][section]
+            if r[key] is not None and r[key].get("n") is not None]
 
 
-def comparison_png(numbers: dict[str, Any], section: str, title: str) -> tuple[bytes, int, int]:
+def comparison_figure(numbers: dict[str, Any], section: str, title: str) -> plt.Figure:
     """Dot-and-interval figure of a section: peers and the Netherlands per row (own answer as text on real
-    data only; on synthetic data the national points are the published figures, without interval)."""
+    data only; on synthetic data the national points are the published figures, without interval). The
+    section's heading is on the page, not in the figure; the plotted base is recorded for the caption."""
     rows = numbers["comparisons"][section]
     synthetic = bool(numbers.get("synthetic"))
-    labels = [_short(r["label"]) for r in rows]
-    fig, ax = plt.subplots(figsize=(7.6, 0.34 * len(rows) + 1.5), layout="constrained")
+    labels = [textwrap.fill(r["label"].split(" (")[0], 24, break_on_hyphens=False) for r in rows]
+    lines = max([lab.count("\n") + 1 for lab in labels] or [1])
+    fig, ax = plt.subplots(figsize=(7.6, (0.32 + 0.12 * (lines - 1)) * len(rows) + 1.5), layout="constrained")
     y = np.arange(len(rows))[::-1]
     peers_name = "gemeenten van dezelfde grootte" + (" (SYNTHETISCH voorbeeld)" if synthetic else "")
     national_name = "Nederland (gepubliceerd)" if synthetic else "Nederland"
@@ -178,15 +185,33 @@ def comparison_png(numbers: dict[str, Any], section: str, title: str) -> tuple[b
     if not synthetic:
         own_name = numbers["facts"]["name"]
         short = own_name if len(own_name) <= 22 else own_name[:21] + "…"
-        if not numbers["participated"]:
-            short += " (niet deelgenomen)"
-        ax.text(1.02, 1.0, short, transform=ax.transAxes, fontsize=8, fontweight="bold", va="bottom", ha="left")
+        header = short if numbers["participated"] else f"{short}\n(niet deelgenomen)"
+        ax.text(1.02, 1.01, header, transform=ax.transAxes, fontsize=8, fontweight="bold", va="bottom", ha="left")
         if numbers["participated"]:
             for yi, r in zip(y, rows, strict=True):
-                own = r["own"].split(":")[0].split(" (")[0]
+                own = textwrap.fill(r["own"].split(":")[0].split(" (")[0], 18)
                 ax.text(1.02, yi, own, transform=ax.get_yaxis_transform(), fontsize=8, va="center", ha="left")
     fig.legend(loc="outside lower center", ncol=2, frameon=False, fontsize=8)
-    return small_png(fig)
+    set_plotted_base(fig, plotted_bases(numbers, section))
+    return fig
+
+
+def comparison_png(numbers: dict[str, Any], section: str, title: str) -> tuple[bytes, int, int]:
+    """The comparison figure of a section as a small PNG and its pixel size."""
+    return small_png(comparison_figure(numbers, section, title))
+
+
+def figure_caption_text(numbers: dict[str, Any], title: str, section: str) -> str:
+    """Caption of the comparison figure of ``section``: its n is the base of the computed estimates it plots."""
+    bases = plotted_bases(numbers, section)
+    size = f"gemeenten met {numbers['facts']['size_class']} inwoners"
+    if numbers.get("synthetic"):
+        return caption(f"{title}: {size}, berekend uit de SYNTHETISCHE reconstructie (een voorbeeld, geen echte "
+                       "cijfers; n: gemeenten van dezelfde grootte met een antwoord), en de landelijke cijfers zoals "
+                       "Movisie ze publiceerde (ruit; geen ruit: niet gepubliceerd)", n=bases or None,
+                       method="Wilson 95 %")
+    return caption(f"{title}: {size} en heel Nederland (n: gemeenten in Nederland met een antwoord op de vraag)",
+                   n=bases or None, method="Wilson 95 %-interval")
 
 
 def figure_html(numbers: dict[str, Any], section: str, title: str) -> str:
@@ -195,19 +220,4 @@ def figure_html(numbers: dict[str, Any], section: str, title: str) -> str:
     alt = (f"{title}: percentages van gemeenten van dezelfde grootte en van heel Nederland"
            + (" (gepubliceerde cijfers)" if synthetic else " met 95 %-intervallen")
            + "; de cijfers staan in de tabel onder de figuur")
-    rows = numbers["comparisons"][section]
-    n_peers = [r["peers"]["n"] for r in rows if r["peers"]]
-    base = (f"gemeenten met {numbers['facts']['size_class']} inwoners"
-            + (f" (n = {min(n_peers)}–{max(n_peers)} per vraag)" if n_peers and min(n_peers) != max(n_peers)
-               else f" (n = {n_peers[0]})" if n_peers else ""))
-    if synthetic:
-        text = (f"{title}: {base}, berekend uit de SYNTHETISCHE reconstructie (een voorbeeld, geen echte cijfers), "
-                "en de landelijke cijfers zoals Movisie ze publiceerde (ruit; zonder ruit: niet gepubliceerd). "
-                "Intervallen: Wilson 95 %.")
-    else:
-        n_nat = [r["national"]["n"] for r in rows if r["national"]]
-        nat = (f"n = {min(n_nat)}–{max(n_nat)}" if n_nat and min(n_nat) != max(n_nat)
-               else f"n = {n_nat[0]}" if n_nat else "")
-        text = caption(f"{title}: {base} en heel Nederland ({nat})", method="Wilson 95 %-interval")
-    return _image(comparison_png(numbers, section, title), alt, text)
-
+    return _image(comparison_png(numbers, section, title), alt, figure_caption_text(numbers, title, section))
