@@ -28,7 +28,7 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP) $@
 
 all: $(STAMP)
-	$(BIN)/wijkteam pipeline --wave $(WAVE)
+	@$(BIN)/wijkteam pipeline --wave $(WAVE)
 
 test: $(DEVSTAMP)
 	$(BIN)/ruff check src tests benchmarks
