@@ -14,18 +14,21 @@ help:
 	@echo "make lab   - open the notebooks in JupyterLab"
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "setting up $(VENV) ..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
-	touch $@
+	@echo "installing wijkteam-stats into $(VENV) ..."
+	@$(BIN)/python -m pip install --quiet -e .
+	@$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@touch $@
 
 $(DEVSTAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
-	touch $(STAMP) $@
+	@echo "installing wijkteam-stats with the dev extras into $(VENV) ..."
+	@$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@touch $(STAMP) $@
 
 all: $(STAMP)
 	@$(BIN)/wijkteam pipeline --wave $(WAVE)
