@@ -27,7 +27,7 @@ SCRIPT = "<script>alert('x')</script>"
 
 def tidy_row(code: str, **values) -> dict:
     """One tidy row: everything NA except gm_code/wave/status, then ``values`` (column -> value)."""
-    cols = load_codebook().tidy_columns()
+    cols = load_codebook().for_wave(2015).tidy_columns()
     row = {c: pd.NA for c in cols}
     row.update({"gm_code": code, "wave": 2015, "status": "compleet",
                 "ingevuld_op": pd.Timestamp("2015-10-01 12:00")})
@@ -57,7 +57,7 @@ def teams_answers(n_teams: int = 3, involved: dict[str, list[str]] | None = None
 
 def typed(rows: list[dict]) -> pd.DataFrame:
     """Rows -> a tidy table with the contract's dtypes, sorted by gm_code."""
-    cols = load_codebook().tidy_columns()
+    cols = load_codebook().for_wave(2015).tidy_columns()
     df = pd.DataFrame(rows, columns=list(cols))
     for c, t in cols.items():
         df[c] = df[c].astype(t)
