@@ -39,7 +39,7 @@ def tidy_row(code: str, **values) -> dict:
 
 def teams_answers(n_teams: int = 3, involved: dict[str, list[str]] | None = None, **extra) -> dict:
     """Answers of a municipality with teams: every team question answered (False unless listed)."""
-    cb = load_codebook()
+    cb = load_codebook().for_wave(2015)
     out = {"has_teams": "ja", "n_teams": n_teams, "problem_scope": "beide", "work_income_tasks": False,
            "monitors_teams": True, "needs_support_involving_residents": False}
     for var in ("team_type", "discipline", "goal"):
@@ -66,7 +66,7 @@ def typed(rows: list[dict]) -> pd.DataFrame:
 
 def fake_tidy(codes: list[str], seed: int = 1, overrides: dict[str, dict] | None = None) -> pd.DataFrame:
     """A seeded random tidy table for ``codes`` (about 85 % with teams); ``overrides`` per code win."""
-    cb = load_codebook()
+    cb = load_codebook().for_wave(2015)
     rng = np.random.default_rng(seed)
     groups = [g.code for g in cb.variable("involvement").groups]
     forms = ["meedoen", "meebeslissen", "meedenken", "meebeoordelen"]

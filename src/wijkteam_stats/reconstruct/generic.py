@@ -279,6 +279,21 @@ class _Builder:
                 m.absdev(_add(_scale(x, 100.0), _scale(a, -100.0 * share)), SOFT_WEIGHT / max(self.n, 1))
 
 
+def _solve(model: _Model) -> tuple[dict[str, int], float]:
+    """Solve with a tie-break large enough for HiGHS to see (its absolute gap is 1e-6): seeded weights in
+    [1e-5, 2e-5] per unit of every integer variable, so that equally good solutions are not left to chance."""
+    n = len(model.names)
+    c = np.zeros(n)
+    for k, v in model.cost.items():
+        c[model.index[k]] += v
+    u = np.random.default_rng(20140101).uniform(1.0, 2.0, n)
+    tie = np.where(np.array(model.integer) == 1, 1e-5 * u, 0.0)
+    a, lo, hi = model._matrix()
+    res = model._milp(c + tie, a, lo, hi)
+    out = {name: int(round(res.x[j])) for j, name in enumerate(model.names) if model.integer[j]}
+    return out, float(c @ res.x)
+
+
 def _conflicts(builder_factory, rows: pd.DataFrame) -> list[str]:
     """A smallest set of rows that together admit no solution (deletion filter over the published rows)."""
     keep = list(rows["finding_id"])
@@ -287,7 +302,7 @@ def _conflicts(builder_factory, rows: pd.DataFrame) -> list[str]:
         b = builder_factory()
         model, _ = b.build(rows[rows["finding_id"].isin(trial)])
         try:
-            model.solve()
+            _solve(model)
         except ReconstructionError:
             keep = trial  # still infeasible without it: not needed for the conflict
     return keep
@@ -302,7 +317,7 @@ def solve_counts(pub: pd.DataFrame, cb: Codebook, sizes: dict[str, int], g4: str
     b = _Builder(pub, cb, sizes, g4, vocab)
     model, used = b.build(pub)
     try:
-        counts, obj = model.solve()
+        counts, obj = _solve(model)
     except ReconstructionError:
         conflict = _conflicts(lambda: _Builder(pub, cb, sizes, g4, vocab), pub)
         raise ReconstructionError("the published figures admit no joint solution in whole municipalities; "
