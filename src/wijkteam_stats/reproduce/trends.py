@@ -415,6 +415,14 @@ def _norm_cdf(x: float) -> float:
     return 0.5 * (1 + math.erf(x / math.sqrt(2)))
 
 
+def _scope_note(key: tuple) -> str:
+    """A caveat for breakdowns whose definition may differ between waves (G32, G4, non-G32)."""
+    if key[2] in ("G32", "non-G32", "G4"):
+        return (f"wie tot de {key[2]} telt kan per meting verschillen (peildatum, G4 erin of niet; zie de "
+                f"consistentie-audit van elke meting)")
+    return ""
+
+
 def change_tests(trends: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFrame:
     """The change between consecutive waves of every percentage trend (columns ``CHANGE_COLUMNS``).
 
@@ -441,7 +449,8 @@ def change_tests(trends: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.Dat
                 continue
             if pd.isna(a.k) or pd.isna(b.k):
                 missing = [str(w.wave) for w in (a, b) if pd.isna(w.k)]
-                out["note"] = f"basis niet gepubliceerd ({', '.join(missing)}): geen interval, geen toets"
+                out["note"] = "; ".join(filter(None, [
+                    f"basis niet gepubliceerd ({', '.join(missing)}): geen interval, geen toets", _scope_note(key)]))
                 rows.append(out)
                 continue
             k1, n1, k2, n2 = int(a.k), int(a.base_n), int(b.k), int(b.base_n)
@@ -463,7 +472,7 @@ def change_tests(trends: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.Dat
             if "upper_bound" in (a.base_source, b.base_source):
                 notes.append("basis niet gepubliceerd: getoetst bij de grootst mogelijke basis (ondergrens van "
                              "de onzekerheid)")
-            out["note"] = "; ".join(notes)
+            out["note"] = "; ".join(filter(None, [*notes, _scope_note(key)]))
             rows.append(out)
     df = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
     for c in ("n_from", "n_to"):
@@ -512,6 +521,10 @@ def _p_nl(p: float) -> str:
     if p is None or (isinstance(p, float) and math.isnan(p)):
         return "–"
     return "< 0,001" if p < 0.001 else _nl(p, 3)
+
+
+def _p_eq(p: float) -> str:
+    return _p_nl(p) if p < 0.001 else f"= {_p_nl(p)}"
 
 
 def trends_table_nl(trends: pd.DataFrame) -> pd.DataFrame:
@@ -571,13 +584,20 @@ def conclusions_nl(trends: pd.DataFrame, changes: pd.DataFrame, alpha: float = 0
             if math.isnan(c["p_value"]):
                 text += f" Verandering {span}: niet te toetsen ({c['note']})."
                 continue
+            ci = f"95 %-interval {_nl(c['diff_low'])} tot {_nl(c['diff_high'])}; p {_p_eq(c['p_value'])}"
+            if "census" in (c["base_source_from"], c["base_source_to"]):
+                text += (f" Verandering {span}: {_nl(c['diff_pp'])} procentpunt. Als volledige telling is dat een "
+                         f"feit over de uitgenodigde gemeenten (op afronding na); gelezen als toevalsproces van "
+                         f"respons: {ci}.")
+                continue
             verdict = "statistisch onderscheidbaar" if c["p_value"] < alpha else "niet statistisch onderscheidbaar"
-            text += (f" Verandering {span}: {_nl(c['diff_pp'])} procentpunt (95 %-interval {_nl(c['diff_low'])} tot "
-                     f"{_nl(c['diff_high'])}; p {'' if c['p_value'] < 0.001 else '= '}{_p_nl(c['p_value'])}), "
-                     f"{verdict} van nul")
+            text += f" Verandering {span}: {_nl(c['diff_pp'])} procentpunt ({ci}), {verdict} van nul"
             if not math.isnan(c["p_value_fpc"]):
-                text += f" (met eindige-populatiecorrectie p {'' if c['p_value_fpc'] < 0.001 else '= '}" \
-                        f"{_p_nl(c['p_value_fpc'])})"
+                fpc_sig = c["p_value_fpc"] < alpha
+                word = (("ook " if fpc_sig else "ook niet ") if fpc_sig == (c["p_value"] < alpha)
+                        else ("wel " if fpc_sig else "niet "))
+                text += (f"; over de eindige populatie van uitgenodigde gemeenten (eindige-populatiecorrectie) "
+                         f"{word}onderscheidbaar (p {_p_eq(c['p_value_fpc'])})")
             text += "."
             if c["note"]:
                 text += f" Let op: {c['note']}."
