@@ -37,31 +37,43 @@ def test_kernels_talk_over_ipc_and_print_no_tcp_warning(capfd):
 @pytest.fixture()
 def fake_steps(monkeypatch, tmp_path):
     monkeypatch.setattr(paths, "OUTPUTS", tmp_path)
-    monkeypatch.setattr(pipeline, "steps", lambda wave: [["municipalities", "resolve", "Den Haag"],
-                                                         ["municipalities", "resolve", "Den Haag"]])
+    monkeypatch.setattr(pipeline, "plan", lambda wave: [step("resolve", "Den Haag"), step("resolve", "Den Bosch")])
     return tmp_path
 
 
+def step(*argv: str) -> pipeline.Step:
+    return pipeline.Step(("municipalities", *argv), (), ())
+
+
 def test_pipeline_prints_steps_and_a_summary_and_logs_the_rest(fake_steps, capsys):
-    rc = pipeline.run(argparse.Namespace(wave=2015, verbose=False))
+    rc = pipeline.run(argparse.Namespace(wave=2015, verbose=False, force=True))
     out = capsys.readouterr()
     assert rc == 0
     lines = out.out.splitlines()
     assert lines[0].startswith("[1/2] municipalities") and lines[0].rstrip().endswith("s")
     assert lines[1].startswith("[2/2] municipalities") and "ok" in lines[1]
-    assert lines[2].startswith("Done in ") and "2 of 2 steps ok" in lines[2]
+    assert lines[2].startswith("Done in ") and "2 of 2 steps run" in lines[2]
     assert len(lines) == 6 and out.err == ""
     log = (fake_steps / "logs" / "pipeline_2015.log").read_text(encoding="utf-8")
-    assert log.count("$ wijkteam municipalities resolve Den Haag") == 2
+    assert "$ wijkteam municipalities resolve Den Haag" in log and "$ wijkteam municipalities resolve Den Bosch" in log
     assert "GM0518" in log and "GM0518" not in out.out  # the step's own output is in the log only
 
 
 def test_a_failing_step_shows_its_last_lines_and_stops(fake_steps, monkeypatch, capsys):
-    monkeypatch.setattr(pipeline, "steps", lambda wave: [["municipalities", "resolve", "Nergenshuizen"],
-                                                         ["municipalities", "resolve", "Den Haag"]])
-    rc = pipeline.run(argparse.Namespace(wave=2015, verbose=False))
+    monkeypatch.setattr(pipeline, "plan", lambda wave: [step("resolve", "Nergenshuizen"), step("resolve", "Den Haag")])
+    rc = pipeline.run(argparse.Namespace(wave=2015, verbose=False, force=True))
     out = capsys.readouterr()
     assert rc != 0
     assert "[1/2] municipalities" in out.out and "FAILED" in out.out and "[2/2]" not in out.out
     assert "Stopped: step 'municipalities' failed" in out.out
     assert "Nergenshuizen" in out.err  # the error itself is never hidden
+
+
+def test_an_up_to_date_step_is_reported_as_skipped(fake_steps, monkeypatch, capsys):
+    monkeypatch.setattr(pipeline, "plan", lambda wave: [step("resolve", "Den Haag")])  # one stamp per step name
+    assert pipeline.run(argparse.Namespace(wave=2015, verbose=False, force=False)) == 0
+    capsys.readouterr()
+    assert pipeline.run(argparse.Namespace(wave=2015, verbose=False, force=False)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("[1/1] municipalities") and lines[0].endswith("skipped (inputs unchanged)")
+    assert "0 of 1 steps run, 1 skipped (inputs unchanged)" in lines[1]
