@@ -52,6 +52,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from wijkteam_stats.reference.codebook import Codebook, load_codebook
 from wijkteam_stats.reference.municipalities import municipalities_by_year
 
 KINDS = ("e-mailadres", "iban", "telefoonnummer", "bsn", "adres", "naam")
@@ -519,6 +520,19 @@ def deidentify_columns(frame: pd.DataFrame, columns: Sequence[str], known: Seque
                 per_row[pos][c] = counts
         out[c] = masked
     return out, per_row
+
+
+def deidentify_table(table: pd.DataFrame, codebook: Codebook | None = None) -> pd.DataFrame:
+    """A tidy table with every free-text column masked by the general patterns (no personal columns known).
+
+    For tables that did not come through ``clean_survey`` in this version (a parquet from elsewhere or from
+    before the masking): readers of tidy tables that publish free text call it; masking twice changes
+    nothing (placeholders are never masked again).
+    """
+    cb = codebook or load_codebook()
+    columns = [v.name for v in cb.variables if v.type == "text" and v.role not in ("personal", "id")
+               and v.name in table.columns]
+    return deidentify_columns(table, columns, [])[0]
 
 
 def describe_row(masked: dict[str, Counter]) -> str:
