@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
-WAVE   ?= 2015
+WAVE   ?= all
 
 .PHONY: all test lab lint data reconstruct clean-survey audit reproduce models reports site bench clean help
 
