@@ -357,8 +357,8 @@ def test_real_kernel_is_killed_and_its_connection_file_removed(inputs, tmp_path)
     proc.send_signal(signal.SIGINT)
     time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
-    rc = proc.wait(timeout=30)
-    assert rc == 130 and "Traceback" not in proc.stderr.read()
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "Traceback" not in stderr
     assert not any(p.exists() for p in conn)
     time.sleep(0.5)
 

@@ -48,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"[pipeline] {cmd[0]}: exit {rc} in {time.perf_counter() - t0:.1f} s", flush=True)
         if rc != 0:
             failed.append(cmd[0])
+            if rc >= 128:  # stopped by Ctrl-C / SIGTERM: the user wants the pipeline to stop too
+                print(f"[pipeline] stopped: step '{cmd[0]}' was interrupted", flush=True)
+                return rc
             if cmd[0] not in CONTINUE_AFTER_FAILURE:
                 print(f"[pipeline] stopped: step '{cmd[0]}' failed", flush=True)
                 return rc

@@ -133,6 +133,7 @@ from wijkteam_stats.models.predictions import (
 from wijkteam_stats.models.robust import HC_TYPES, firth_logit, sandwich_glm, separation
 from wijkteam_stats.models.text import conclusion_nl, nl_number, odds_ratio_sentence
 from wijkteam_stats.reference import paths
+from wijkteam_stats.reference.writers import safe_to_csv
 
 TIDY_COLUMNS = ["model", "outcome", "term", "estimate", "std_error", "ci_low", "ci_high", "p_value", "n"]
 
@@ -221,7 +222,7 @@ def write_tables(tables: dict[str, pd.DataFrame], output_dir: str | Path | None,
     out = []
     for name, df in tables.items():
         path = folder / f"{name}_{int(wave)}.csv"
-        df.to_csv(path, index=False, float_format="%.6g", encoding="utf-8")
+        safe_to_csv(df, path, float_format="%.6g")
         out.append(path)
     return out
 

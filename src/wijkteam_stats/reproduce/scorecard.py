@@ -61,6 +61,7 @@ from wijkteam_stats.reference import paths
 from wijkteam_stats.reference.codebook import Codebook, Indicator, Variable, load_codebook
 from wijkteam_stats.reference.municipalities import register as load_register
 from wijkteam_stats.reference.published import file_wave, load_published
+from wijkteam_stats.reference.writers import safe_to_csv
 from wijkteam_stats.reproduce import tolerances as tol
 from wijkteam_stats.reproduce.estimators import (
     indicator_values,
@@ -650,7 +651,7 @@ def write_scorecard(scorecard: pd.DataFrame, wave: int, output_dir: str | Path |
     out = scorecard.copy()
     for c in ("reproduced_value", "ci_low", "ci_high"):
         out[c] = out[c].round(4)
-    out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    safe_to_csv(out, path)
     return path
 
 
