@@ -12,7 +12,9 @@ Rules (documented in the package docstring of :mod:`wijkteam_stats.clean`):
   separator ("1.000" is 1000).
 - Dates: ISO (2015-10-03 14:22[:10]) or Dutch day-first (03-10-2015 14:22[:10], / or . also allowed), or an
   Excel serial day number; time zones are converted to Amsterdam time and dropped.
-- Free text is kept verbatim (outer spaces stripped); e-mail addresses and phone numbers in it are masked.
+- Free text is kept verbatim (outer spaces stripped) here; ``clean_survey`` then masks personal data in it
+  (:mod:`wijkteam_stats.clean.deidentify`, with the names known from the row).
+- Every pattern runs in time linear in the cell's length (no nested or unbounded backtracking).
 """
 
 from __future__ import annotations
@@ -25,14 +27,29 @@ from dataclasses import dataclass
 import pandas as pd
 
 from wijkteam_stats.clean.fold import fold
-from wijkteam_stats.clean.safety import EMAIL, PHONE, mask_contacts, show
+from wijkteam_stats.clean.safety import show
 from wijkteam_stats.reference.codebook import Codebook, Variable
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")
 _THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+\.\d*$")
-_NAMELIJK = re.compile(r"^(?P<label>.*?)[\s,;:]*\bnamelijk\b[\s:,.-]*(?P<text>.*)$", re.IGNORECASE | re.DOTALL)
+_NAMELIJK = re.compile(r"\bnamelijk\b", re.IGNORECASE)  # a literal word: found in linear time
 _COLON = re.compile(r"^(?P<label>[^:]{1,80}):\s*(?P<text>.*)$", re.DOTALL)
+
+
+def split_namelijk(text: str) -> tuple[str, str] | None:
+    """("Anders", "tekst") for "Anders, namelijk: tekst" (the first "namelijk"); None without "namelijk".
+
+    Written with ``str`` methods around one literal search: the former single pattern (a lazy label
+    followed by a run of separators) took time quadratic in a run of spaces.
+    """
+    m = _NAMELIJK.search(text)
+    if m is None:
+        return None
+    return text[:m.start()].rstrip(" \t\r\n\f\v,;:"), text[m.end():].lstrip(" \t\r\n\f\v:,.-")
+
+
+
 _ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?$")
 _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T,]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$")
 
@@ -97,15 +114,19 @@ def _choice(raw: str, table: dict[str, object], answers: Answers) -> tuple[objec
     key = fold(s)
     if key in table:
         return table[key], None, None
-    for pattern in (_NAMELIJK, _COLON):
-        m = pattern.match(s)
-        if m:
-            label = m.group("label").strip()
-            text = m.group("text").strip() or None
+    for parts in (split_namelijk(s), _colon(s)):
+        if parts is not None:
+            label = parts[0].strip()
+            text = parts[1].strip() or None
             for cand in (fold(label), fold(label + " namelijk")):
                 if cand and cand in table:
                     return table[cand], None, text
     return None, "is not an answer option; set to missing", None
+
+
+def _colon(text: str) -> tuple[str, str] | None:
+    m = _COLON.match(text)
+    return (m.group("label"), m.group("text")) if m else None
 
 
 def parse_choice(series: pd.Series, variable: Variable, answers: Answers) -> Parsed:
@@ -205,21 +226,15 @@ def parse_datetime(series: pd.Series, variable: Variable, answers: Answers) -> P
 # --------------------------------------------------------------------------- free text
 
 
-def _text(raw: str) -> tuple[object, str | None]:
-    s = raw.strip()
-    if not s:
-        return None, None
-    if EMAIL.search(s) or PHONE.search(s):
-        return mask_contacts(s), "holds an e-mail address or phone number; masked"
-    return s, None
-
-
 def parse_text(series: pd.Series, variable: Variable, answers: Answers) -> Parsed:
-    """A free-text question (string): kept verbatim, outer spaces stripped, contacts masked."""
-    results = _by_unique(series, _text)
-    values = pd.Series([r[0] for r in results], index=series.index, dtype="object").astype("string")
-    issues = [(pos, f"{variable.name}: {r[1]}") for pos, r in enumerate(results) if r[1]]
-    return Parsed(values, issues)
+    """A free-text question (string): kept verbatim, outer spaces stripped, empty cells missing.
+
+    Not yet de-identified: ``clean_survey`` masks every free-text column of the tidy table afterwards
+    (:func:`wijkteam_stats.clean.deidentify.deidentify_columns`), whatever filled it.
+    """
+    stripped = series.str.strip()
+    values = stripped.where(stripped != "", None).astype("string")
+    return Parsed(values, [])
 
 
 # --------------------------------------------------------------------------- ticks and lists
@@ -260,9 +275,9 @@ def _lookup(text: str, index: dict[str, str]) -> str | None:
     key = fold(text)
     if key in index:
         return index[key]
-    m = _NAMELIJK.match(text) or _COLON.match(text)
-    if m:
-        for cand in (fold(m.group("label")), fold(m.group("label") + " namelijk")):
+    parts = split_namelijk(text) or _colon(text)
+    if parts:
+        for cand in (fold(parts[0]), fold(parts[0] + " namelijk")):
             if cand in index:
                 return index[cand]
     return None
