@@ -496,3 +496,32 @@ def test_builds_on_different_days_are_byte_identical(batch, monkeypatch):
     assert _snapshot(batch.out) == first
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     assert manifest.build_time().startswith("2031-05-06")  # without it, the (faked) clock is used
+
+
+def test_footer_and_site_date_follow_source_date_epoch_not_the_clock(inputs, monkeypatch):
+    from datetime import date as real_date
+    from datetime import datetime as real_datetime
+
+    from wijkteam_stats.report import profile, site
+
+    survey, _ = inputs
+    footers, dates = [], []
+    for day in (1, 2):
+        class FakeDate(real_date):
+            @classmethod
+            def today(cls, _day=day):
+                return real_date(2031, 1, _day)
+
+        class FakeDatetime(real_datetime):
+            @classmethod
+            def now(cls, tz=None, _day=day):
+                return real_datetime(2031, 1, _day, 12, tzinfo=tz)
+
+        monkeypatch.setattr(profile, "date", FakeDate)
+        monkeypatch.setattr(site, "datetime", FakeDatetime)
+        footers.append(profile.footer_html({"provenance": profile._provenance_info(survey)}))
+        dates.append(site.build_date())
+    assert footers[0] == footers[1] and "14 november 2023" in footers[0]  # SOURCE_DATE_EPOCH=1700000000
+    assert dates == ["2023-11-14", "2023-11-14"]
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert site.build_date() == "2031-01-02"  # without it: the (faked) clock
