@@ -34,6 +34,8 @@ JAN = KnownPersons.from_values(["J.P. van der Berg", "jp.vdberg@gemeente.nl"])
     ("Mail: info@wijkteam-zaanstad.nl.", "Mail: [e-mailadres]."),
     ("(zie Piet.de.Vries+enquete@gemeente.amsterdam.nl)", "(zie [e-mailadres])"),
     ("adres: jan_jansen@hotmail", "adres: [e-mailadres]"),
+    ("mail k.bakker [at] zaanstad [dot] nl graag", "mail [e-mailadres] graag"),
+    ("k.bakker(at)zaanstad.nl.", "[e-mailadres]."),
     # phone numbers, Dutch writings
     ("bel 06-12345678", "bel [telefoonnummer]"),
     ("Bel mij: 0612345678 of later", "Bel mij: [telefoonnummer] of later"),
@@ -116,6 +118,8 @@ def test_names_known_from_the_row(text, known, want):
     "Wij werken samen met de buurgemeente en het CJG; zie www.zaanstad.nl/wijkteams.",
     "bel het wijkteam of mail het CJG",
     "bel Zaanstad of Moerdijk",
+    "bel Amsterdam Zuid of mail Den Haag",
+    "via HR Zaanstad en de data (at) random",
     "Groeten van het hele team!",
     "Moerdijk 5 teams, Rotterdam 42 teams, Eindhoven 12 teams.",
     "Uitvoering 2015 en Financiering 2016 volgen in de Marktstraat.",

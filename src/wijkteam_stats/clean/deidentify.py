@@ -8,7 +8,8 @@ summary count them (never the masked value).
 Masked (kind as counted -> placeholder):
 
 - ``e-mailadres`` -> ``[e-mailadres]``: anything shaped ``local@domain`` (found from each ``@``; the domain
-  needs no dot: ``k.bakker@zaanstad`` is masked too).
+  needs no dot: ``k.bakker@zaanstad`` is masked too) and the written-out forms "k.bakker [at] zaanstad
+  [dot] nl", "k.bakker(at)zaanstad.nl" (here the domain needs a dot or "[dot]").
 - ``telefoonnummer`` -> ``[telefoonnummer]``: Dutch numbers, 0 + 9 digits in any grouping ("0612345678",
   "06-12345678", "06 - 1234 5678", "(030) 286 10 00", "030/2861000", "06-12-34-56-78"); 0800/090x service
   numbers (8 or 11 digits); +31 / 0031 with or without "(0)" ("+31 6 1234 5678", "+31 (0)20 123 4567");
@@ -31,8 +32,8 @@ Masked (kind as counted -> placeholder):
 Deliberately kept: ordinary numbers, counts, years, dates, percentages, amounts ("603 teams", "2015",
 "84%"), municipality and organisation names, "Postbus 123", street names without a house number and
 lower-case words that happen to equal a known surname ("een groot team" for Mr de Groot). Names written
-without any of the cues above and unknown to the row (a signature line without a greeting) are not found;
-nor are obfuscated e-mail addresses ("k.bakker [at] zaanstad.nl").
+without any of the cues above and unknown to the row (a signature line without a greeting) are not found,
+nor are addresses spelled out in other ways ("k punt bakker apenstaartje zaanstad punt nl").
 
 Every pattern is linear in the text length: each regular expression is either a plain scan with
 bounded quantifiers and no nested repetition, or is anchored on a rare character (``@``, a digit, a
@@ -73,6 +74,10 @@ Span = tuple[int, int, str]  # start, end (exclusive), kind
 _AT = re.compile(r"@(?<=[\w.+%'=&-]@)(?=[\w-])")  # an "@" with a local-part character before, a domain after
 _LOCAL_REVERSED = re.compile(r"[\w.+%'=&-]+")  # a maximal run read backwards: no backtracking
 _DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*")  # labels and dots alternate: backtracks over one label at most
+# Written-out forms: "k.bakker [at] zaanstad [dot] nl", "k.bakker(at)zaanstad.nl"; the separators start with
+# characters no label holds, so labels and separators still alternate without ambiguity.
+_AT_WORD = re.compile(r"[\[({](?i:at|apenstaartje)[\]})]")
+_DOMAIN_WRITTEN = re.compile(r"[\w-]+(?:(?:\.|[ \t]?[\[({](?i:dot|punt)[\]})][ \t]?)[\w-]+)+")
 
 
 def _emails(text: str) -> list[Span]:
@@ -89,6 +94,23 @@ def _emails(text: str) -> list[Span]:
             end -= 1
         if local and end > p + 1:
             spans.append((p - len(local), end, "e-mailadres"))
+    return spans
+
+
+def _written_emails(text: str) -> list[Span]:
+    found = list(_AT_WORD.finditer(text))
+    if not found:
+        return []
+    rev = text[::-1]
+    n = len(text)
+    spans = []
+    for m in found:
+        p = m.start() - (1 if text[m.start() - 1:m.start()] in (" ", "\t") else 0)
+        local = _LOCAL_REVERSED.match(rev, n - p)
+        q = m.end() + (1 if text[m.end():m.end() + 1] in (" ", "\t") else 0)
+        domain = _DOMAIN_WRITTEN.match(text, q)
+        if local and domain:
+            spans.append((p - len(local.group().rstrip(".")), domain.end(), "e-mailadres"))
     return spans
 
 
@@ -238,7 +260,7 @@ _CUE = re.compile(
     r"(?P<greet>groet(?:en|jes)?(?:[ \t]+van)?|m\.?v\.?g\.?|gr\.)"
     r"|(?P<label>contact[ \t-]?persoon(?:[ \t]+(?:is|was))?|ingevuld[ \t]+door|opgesteld[ \t]+door"
     r"|beantwoord[ \t]+door|naam(?=[ \t]{0,2}:))"
-    r"|(?P<title>mevrouw|meneer|heer|(?:mevr|mw|mvr|mnr|dhr|hr)(?:\.|(?!\w)))"
+    r"|(?P<title>mevrouw|meneer|heer|(?:mevr|mw|mvr|mnr|dhr)(?:\.|(?!\w))|hr\.)"
     r"|(?P<weak>bel(?:len)?(?:[ \t]+met)?|mail(?:en)?(?:[ \t]+(?:met|naar))?|vraag[ \t]+naar"
     r"|contact[ \t]+(?:op[ \t]+)?met)"
     r")(?<=[\w.])(?!\w)[ \t]{0,3}[,:]?(?:[ \t]{0,3}\r?\n){0,2}[ \t]{0,3}"
@@ -301,8 +323,10 @@ def _cued_names(text: str, lowered: str) -> list[Span]:
         if found is None:
             continue
         start, end, parts = found
-        if m.group("weak") is not None and parts < 2:
-            continue  # after "bel" / "mail": only a first and last name ("bel Karin Bakker"), not "bel Zaanstad"
+        if m.group("weak") is not None and (
+                parts < 2 or text[start:end].split()[0].lower() in _municipality_words()):
+            continue  # after "bel" / "mail": only first and last name ("bel Karin Bakker"; not "bel Zaanstad",
+            # nor "bel Amsterdam Zuid")
         spans.append((start, end, "naam"))
     return spans
 
@@ -430,7 +454,8 @@ def find_personal_data(text: str, known: KnownPersons = NOBODY) -> list[Span]:
     if not text:
         return []
     lowered = text.lower()
-    spans = [*_known_names(text, lowered, known), *_emails(text), *_ibans(text), *_numbers(text),
+    spans = [*_known_names(text, lowered, known), *_emails(text), *_written_emails(text), *_ibans(text),
+             *_numbers(text),
              *_addresses(text), *_cued_names(text, lowered)]
     if not spans:
         return []

@@ -24,7 +24,7 @@ def steps(wave: int) -> list[list[str]]:
         ["audit", "--wave", str(wave)],
         ["reproduce", "--wave", str(wave)],
         ["models", "--wave", str(wave)],
-        ["trends"],
+        ["trends"],  # across all waves with a published file: for several waves, run it once, after them all
         ["reports", "--all", "--wave", str(wave)],
         ["site", "--wave", str(wave)],
     ]

@@ -303,8 +303,9 @@ def plot_recovery(rec: pd.DataFrame, summary: pd.DataFrame, labels: Mapping[str,
                                with_n=False, wrap=105)
 
 
-def plot_weighting(headline: pd.DataFrame, synthetic: bool = False) -> plt.Figure:
-    """Headline percentages unweighted (Wilson) and post-stratified (linearisation) side by side."""
+def plot_weighting(headline: pd.DataFrame, synthetic: bool = False, method: str | None = None) -> plt.Figure:
+    """Headline percentages unweighted (Wilson) and post-stratified (linearisation) side by side; ``method``
+    states the intervals plotted (e.g. both with the finite-population correction)."""
     figures.setup_style()
     h = headline.reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(8, 0.55 * len(h) + 1.8))
@@ -327,8 +328,8 @@ def plot_weighting(headline: pd.DataFrame, synthetic: bool = False) -> plt.Figur
         figures.set_plotted_base(fig, h["n"].astype(int).to_numpy())
     text = ("Kerncijfers ongewogen en gepoststratificeerd naar grootteklasse × G32 (CBS-aantallen op 1 januari); "
             "n per rij: de gemeenten die de vraag beantwoordden")
-    return figures.add_caption(fig, text, method="ongewogen Wilson 95 %; gewogen linearisatie met "
-                               "eindigepopulatiecorrectie, logit-interval", synthetic=synthetic, wrap=105)
+    method = method or "ongewogen Wilson 95 %; gewogen linearisatie met eindigepopulatiecorrectie, logit-interval"
+    return figures.add_caption(fig, text, method=method, synthetic=synthetic, wrap=105)
 
 
 def show(fig: plt.Figure, name: str, output_dir: str | Path | None, width: int = 820) -> list[Path]:
