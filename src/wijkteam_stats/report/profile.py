@@ -133,7 +133,7 @@ def _file_key(path: Path) -> tuple[str, int, int]:
 def _load_survey_cached(key: tuple[str, int, int], wave: int) -> pd.DataFrame:
     path = Path(key[0])
     table = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else clean_survey(path, wave).table
-    expected = list(load_codebook().tidy_columns())
+    expected = list(load_codebook().for_wave(wave).tidy_columns())
     missing = [c for c in expected if c not in table.columns]
     if missing:
         raise ValueError(f"{path}: not a tidy survey table; missing columns {missing[:8]}")
