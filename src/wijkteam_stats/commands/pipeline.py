@@ -213,6 +213,9 @@ def run(args: argparse.Namespace) -> int:
         if rc != 0:
             failed.append(step.name)
             stamp_path(step).unlink(missing_ok=True)
+            if rc >= 128:  # stopped by Ctrl-C / SIGTERM: the user wants the pipeline to stop too
+                print(f"[pipeline] stopped: step '{step.name}' was interrupted", flush=True)
+                return rc
             if step.name not in CONTINUE_AFTER_FAILURE:
                 print(f"[pipeline] stopped: step '{step.name}' failed", flush=True)
                 return rc
