@@ -264,6 +264,9 @@ def run(args: argparse.Namespace) -> int:
                 if log is not None:
                     log.flush()
                     print(_tail(log_path, start), file=sys.stderr, flush=True)
+                if rc >= 128:  # stopped by Ctrl-C / SIGTERM: the user wants the pipeline to stop too
+                    print(f"Stopped: step '{step.name}' was interrupted", flush=True)
+                    return rc
                 if step.name not in CONTINUE_AFTER_FAILURE:
                     print(f"Stopped: step '{step.name}' failed" + ("" if log is None else f"; its output is in "
                                                                    f"{log_path}"), flush=True)
