@@ -84,6 +84,20 @@ def test_synthetic_numbers_hold_no_answer_of_the_municipality(inputs):
     assert a["teams"]["national"]["source"] == "published" and a["teams"]["national"]["mean"] == 3
 
 
+def test_synthetic_expectations_show_published_national_values(inputs):
+    # GM0005 lies in the fitted range; the fixture's size effect is not distinguishable for the 4th-6th group
+    a = numbers.build_numbers("GM0005", 2015, inputs["synthetic_a"], inputs["expectations"])
+    groups = {g["group"]: g for g in a["expected"]["groups"]}
+    late = groups["ervaringsdeskundigen"]
+    assert late["status"] == "national" and late["national_source"] == "published"
+    assert late["national_value"] == 100 - 50  # published: 50 % geen betrokkenheid, not the model table's 60 %
+    html = profile.expected_html(a)
+    assert "gepubliceerd, Movisie 2015" in html and "Antwoord van" not in html
+    real = numbers.build_numbers("GM0005", 2015, inputs["real"], inputs["expectations"])
+    late_real = {g["group"]: g for g in real["expected"]["groups"]}["ervaringsdeskundigen"]
+    assert late_real["national_source"] == "survey" and late_real["national_value"] == pytest.approx(60)
+
+
 def test_synthetic_sections_show_no_answer_and_mark_every_example_value(inputs):
     n = numbers.build_numbers("GM0599", 2015, inputs["synthetic_a"], inputs["expectations"])  # Rotterdam
     html = "".join([profile.header_html(n), profile.participation_html(n), profile.comparison_html(n, "teams"),

@@ -27,6 +27,7 @@ import pandas as pd
 from scipy import stats
 
 from wijkteam_stats.clean import clean_survey
+from wijkteam_stats.clean.deidentify import deidentify_table
 from wijkteam_stats.reference import provenance
 from wijkteam_stats.reference.codebook import load_codebook
 from wijkteam_stats.reference.municipalities import CBS_SIZE_CLASSES, mergers, register, to_2025
@@ -75,10 +76,11 @@ def _file_key(path: Path) -> tuple[str, int, int]:
 def _load_survey_cached(key: tuple[str, int, int], wave: int) -> pd.DataFrame:
     path = Path(key[0])
     table = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else clean_survey(path, wave).table
-    expected = list(load_codebook().tidy_columns())
+    expected = list(load_codebook().for_wave(wave).tidy_columns())
     missing = [c for c in expected if c not in table.columns]
     if missing:
         raise ValueError(f"{path}: not a tidy survey table; missing columns {missing[:8]}")
+    table = deidentify_table(table)  # free text of a table not cleaned by this version is masked too
     table = table[table["wave"].astype("Int64") == int(wave)] if "wave" in table else table
     if table["gm_code"].duplicated().any():
         dup = table.loc[table["gm_code"].duplicated(), "gm_code"].tolist()
@@ -453,7 +455,7 @@ def _expectation(r: Any, scale: float) -> dict[str, Any]:
     if not bool(r.in_fitted_range):
         return {"status": "outside_range", **value}
     if not bool(r.effect_distinguishable):
-        return {"status": "national", **value, "national_value": national}
+        return {"status": "national", **value, "national_value": national, "national_source": "survey"}
     pred, lo, hi = (_finite(x) for x in (r.predicted, r.pi_low, r.pi_high))
     return {"status": "prediction", "predicted": None if pred is None else round(scale * pred, 6),
             "pi_low": None if lo is None else round(scale * lo, 6),
@@ -518,10 +520,19 @@ def without_own_answers(numbers: dict[str, Any]) -> dict[str, Any]:
     out["peers"].pop("n_respondents", None)
     out["national"] = {k: v for k, v in out["national"].items() if k != "n_respondents"}
     e = out["expected"]
+    pub_inv = {r["key"]: r["published"] for r in out["comparisons"]["involvement"]}
     for g in e["groups"]:
         g.pop("reported", None)
+        if g["status"] == "national":  # the published national share, never the reconstruction's
+            pub = pub_inv.get(g["group"])
+            g["national_value"] = None if pub is None else pub["percent"]
+            g["national_source"] = "published" if pub is not None else "not_published"
     if e["teams"] is not None:
         e["teams"].pop("reported", None)
+        if e["teams"]["status"] == "national":
+            pub = out["teams"].get("published")
+            e["teams"]["national_value"] = None if pub is None else pub["mean"]
+            e["teams"]["national_source"] = "published" if pub is not None else "not_published"
     return out
 
 

@@ -29,7 +29,7 @@ from wijkteam_stats.reference import paths, provenance
 from wijkteam_stats.reference.municipalities import SIZE_CLASS_LABELS, normalize_name, register, search_names
 from wijkteam_stats.reference.provenance import git_state, package_versions
 from wijkteam_stats.reference.waves import default_survey_path, register_year
-from wijkteam_stats.reference.writers import atomic_write_text
+from wijkteam_stats.reference.writers import CorruptFileError, atomic_write_text, read_json
 from wijkteam_stats.report.numbers import read_numbers
 from wijkteam_stats.report.render import nl_int, render, stylesheet
 
@@ -93,10 +93,36 @@ def caveats_html() -> str:
     return html.replace("<table>", '<div class="wt-scroll"><table class="wt-md">').replace("</table>", "</table></div>")
 
 
-def _build_date() -> str:
+def read_manifest_file(path: Path) -> dict[str, Any]:
+    """The manifest written by the report batch (``{}`` when absent); :class:`CorruptFileError` naming the
+    file when it is not valid JSON or not an object with object ``reports``. Items may carry
+    ``"stale": true`` and ``"stale_reason"`` (a failed rebuild kept the last good report)."""
+    if not path.is_file():
+        return {}
+    manifest = read_json(path, "manifest")
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("reports", {}), dict):
+        raise CorruptFileError(f"manifest {path} has the wrong shape (expected an object with 'reports'); "
+                               "run `wijkteam reports` to repair it")
+    return manifest
+
+
+def _read_report_numbers(path: Path) -> dict[str, Any]:
+    """A report's numbers; :class:`CorruptFileError` naming the file when it cannot be read."""
+    try:
+        numbers = read_numbers(path)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise CorruptFileError(f"report numbers {path} are corrupt ({err}); run `wijkteam reports` to rebuild "
+                               "the report") from None
+    if not isinstance(numbers, dict):
+        raise CorruptFileError(f"report numbers {path} are not a JSON object; run `wijkteam reports`")
+    return numbers
+
+
+def build_date() -> str:
+    """The build date: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else today (UTC)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = datetime.fromtimestamp(int(epoch), tz=UTC) if epoch else datetime.now(UTC)
-    return when.date().isoformat()
+    moment = datetime.fromtimestamp(int(epoch), tz=UTC) if epoch else datetime.now(UTC)
+    return moment.date().isoformat()
 
 
 def _provenance(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -107,7 +133,7 @@ def _provenance(manifest: dict[str, Any]) -> dict[str, Any]:
         "version": __version__,
         "commit": (git["commit"] or "")[:10] or None,
         "dirty": git["dirty"],
-        "date": _build_date(),
+        "date": build_date(),
         "seed": manifest.get("seed", "–"),
         "packages": [(k, versions[k]) for k in keep if k in versions],
     }
@@ -166,7 +192,7 @@ def _index_rows(wave: int, reports_dir: Path, link_prefix: str, manifest: dict[s
     for r in reg.itertuples(index=False):
         src = reports_dir / f"{r.gm_code}.html"
         data = reports_dir / "data" / f"{r.gm_code}.json"
-        n = read_numbers(data) if data.is_file() else None
+        n = _read_report_numbers(data) if data.is_file() else None
         if n is not None:
             numbers.append(n)
         linked += src.is_file()
@@ -198,7 +224,7 @@ def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
     outputs_dir = Path(outputs_dir).resolve() if outputs_dir else paths.OUTPUTS
     site = paths.ensure_dir(Path(site_dir).resolve() if site_dir else outputs_dir / "site")
     manifest_file = outputs_dir / "manifest.json"
-    manifest = json.loads(manifest_file.read_text(encoding="utf-8")) if manifest_file.is_file() else {}
+    manifest = read_manifest_file(manifest_file)
     waves = waves_present(outputs_dir, wave)
     old_copies = site / "reports"  # earlier versions copied every report into the site
     if old_copies.is_dir():
