@@ -203,7 +203,7 @@ def test_failed_rebuild_keeps_the_last_good_report_marked_stale(batch, inputs, t
     before = _snapshot(batch.out)
     survey, exp = inputs
     changed = tmp_path / "expected_changed.csv"
-    changed.write_text(exp.read_text().replace("False", "False", 1) + "2015,GM9999,1,n_teams,,1,1,1,False\n")
+    changed.write_text(exp.read_text().replace("False", "False", 1) + "2015,GM9999,1,n_teams,,1,1,1,False,0.5,2,True,True,2.96\n")
     batch.state["build"] = fake_build(fail={"GM0003", "GM0014"})
     res = batch(expectations_path=changed)
     assert (res.built, res.failed, res.exit_code) == (4, 2, 1)
@@ -260,7 +260,7 @@ def test_signal_at_a_random_point_stops_cleanly(batch, inputs, tmp_path, seed, s
     batch()  # a complete, good set of reports
     survey, exp = inputs
     changed = tmp_path / "exp2.csv"
-    changed.write_text(exp.read_text() + "2015,GM9999,1,n_teams,,1,1,1,False\n")
+    changed.write_text(exp.read_text() + "2015,GM9999,1,n_teams,,1,1,1,False,0.5,2,True,True,2.96\n")
     rng = random.Random(seed)
     at = rng.choice(CODES[:4])
     batch.state["build"] = fake_build(delay=rng.uniform(0.0, 0.15),

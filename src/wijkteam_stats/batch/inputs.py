@@ -69,7 +69,9 @@ def check_expectations(expectations_path: str | Path, codes: list[str]) -> pd.Da
     except Exception as err:  # noqa: BLE001
         raise SharedInputError(f"the expectations table {path} cannot be read ({type(err).__name__}: "
                                f"{err}){again}") from None
-    bad = exp.index[exp["gm_code"].isna() | exp["measure"].isna() | exp["predicted"].isna()]
+    # outside the fitted size range the models step leaves the prediction empty on purpose
+    inside = exp["in_fitted_range"] if "in_fitted_range" in exp.columns else True
+    bad = exp.index[exp["gm_code"].isna() | exp["measure"].isna() | (exp["predicted"].isna() & inside)]
     if len(bad):
         raise SharedInputError(f"the expectations table {path} has rows without code, measure or prediction "
                                f"(data row {int(bad[0]) + 1}{' and more' if len(bad) > 1 else ''}){again}")
