@@ -289,23 +289,40 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str, list[str]]:
     return text, enc, notes
 
 
+_PLAUSIBLE = set("éëèêïíìîöóòôüúùûáàâäçñÉËÈÏÖÜÁÀ‘’“”„–—…€°½¼¾ß·§²³")
+
+
+def _plausibility(text: str) -> int:
+    """Accented letters and punctuation usual in Dutch text count for, other non-ASCII characters against."""
+    good = bad = 0
+    for ch in text:
+        if ord(ch) > 127:
+            if ch in _PLAUSIBLE:
+                good += 1
+            else:
+                bad += 1
+    return good - 3 * bad
+
+
 def _decode_legacy(data: bytes, path: Path) -> tuple[str, str]:
-    """Windows-1252 or Mac Roman, as charset-normalizer judges the bytes."""
+    """Windows-1252 or Mac Roman: charset-normalizer's judgement, checked by the characters each gives."""
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=["cp1252", "mac_roman"], preemptive_behaviour=False).best()
-    candidates = []
-    for enc in ([best.encoding] if best is not None else []) + ["cp1252", "mac_roman"]:
-        if enc in candidates:
-            continue
-        candidates.append(enc)
+    decoded = {}
+    for enc in ("cp1252", "mac_roman"):
         try:
-            return data.decode(enc), enc
+            decoded[enc] = data.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise SurveyFileError(
-        f"{path}: cannot be decoded as UTF-8, Windows-1252 or Mac Roman text; save the export as CSV UTF-8", path
-    )
+    if not decoded:
+        raise SurveyFileError(
+            f"{path}: cannot be decoded as UTF-8, Windows-1252 or Mac Roman text; save the export as CSV UTF-8",
+            path)
+    guess = best.encoding if best is not None and best.encoding in decoded else next(iter(decoded))
+    scores = {enc: _plausibility(text) for enc, text in decoded.items()}
+    top = max(scores, key=lambda e: (scores[e], e == guess))
+    return decoded[top], top
 
 
 def _parse_records(text: str, delimiter: str, limit: int | None = None) -> list[tuple[int, list[str]]]:

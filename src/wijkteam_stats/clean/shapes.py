@@ -120,16 +120,19 @@ def locate(path: str | Path, codebook: Codebook, sheet: str | None = None, struc
 
 def _choose(grids: list[Grid], index: HeaderIndex) -> _Found:
     found = [f for f in (_find_header(g, index) for g in grids) if f is not None]
-    if len(grids) == 1:
+    if not found:
         g = grids[0]
-        if not found:
-            raise SurveyFileError(f"{g.where()}: the file holds no data (only empty rows)", g.path)
+        what = "the file" if g.kind == "csv" else "the workbook"
+        raise SurveyFileError(f"{g.path}: {what} holds no data (only empty rows)", g.path)
+    if len(grids) == 1 and (grids[0].kind == "csv" or found[0].has_municipality):
         return found[0]
-    names = ", ".join(repr(g.sheet) for g in grids)
+    names = ", ".join(repr(s) for s in grids[0].sheets) if grids[0].sheets else ""
     with_muni = [f for f in found if f.has_municipality]
     if len(with_muni) == 1:
         return with_muni[0]
     path = grids[0].path
+    if not with_muni and grids[0].kind not in SPREADSHEET_KINDS:
+        return found[0]
     if not with_muni:
         raise SurveyFileError(
             f"{path}: no sheet holds a header row with a municipality column (sheets: {names}); give the sheet "
@@ -190,8 +193,9 @@ def _has_muni(rec: list[str], index: HeaderIndex) -> bool:
 def _is_subheader(top: list[str], below: list[str], index: HeaderIndex) -> bool:
     """True if ``below`` continues the header: it labels columns whose header cell is empty (a question
     written above its first option column only) and holds no municipality."""
-    gaps = [j for j in range(1, len(top)) if not top[j].strip() and j < len(below) and below[j].strip()
-            and any(top[k].strip() for k in range(j))]
+    gaps = [j for j in range(1, len(top)) if j < len(below) and below[j].strip()
+            and (not top[j].strip() and any(top[k].strip() for k in range(j))
+                 or top[j].strip() == top[j - 1].strip())]  # empty, or repeated by a merged cell
     if not gaps:
         return False
     folded = {fold(c) for c in below if c.strip()}
@@ -208,11 +212,12 @@ def _combine(top: list[str], below: list[str]) -> list[str]:
     for j in range(max(len(top), len(below))):
         t = top[j].strip() if j < len(top) else ""
         b = below[j].strip() if j < len(below) else ""
+        own = bool(t)
         if t:
             question = t
         elif b:
             t = question
-        if not b or fold(b) in {"response", "antwoord", "respons"}:
+        if not b or fold(b) in {"response", "antwoord", "respons"} or (own and fold(b) in SUBHEADER_WORDS):
             out.append(t)
         elif not t:
             out.append(b)
