@@ -40,7 +40,8 @@ def test_clean_command_writes_table_csv_and_log(tidy, export, tmp_path, capsys):
     copy = pd.read_csv(out.with_suffix(".csv"), dtype=str, keep_default_na=False)
     assert copy["gm_code"].tolist() == tidy["gm_code"].tolist()
     log_df = pd.read_csv(log, dtype=str)
-    assert log_df.columns.tolist() == ["row", "municipality_given", "gm_code", "action", "reason", "candidates"]
+    assert log_df.columns.tolist() == ["row", "municipality_given", "gm_code", "action", "reason", "candidates",
+                                      "masked"]
     assert log_df["row"].tolist() == [str(r) for r in range(2, 22)]
     for f in [out, out.with_suffix(".csv"), log]:
         data = f.read_bytes()

@@ -349,7 +349,9 @@ def test_personal_data_in_municipality_and_free_text(tidy, tmp_path):
     assert log.loc[[0, 1], "municipality_given"].tolist() == ["[persoonsgegevens verwijderd]"] * 2
     code = log.at[2, "gm_code"]
     text = result.table.set_index("gm_code").at[code, "toelichting"]
-    assert text == "Bel mij: [telefoonnummer verwijderd] of mail naar [e-mail verwijderd]"
+    assert text == "Bel mij: [telefoonnummer] of mail naar [e-mailadres]"
+    assert log.at[2, "masked"] == "toelichting: e-mailadres 1, telefoonnummer 1"
+    assert ("e-mailadres", 1) in result.summary.masked and ("telefoonnummer", 1) in result.summary.masked
     dumped = result.table.to_csv() + log.to_csv() + str(result.summary)
     for k in range(len(rows)):
         for secret in (f"Pietje Geheim{k}", f"pietje{k}@geheim.nl", f"06 1234 56{k:02d}"):

@@ -4,6 +4,7 @@ outcomes, fits, tables, predictions."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -200,6 +201,63 @@ def test_firth_equals_half_added_log_odds_ratio_in_a_2x2_table():
     assert params[0] == pytest.approx(math.log(c / e), abs=1e-7)
 
 
+def test_firth_profile_intervals_and_flic_on_complete_separation():
+    """Complete separation (5 zeros below 3 ones): the Firth fit carries profile penalised-likelihood intervals
+    whose bounds satisfy 2 (pl_max - profile pl) = chi2(1, 0.95), checked here with an independent
+    one-dimensional maximisation over the intercept; they differ from Wald; predictions use the FLIC intercept,
+    so the mean predicted probability equals the observed share 3/8 (Firth's own intercept does not)."""
+    from scipy import optimize, stats
+
+    x = np.array([-3.0, -2, -1, -0.5, 0.2, 1, 2, 3])
+    yb = np.array([0, 0, 0, 0, 0, 1, 1, 1.0])
+    X = np.column_stack([np.ones(8), x])
+    fr = pd.DataFrame({"population": 50_000 * 2.0**x, model_frame.SIZE_TERM: x})
+    f = fits.fit_binary(fr, pd.Series(yb.astype(bool), dtype="boolean"), fits.SPEC_SIZE, "logit_size", "o")
+    assert f.method == "firth" and f.separation == "complete" and f.ci_method == "profile"
+    top = robust.firth_penalised_loglik(f.params, yb, X)
+    lo, hi = f.ci(model_frame.SIZE_TERM)
+    for bound in (lo, hi):
+        prof = -optimize.minimize_scalar(lambda a, b=bound: -robust.firth_penalised_loglik(np.array([a, b]), yb, X),
+                                         bounds=(-30, 30), method="bounded", options={"xatol": 1e-10}).fun
+        assert 2 * (top - prof) == pytest.approx(stats.chi2.ppf(0.95, 1), abs=1e-4)
+    b, se = f.coef(model_frame.SIZE_TERM), f.se(model_frame.SIZE_TERM)
+    assert lo < b < hi and lo > 0  # the profile interval excludes 0 where the Wald interval does not
+    assert b - 1.959964 * se < 0 and abs((hi - b) - (b - lo)) > 0.1
+    t = models.tidy_coefficients([f])
+    row = t[t["term"] == model_frame.SIZE_TERM].iloc[0]
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((lo, hi)) and row["p_value"] < 0.05
+    pred = predictions.predict(f, fr)["predicted"]
+    assert pred.mean() == pytest.approx(3 / 8, abs=1e-9)
+    assert abs(float(np.mean(expit(X @ f.params))) - 3 / 8) > 1e-3
+    assert f.distinguishable()
+
+
+def test_alpha_interval_is_never_negative_and_absent_at_the_boundary():
+    """NB2 alpha's interval is taken on the log scale; at the boundary the model is Poisson and alpha gets
+    no interval; underdispersed counts (binomial) put alpha at the boundary."""
+    rng = np.random.default_rng(11)
+    x = rng.uniform(-3, 3, 400)
+    fr = pd.DataFrame({"population": 50_000 * 2.0**x, model_frame.SIZE_TERM: x})
+    y = pd.Series(rng.binomial(6, expit(-0.5 + 0.3 * x)), dtype="Float64")
+    nb = fits.fit_nb2(fr, y, fits.SPEC_SIZE, "nb2", "y")
+    assert nb.alpha == 0.0 and any("boundary" in s for s in nb.notes) and nb.converged
+    pois = sm.GLM(y.to_numpy(dtype=float), np.column_stack([np.ones(400), x]), family=sm.families.Poisson()).fit()
+    np.testing.assert_allclose(nb.params[:2], pois.params, rtol=1e-5)
+    t = models.tidy_coefficients([nb]).set_index("term")
+    assert np.isnan(t.loc["alpha", "ci_low"]) and np.isnan(t.loc["alpha", "ci_high"])
+    yo = pd.Series(rng.negative_binomial(2, 2 / (2 + np.exp(0.5 + 0.3 * x))), dtype="Float64")  # alpha 0.5
+    over = fits.fit_nb2(fr, yo, fits.SPEC_SIZE, "nb2", "y")
+    ta = models.tidy_coefficients([over]).set_index("term").loc["alpha"]
+    assert 0 < ta["ci_low"] < ta["estimate"] < ta["ci_high"]
+    assert ta["ci_low"] == pytest.approx(over.alpha * math.exp(-1.959964 * ta["std_error"] / over.alpha), rel=1e-5)
+
+
+def test_a_hessian_warning_is_not_reported_as_converged():
+    assert fits._warned_unconverged(["HessianInversionWarning: Inverting hessian failed, no bse or cov_params"])
+    assert fits._warned_unconverged(["ConvergenceWarning: Maximum Likelihood optimization failed to converge."])
+    assert not fits._warned_unconverged(["RuntimeWarning: divide by zero encountered in log"])
+
+
 def test_constant_outcome_is_reported_not_raised():
     fr = pd.DataFrame({"population": [10_000.0, 20_000, 40_000], model_frame.SIZE_TERM: [-2.32, -1.32, -0.32]})
     f = fits.fit_binary(fr, pd.Series([True, True, True], dtype="boolean"), fits.SPEC_SIZE, "logit_size", "g")
@@ -285,21 +343,94 @@ def test_predictions_and_expected_by_municipality(modelset):
     at_centre = predictions.predict(f, pd.DataFrame({"population": [50_000.0], model_frame.SIZE_TERM: [0.0]})).iloc[0]
     assert at_centre["predicted"] == pytest.approx(expit(f.coef("intercept")))
     assert at_centre["ci_low"] < at_centre["predicted"] < at_centre["ci_high"]
-    exp = predictions.expected_by_municipality(modelset.involvement, modelset.get("nb2_teams", "n_teams"), 2015)
+    exp = predictions.expected_by_municipality(modelset.involvement, modelset.get("nb2_teams", "n_teams"), 2015,
+                                               n_draws=100)
     assert list(exp.columns) == ["wave", "gm_code", "population", "measure", "group", "predicted", "ci_low",
-                                 "ci_high", "extrapolated"]
+                                 "ci_high", "extrapolated", "pi_low", "pi_high", "in_fitted_range",
+                                 "effect_distinguishable", "national_value"]
     assert exp["gm_code"].nunique() == 393 and len(exp) == 393 * 7
     assert set(exp.loc[exp["measure"] == "any_involvement", "group"]) == set(GROUPS)
     assert exp.loc[exp["measure"] == "n_teams", "group"].isna().all()
-    assert ((exp["ci_low"] <= exp["predicted"]) & (exp["predicted"] <= exp["ci_high"])).all()
-    assert exp.loc[exp["measure"] == "any_involvement", "predicted"].between(0, 1).all()
+    inside = exp[exp["in_fitted_range"]]
+    assert ((inside["ci_low"] <= inside["predicted"]) & (inside["predicted"] <= inside["ci_high"])).all()
+    assert inside.loc[inside["measure"] == "any_involvement", "predicted"].between(0, 1).all()
+    # outside the fitted size range: flagged and no value
+    assert (exp["extrapolated"] == ~exp["in_fitted_range"]).all()
+    out = exp[~exp["in_fitted_range"]]
+    assert len(out) and out[["predicted", "ci_low", "ci_high", "pi_low", "pi_high"]].isna().all().all()
+    # a 0/1 outcome has no prediction interval; the count has one around the expected value
+    assert exp.loc[exp["measure"] == "any_involvement", ["pi_low", "pi_high"]].isna().all().all()
+    t_in = inside[inside["measure"] == "n_teams"]
+    assert ((t_in["pi_low"] <= t_in["predicted"]) & (t_in["predicted"] <= t_in["pi_high"])).all()
+    # national value: the share among the fitted respondents; one flag per measure
+    f = modelset.get("logit_size", "wijkbewoners")
+    w = exp[exp["group"] == "wijkbewoners"]
+    np.testing.assert_allclose(w["national_value"], f.n_events / f.n)
+    assert w["effect_distinguishable"].nunique() == 1
+    lo, hi = f.ci(model_frame.SIZE_TERM)
+    assert bool(w["effect_distinguishable"].iloc[0]) == (lo > 0 or hi < 0)
     # larger municipalities get more teams (toy truth: +0.6 log per doubling)
-    t = exp[exp["measure"] == "n_teams"].set_index("gm_code")
-    assert t.loc["GM0599", "predicted"] > t.loc["GM0003", "predicted"]
+    t = t_in.sort_values("population")
+    assert t["predicted"].iloc[-1] > 3 * t["predicted"].iloc[0]
     # with the zero-truncated model no municipality with teams is expected to have fewer than one
-    trunc = predictions.expected_by_municipality(modelset.involvement, predictions.primary_teams_fit(modelset.teams), 2015)
-    assert (trunc.loc[trunc["measure"] == "n_teams", "predicted"] >= 1).all()
+    trunc = predictions.expected_by_municipality(modelset.involvement, predictions.primary_teams_fit(modelset.teams),
+                                                 2015, n_draws=100)
+    tt = trunc[(trunc["measure"] == "n_teams") & trunc["in_fitted_range"]]
+    assert (tt["predicted"] >= 1).all() and (tt["pi_low"] >= 1).all()
     assert exp["extrapolated"].any() and not exp["extrapolated"].all()
+
+
+def _fixed_fit(params, family="truncated_nb2", pop_range=(1_000.0, 1e7), cov=None, n_events=300, n=100):
+    params = np.asarray(params, dtype=float)
+    k = len(params)
+    return fits.Fit("truncnb2_teams", "n_teams", family, "log", fits.SPEC_SIZE,
+                    ("intercept", model_frame.SIZE_TERM, "alpha"), params,
+                    np.zeros((k, k)) if cov is None else np.asarray(cov, dtype=float), n, 2, "HC1",
+                    n_events=n_events, pop_range=pop_range)
+
+
+def test_count_prediction_interval_is_the_quantile_of_the_known_distribution():
+    """With no parameter uncertainty the PI is the 2.5 % and 97.5 % quantile of the zero-truncated NB2
+    (scipy), and of the zero-truncated Poisson when alpha = 0."""
+    from scipy import stats
+
+    X = np.array([[1.0, -3.0], [1.0, 0.0], [1.0, 1.5]])
+    for alpha in (0.4, 0.0):
+        f = _fixed_fit([1.2, 0.7, alpha])
+        lo, hi = predictions.count_prediction_interval(f, X, n_draws=5)
+        for j, mu in enumerate(np.exp(X @ [1.2, 0.7])):
+            dist = stats.poisson(mu) if alpha == 0 else stats.nbinom(1 / alpha, 1 / (1 + alpha * mu))
+            p0 = dist.pmf(0)
+            # quantile q of the truncated law = quantile p0 + q (1 - p0) of the untruncated one
+            assert lo[j] == max(1, dist.ppf(p0 + 0.025 * (1 - p0))), (alpha, j)
+            assert hi[j] == dist.ppf(p0 + 0.975 * (1 - p0)), (alpha, j)
+    # parameter uncertainty widens the interval
+    wide = _fixed_fit([1.2, 0.7, 0.4], cov=np.diag([0.09, 0.04, 0.0]))
+    lo2, hi2 = predictions.count_prediction_interval(wide, X, n_draws=400)
+    assert np.all(hi2 >= hi) and np.any(hi2 > hi)
+
+
+def test_expectations_flags_range_distinguishability_and_national_value():
+    """A fitted range of 20 000-100 000 inhabitants: only municipalities inside get a value; a size effect
+    whose interval includes 0 is not distinguishable and the national value is events / n."""
+    inv_yes = fits.Fit("logit_size", "wijkbewoners", "binomial", "logit", fits.SPEC_SIZE,
+                       ("intercept", model_frame.SIZE_TERM), np.array([0.0, 0.5]), np.diag([0.01, 0.01]), 200, 2,
+                       "HC1", n_events=80, pop_range=(20_000.0, 100_000.0))
+    inv_no = fits.Fit("logit_size", "vrijwilligers", "binomial", "logit", fits.SPEC_SIZE,
+                      ("intercept", model_frame.SIZE_TERM), np.array([0.0, 0.1]), np.diag([0.01, 0.01]), 200, 2,
+                      "HC1", n_events=50, pop_range=(20_000.0, 100_000.0))
+    teams = _fixed_fit([1.0, 0.5, 0.0], pop_range=(20_000.0, 100_000.0), cov=np.diag([0.01, 0.0001, 0.0]),
+                       n_events=450, n=100)
+    exp = predictions.expected_by_municipality([inv_yes, inv_no], teams, 2015, n_draws=50)
+    reg = municipalities.register(2015).set_index("gm_code")["population"]
+    n_in = int(reg.between(20_000, 100_000).sum())
+    assert exp.groupby("measure")["in_fitted_range"].sum().to_dict() == {"any_involvement": 2 * n_in, "n_teams": n_in}
+    assert exp.loc[~exp["in_fitted_range"], "predicted"].isna().all()
+    assert exp.loc[exp["in_fitted_range"], "predicted"].notna().all()
+    flags = exp.groupby(exp["group"].fillna("teams"))["effect_distinguishable"].first().to_dict()
+    assert flags == {"wijkbewoners": True, "vrijwilligers": False, "teams": True}  # 0.1 ± 0.196 includes 0
+    nat = exp.groupby(exp["group"].fillna("teams"))["national_value"].first().to_dict()
+    assert nat == {"wijkbewoners": 0.4, "vrijwilligers": 0.25, "teams": 4.5}
 
 
 def test_teams_check_against_published_values(modelset, frame):
@@ -394,3 +525,82 @@ def test_models_reexports_the_split_modules_public_api():
     for name in ("load_tidy", "size_frame", "outcome_bases", "with_teams", "fit_all", "model_tables",
                  "predicted_curves", "write_tables", "conclusion_nl", "nl_number", "group_labels", "SIZE_TERM"):
         assert name in models.__all__
+
+
+def test_teams_size_effect_is_the_ratio_of_truncated_means_at_each_size():
+    """Known parameters: latent log-mean 1.0 + log(2.19) · log2(P / 50 000), alpha 0.2. The ratio per doubling
+    of E[n | n >= 1] is computed here from the NB2 pmf (scipy) and rises with P towards the latent 2.19."""
+    from scipy import stats
+
+    b = math.log(2.19)
+    params = np.array([0.2, b, 0.2])
+    cov = np.diag([0.01, 0.0025, 0.001])
+    f = _fixed_fit(params, cov=cov, pop_range=(3_000.0, 900_000.0))
+    eff = predictions.teams_size_effect(f)
+    assert list(eff["population"]) == [5_000, 20_000, 50_000, 100_000]
+
+    def tmean(pop):
+        mu = math.exp(0.2 + b * math.log2(pop / 50_000))
+        d = stats.nbinom(1 / 0.2, 1 / (1 + 0.2 * mu))
+        return mu / (1 - d.pmf(0))
+
+    for _, r in eff.iterrows():
+        assert r["expected"] == pytest.approx(tmean(r["population"]), rel=1e-9)
+        assert r["ratio_per_doubling"] == pytest.approx(tmean(2 * r["population"]) / tmean(r["population"]), rel=1e-9)
+        assert r["ratio_low"] < r["ratio_per_doubling"] < r["ratio_high"]
+    ratios = eff["ratio_per_doubling"].to_numpy()
+    assert np.all(np.diff(ratios) > 0) and ratios[0] < 1.3 and 1.9 < ratios[-1] < 2.19
+    # an untruncated model: the ratio is exp(b) at every size, with the Wald interval of b
+    nb = replace(f, family="nb2", model="nb2_teams")
+    e2 = predictions.teams_size_effect(nb)
+    np.testing.assert_allclose(e2["ratio_per_doubling"], 2.19, rtol=1e-9)
+    np.testing.assert_allclose(e2["ratio_high"], math.exp(b + 1.959964 * 0.05), rtol=1e-5)
+
+
+def test_provenance_labels_come_from_the_record_not_the_file_name(tmp_path):
+    """A file named SYNTHETIC without a sidecar, generated with OR 1.4: 'herkomst onbekend', and the text says
+    nothing about a generator; with a sidecar the generator's parameters are quoted; embedded Parquet metadata
+    counts as a record."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from wijkteam_stats.reference import provenance
+
+    f = tmp_path / "SYNTHETIC_survey_or14.csv"
+    f.write_text("a", encoding="utf-8")
+    rec = provenance.read_provenance(f)
+    assert rec.status == "unknown" and not rec.synthetic and rec.parameters == {}
+    banner = provenance.provenance_banner_nl(f)
+    assert "Herkomst onbekend" in banner and "SYNTHETISCHE" not in banner and "echte export" not in banner
+    ms = fits.fit_all(model_frame.size_frame(toy_tidy(beta=math.log(1.4), seed=4), 2015), 2015)
+    text = models_text.conclusion_nl(ms, None, None, provenance=rec)
+    assert "herkomst onbekend" in text.lower()
+    for phrase in ("per constructie", "generator", "geen** verband", "echte export", "SYNTHETISCHE"):
+        assert phrase not in text, phrase
+    # the same file with a sidecar that records the generator's effect of log(1.4)
+    (tmp_path / "SYNTHETIC_survey_or14.csv.meta.json").write_text(
+        json.dumps({"synthetic": True, "parameters": {"involvement_size_effect": math.log(1.4)}}), encoding="utf-8")
+    rec2 = provenance.read_provenance(f)
+    assert rec2.synthetic and rec2.parameters["involvement_size_effect"] == pytest.approx(math.log(1.4))
+    text2 = models_text.conclusion_nl(ms, None, None, provenance=rec2)
+    assert "SYNTHETISCHE" in text2 and "OR 1,40 per verdubbeling ingebouwd" in text2 and "geen** verband" not in text2
+    # a sidecar that says synthetic without parameters: synthetic, but no claim about the generator's effect
+    (tmp_path / "SYNTHETIC_survey_or14.csv.meta.json").write_text(json.dumps({"synthetic": True}), encoding="utf-8")
+    text3 = models_text.conclusion_nl(ms, None, None, provenance=provenance.read_provenance(f))
+    assert "SYNTHETISCHE" in text3 and "per constructie" not in text3 and "niet vastgelegd" in text3
+    # a real export declared by its record; a plain file without record is unknown whatever its name
+    (tmp_path / "SYNTHETIC_survey_or14.csv.meta.json").write_text(json.dumps({"synthetic": False}), encoding="utf-8")
+    assert provenance.read_provenance(f).status == "real"
+    assert "echte export" in models_text.conclusion_nl(ms, None, None, provenance=provenance.read_provenance(f))
+    plain = tmp_path / "export.csv"
+    plain.write_text("a", encoding="utf-8")
+    assert provenance.read_provenance(plain).status == "unknown"
+    # embedded metadata in a Parquet file
+    pq_path = tmp_path / "table.parquet"
+    table = pa.table({"a": [1]}).replace_schema_metadata(
+        {provenance.EMBEDDED_KEY: json.dumps({"synthetic": True, "parameters": {"involvement_size_effect": 0.0}})})
+    pq.write_table(table, pq_path)
+    emb = provenance.read_provenance(pq_path)
+    assert emb.synthetic and emb.parameters == {"involvement_size_effect": 0.0} and "embedded" in emb.source

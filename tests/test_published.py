@@ -67,3 +67,50 @@ def test_missing_file_and_binary_garbage(tmp_path):
     bad.write_bytes(bytes(range(256)) * 4)
     with pytest.raises(PublishedFileError, match=str(bad)):
         load_published(bad)
+
+
+def test_shipped_2014_and_2017_files_are_valid():
+    p14 = load_published(wave=2014)
+    assert len(p14) == 19 and file_wave(p14) == 2014
+    assert p14.loc[p14["finding_id"] == "F2014-003", "value"].item() == 78
+    assert {"analysis", "steering"} <= set(p14["topic"])
+    p17 = load_published(wave=2017)
+    assert len(p17) == 15 and file_wave(p17) == 2017
+    assert (p17["wave"] != 2017).sum() == 5  # reference figures of earlier waves
+    assert (p17["statistic"] == "verbal").sum() == 3
+
+
+def test_topics_are_an_open_vocabulary_declared_in_data(tmp_path):
+    raw = pd.read_csv(paths.published_file(2014), dtype=str, keep_default_na=False)
+    raw.loc[0, "topic"] = "wellbeing"
+    path = tmp_path / "movisie_2014.csv"
+    raw.to_csv(path, index=False)
+    with pytest.raises(PublishedFileError, match=r"line 2, column 'topic'.*wellbeing"):
+        load_published(path)
+    vocab = tmp_path / "vocabulary.yaml"
+    vocab.write_text(paths.PUBLISHED_VOCABULARY.read_text(encoding="utf-8")
+                     + '  wellbeing: "wellbeing of the team members"\n', encoding="utf-8")
+    assert load_published(path, vocabulary=vocab).loc[0, "topic"] == "wellbeing"
+
+
+def test_universes_come_from_the_codebook(tmp_path):
+    raw = pd.read_csv(paths.published_file(2014), dtype=str, keep_default_na=False)
+    raw.loc[12, "universe"] = "with_or_planning_teams"  # declared in the codebook
+    raw.loc[13, "universe"] = "teams_in_2030"           # declared nowhere
+    path = tmp_path / "movisie_2014.csv"
+    raw.to_csv(path, index=False)
+    with pytest.raises(PublishedFileError) as exc:
+        load_published(path)
+    assert "line 15, column 'universe'" in str(exc.value) and "teams_in_2030" in str(exc.value)
+    assert "line 14," not in str(exc.value)  # with_or_planning_teams is declared
+
+
+def test_vocabulary_file_is_validated(tmp_path):
+    bad = tmp_path / "vocabulary.yaml"
+    bad.write_text("topics:\n  Response: ''\n", encoding="utf-8")
+    with pytest.raises(PublishedFileError, match=r"'Response' is not a snake_case name") as exc:
+        load_published(paths.published_file(2015), vocabulary=bad)
+    assert "needs a one-line description" in str(exc.value)
+    bad.write_text("themes: {a: b}\n", encoding="utf-8")
+    with pytest.raises(PublishedFileError, match="non-empty mapping 'topics'"):
+        load_published(paths.published_file(2015), vocabulary=bad)

@@ -281,7 +281,7 @@ def test_bad_tidy_tables_raise_clear_errors(tmp_path):
 
 def _codebook_with_wave_2099(tmp_path):
     raw = yaml.safe_load(paths.CODEBOOK.read_text(encoding="utf-8"))
-    raw["waves"][2099] = {"register_year": 2015, "fieldwork": "invented for a test"}
+    raw.setdefault("waves", {})[2099] = {"register_year": 2015, "fieldwork": "invented for a test"}
     raw["variables"].append({
         "name": "dedicated_budget", "type": "yesno", "question": "Heeft het team een eigen budget?",
         "aliases": ["eigen budget"],

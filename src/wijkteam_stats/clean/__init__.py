@@ -12,9 +12,11 @@ codebook (``data/raw/codebook_movisie.yaml``, optionally an overlay from ``wijkt
   sorted by gm_code, validated by :func:`validate_tidy` (pandera);
 - ``log``: one row per input row (``row`` as the file shows it: CSV line with the header on line 1, sheet
   row, SAV/DTA case number), ``municipality_given``, ``gm_code``, ``action`` (kept / merged / dropped /
-  set_aside), ``reason``, ``candidates``; that every input row appears exactly once is checked in code;
+  set_aside), ``reason``, ``candidates``, ``masked``; that every input row appears exactly once is checked
+  in code;
 - ``summary``: counts (rows read, kept, merged, dropped, set aside), the tool, reader notes (encoding
-  repairs), ignored columns, tool columns not used, personal-data columns removed, cell issues.
+  repairs), ignored columns, tool columns not used, personal-data columns removed, cell issues, personal
+  data masked per kind.
 
 Never silently wrong: a text record with another number of fields than the header, a header resembling an
 unmapped codebook question, an unknown option column of a known question, a column with values but no
@@ -52,7 +54,14 @@ issue" is listed in the log's reason (and in ``summary.cell_issues`` for kept ro
 questions and grid groups: ticking at least one option means answered (others False), ticking none means
 not answered (all missing); "geen" together with another form sets the group to missing (a cell issue).
 Personal data (respondent name, e-mail, phone) never leaves this step: not in the table, the log, the
-summary or any file written; e-mail addresses and phone numbers in free text are masked.
+summary or any file written. Every free-text column of the table (whatever filled it: the answer itself or
+the text after "namelijk") and every value quoted in the log goes through one de-identification step,
+:mod:`wijkteam_stats.clean.deidentify`: e-mail addresses, phone numbers (Dutch and international), BSN
+(11-proef), IBAN (checksum), postcode / street + house number and person names (the row's own personal
+columns; names after greetings, titles, contact labels) become "[e-mailadres]", "[telefoonnummer]",
+"[BSN]", "[IBAN]", "[adres]", "[naam]" (that module's docstring lists what is deliberately kept). The log's
+``masked`` column counts the maskings per column and kind for each row (never the value), the summary
+the totals per kind. All patterns run in time linear in the cell's length.
 Free text is kept verbatim (outer spaces stripped); a leading single quote in front of ``= + - @`` is read
 as the formula neutralisation of a previous export and removed. Every CSV/XLSX written goes through
 :func:`wijkteam_stats.reference.writers.safe_to_csv` / ``safe_to_excel``.

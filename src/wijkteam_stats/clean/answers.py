@@ -21,7 +21,9 @@ Rules (documented in the package docstring of :mod:`wijkteam_stats.clean`):
   issue and the option becomes missing, never "not ticked".
 - A choice column that holds only codes (``1``, ``2``, ``A1``) where labels are expected is a numeric /
   code export: refused with a message unless a value map (overlay, LimeSurvey structure file) is given.
-- Free text is kept verbatim (outer spaces stripped); e-mail addresses and phone numbers in it are masked.
+- Free text is kept verbatim (outer spaces stripped) here; ``clean_survey`` then masks personal data in it
+  (:mod:`wijkteam_stats.clean.deidentify`, with the names known from the row).
+- Every pattern runs in time linear in the cell's length (no nested or unbounded backtracking).
 """
 
 from __future__ import annotations
@@ -34,15 +36,32 @@ from dataclasses import dataclass
 import pandas as pd
 
 from wijkteam_stats.clean.fold import fold
-from wijkteam_stats.clean.safety import EMAIL, PHONE, mask_contacts, show
+from wijkteam_stats.clean.safety import show
 from wijkteam_stats.reference.codebook import Codebook, Variable
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")
 _THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+\.\d*$")
-_NAMELIJK = re.compile(r"^(?P<label>.*?)[\s,;:]*\bnamelijk\b[\s:,.-]*(?P<text>.*)$", re.IGNORECASE | re.DOTALL)
+_NAMELIJK = re.compile(r"\bnamelijk\b", re.IGNORECASE)  # a literal word: found in linear time
 _COLON = re.compile(r"^(?P<label>[^:]{1,80}):\s*(?P<text>.*)$", re.DOTALL)
+
+
+def split_namelijk(text: str) -> tuple[str, str] | None:
+    """("Anders", "tekst") for "Anders, namelijk: tekst" (the first "namelijk"); None without "namelijk".
+
+    Written with ``str`` methods around one literal search: the former single pattern (a lazy label
+    followed by a run of separators) took time quadratic in a run of spaces.
+    """
+    m = _NAMELIJK.search(text)
+    if m is None:
+        return None
+    return text[:m.start()].rstrip(" \t\r\n\f\v,;:"), text[m.end():].lstrip(" \t\r\n\f\v:,.-")
+
+
+
 _ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?$")
+_YMD = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?"
+                  r"(?:\s*([AaPp])\.?\s?[Mm]\.?)?)?(?:\s+(?:GMT|UTC)([+-]\d{1,2})(?::?(\d{2}))?|\s+(?:CES?T|MES?Z))?$")
 _DMY = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?:[ T,]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?"
                   r"(?:\s*([AaPp])\.?[Mm]\.?)?)?$")
 _CODE_LIKE = re.compile(r"^[A-Za-z]{0,4}\d{1,4}$")
@@ -120,11 +139,10 @@ def _choice(raw: str, table: dict[str, object], answers: Answers) -> tuple[objec
     key = fold(s)
     if key in table:
         return table[key], None, None
-    for pattern in (_NAMELIJK, _COLON):
-        m = pattern.match(s)
-        if m:
-            label = m.group("label").strip()
-            text = m.group("text").strip() or None
+    for parts in (split_namelijk(s), _colon(s)):
+        if parts is not None:
+            label = parts[0].strip()
+            text = parts[1].strip() or None
             for cand in (fold(label), fold(label + " namelijk")):
                 if cand and cand in table:
                     return table[cand], None, text
@@ -145,6 +163,11 @@ def _refuse_codes(series: pd.Series, results: list[tuple], variable: Variable, a
         "codebook cannot read without guessing; export the choice texts (Qualtrics: 'Use choice text'; "
         "LimeSurvey: 'Full answers', or give the survey structure file with --structure), or map the codes "
         "in a codebook overlay (values:)"))
+
+
+def _colon(text: str) -> tuple[str, str] | None:
+    m = _COLON.match(text)
+    return (m.group("label"), m.group("text")) if m else None
 
 
 def parse_choice(series: pd.Series, variable: Variable, answers: Answers) -> Parsed:
@@ -216,6 +239,20 @@ def parse_timestamp(raw: str, order: str = "dmy") -> pd.Timestamp | None:
             if ts.tzinfo is not None:
                 ts = ts.tz_convert("Europe/Amsterdam").tz_localize(None)
             return ts
+        m = _YMD.match(s)
+        if m:  # 2015/10/03 2:22:10 PM GMT+2 (Google Forms in some locales)
+            y, mo, d, hh, mm, ss, ampm, off_h, off_m = m.groups()
+            hour = int(hh or 0)
+            if ampm:
+                if not 1 <= hour <= 12:
+                    return None
+                hour = hour % 12 + (12 if ampm.lower() == "p" else 0)
+            ts = pd.Timestamp(int(y), int(mo), int(d), hour, int(mm or 0), int(ss or 0))
+            if off_h is not None:
+                sign = -1 if off_h.startswith("-") else 1
+                offset = pd.Timedelta(hours=int(off_h), minutes=sign * int(off_m or 0))
+                ts = (ts - offset).tz_localize("UTC").tz_convert("Europe/Amsterdam").tz_localize(None)
+            return ts
         m = _DMY.match(s)
         if m:
             a, _, b, y, hh, mm, ss, ampm = m.groups()
@@ -286,21 +323,15 @@ def parse_datetime(series: pd.Series, variable: Variable, answers: Answers, orde
 # --------------------------------------------------------------------------- free text
 
 
-def _text(raw: str) -> tuple[object, str | None]:
-    s = raw.strip()
-    if not s:
-        return None, None
-    if EMAIL.search(s) or PHONE.search(s):
-        return mask_contacts(s), "holds an e-mail address or phone number; masked"
-    return s, None
-
-
 def parse_text(series: pd.Series, variable: Variable, answers: Answers) -> Parsed:
-    """A free-text question (string): kept verbatim, outer spaces stripped, contacts masked."""
-    results = _by_unique(series, _text)
-    values = pd.Series([r[0] for r in results], index=series.index, dtype="object").astype("string")
-    issues = [(pos, f"{variable.name}: {r[1]}") for pos, r in enumerate(results) if r[1]]
-    return Parsed(values, issues)
+    """A free-text question (string): kept verbatim, outer spaces stripped, empty cells missing.
+
+    Not yet de-identified: ``clean_survey`` masks every free-text column of the tidy table afterwards
+    (:func:`wijkteam_stats.clean.deidentify.deidentify_columns`), whatever filled it.
+    """
+    stripped = series.str.strip()
+    values = stripped.where(stripped != "", None).astype("string")
+    return Parsed(values, [])
 
 
 # --------------------------------------------------------------------------- ticks and lists
@@ -349,9 +380,9 @@ def _lookup(text: str, index: dict[str, str]) -> str | None:
     key = fold(text)
     if key in index:
         return index[key]
-    m = _NAMELIJK.match(text) or _COLON.match(text)
-    if m:
-        for cand in (fold(m.group("label")), fold(m.group("label") + " namelijk")):
+    parts = split_namelijk(text) or _colon(text)
+    if parts:
+        for cand in (fold(parts[0]), fold(parts[0] + " namelijk")):
             if cand in index:
                 return index[cand]
     return None

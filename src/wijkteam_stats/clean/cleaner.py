@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
 
 from wijkteam_stats.clean.answers import Answers, ColumnError
+from wijkteam_stats.clean.deidentify import (
+    KINDS,
+    KnownPersons,
+    deidentify_columns,
+    describe_row,
+    placeholder_counts,
+)
 from wijkteam_stats.clean.errors import SurveyFileError
 from wijkteam_stats.clean.fold import fold
 from wijkteam_stats.clean.headers import HeaderIndex, HeaderMap, map_headers
@@ -113,6 +121,9 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
 
     personal_cols = sorted(set(_role_columns(hmap, cb, "personal")) | set(hmap.personal))
     personal = [[frame.iat[pos, i] for i in personal_cols if frame.iat[pos, i]] for pos in range(n)]
+    # one de-identification step for every free-text column, however it was filled (answer, "namelijk")
+    text_columns = [v.name for v in cb.variables if v.type == "text" and v.name in items.columns]
+    items, masked = deidentify_columns(items, text_columns, [KnownPersons.from_values(p) for p in personal])
     municipality = next(v.name for v in cb.variables if v.type == "municipality")
     muni_cols = [i for i, _ in hmap.columns(municipality)]
     wave_values: list | None = None
@@ -123,7 +134,11 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
 
     row_issues: dict[int, list[str]] = {}
     for pos, msg in issues:
-        row_issues.setdefault(pos, []).append(mask_values(msg, personal[pos]))
+        text = mask_values(msg, personal[pos])  # quoted values were masked before shortening; names now
+        row_issues.setdefault(pos, []).append(text)
+        counts = placeholder_counts(text)
+        if counts:
+            masked[pos].setdefault("reason", Counter()).update(counts)
 
     action: list[str | None] = [None] * n
     reason: list[str] = [""] * n
@@ -194,7 +209,8 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
             note = "cell issues: " + " | ".join(row_issues[pos])
             reason[pos] = f"{reason[pos]}; {note}" if reason[pos] else note
     log = make_log(raw.rows, [g or pd.NA for g in given], codes, action,
-                   [r or pd.NA for r in reason], [c or pd.NA for c in cands])
+                   [r or pd.NA for r in reason], [c or pd.NA for c in cands],
+                   [describe_row(m) or pd.NA for m in masked])
     check_log_complete(log, raw.rows)
 
     kept = [pos for pos in range(n) if action[pos] == "kept"]
@@ -202,6 +218,10 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
     check_table_matches_log(table, log)
     table = validate_tidy(table, wave, cb)
 
+    totals: Counter = Counter()
+    for row in masked:
+        for counts in row.values():
+            totals.update(counts)
     summary = CleanSummary(
         path=str(raw.path), wave=wave, rows_read=n, tool=raw.tool, notes=tuple(raw.notes),
         tool_columns=tuple(_header_name(raw, i) for i in hmap.meta),
@@ -211,6 +231,7 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
         ignored_columns=tuple(_header_name(raw, i) for i in hmap.ignored),
         personal_columns=tuple(_header_name(raw, i) for i in personal_cols),
         absent_columns=tuple(hmap.absent),
+        masked=tuple((k, totals[k]) for k in KINDS if totals[k]),
         cell_issues=tuple(
             CellIssue(raw.rows[pos], msg.split(":", 1)[0], msg)
             for pos in kept for msg in row_issues.get(pos, [])

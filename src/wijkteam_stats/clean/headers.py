@@ -288,6 +288,17 @@ def _fuzzy_candidates(index: HeaderIndex, hmap: HeaderMap) -> dict[str, str]:
     return out
 
 
+def _row_numbers(values) -> bool:
+    """True if a column holds consecutive whole numbers (a row index), empty cells only at the end."""
+    vals = [v.strip() for v in values]
+    while vals and not vals[-1]:
+        vals.pop()
+    if not vals or not all(v.isdigit() for v in vals):
+        return False
+    nums = [int(v) for v in vals]
+    return all(b - a == 1 for a, b in zip(nums, nums[1:], strict=False))
+
+
 def _check_ignored(raw: RawTable, index: HeaderIndex, hmap: HeaderMap) -> None:
     """Never ignore silently: an unknown option of a known question, a header that resembles an unmapped
     codebook question, or a column with values but no header is an error."""
@@ -300,6 +311,8 @@ def _check_ignored(raw: RawTable, index: HeaderIndex, hmap: HeaderMap) -> None:
         header = raw.headers[i]
         if not header.strip():
             filled = [raw.rows[p] for p, c in enumerate(frame_cols[i] if frame_cols else ()) if c.strip()]
+            if filled and _row_numbers(frame_cols[i]):
+                continue  # an index column without header (e.g. written by pandas): listed as ignored
             if filled:
                 raise SurveyFileError(
                     f"{raw.where(hr)}: column {i + 1 if raw.kind == 'csv' else raw.column_ref(i)} has no header "

@@ -17,6 +17,7 @@ LOG_COLUMNS = {
     "action": "string",  # kept / merged / dropped / set_aside
     "reason": "string",  # why; for kept and merged rows also the cell issues
     "candidates": "string",  # for set-aside rows: the municipalities it could be ("; "-separated)
+    "masked": "string",  # personal data masked per column and kind ("toelichting: naam 1"), never the value
 }
 
 
@@ -44,6 +45,7 @@ class CleanSummary:
     ignored_columns: tuple[str, ...] = ()
     personal_columns: tuple[str, ...] = ()
     absent_columns: tuple[str, ...] = ()
+    masked: tuple[tuple[str, int], ...] = ()  # (kind, count) of personal data masked in free text and log
     cell_issues: tuple[CellIssue, ...] = field(default_factory=tuple)
     tool: str = ""  # the survey tool recognised from the columns (Qualtrics, SurveyMonkey, ...)
     tool_columns: tuple[str, ...] = ()  # the tool's metadata columns that are not used
@@ -65,6 +67,9 @@ class CleanSummary:
         if self.tool_columns:
             out.append(f"  {self.tool or 'tool'}-kolommen niet gebruikt / tool columns not used: "
                        f"{', '.join(self.tool_columns)}")
+        if self.masked:
+            kinds = ", ".join(f"{k} {n}" for k, n in self.masked)
+            out.append(f"  gemaskeerd in vrije tekst / masked in free text: {kinds}")
         if self.personal_columns:
             out.append(f"  persoonsgegevens verwijderd / personal data removed: {', '.join(self.personal_columns)}")
         if self.ignored_columns:
@@ -104,8 +109,9 @@ def check_table_matches_log(table: pd.DataFrame, log: pd.DataFrame) -> None:
 
 
 def make_log(rows: Sequence[int], given: Sequence, codes: Sequence, actions: Sequence, reasons: Sequence,
-             candidates: Sequence) -> pd.DataFrame:
+             candidates: Sequence, masked: Sequence | None = None) -> pd.DataFrame:
     """The log frame with its fixed columns and dtypes, in input order."""
     data = {"row": rows, "municipality_given": given, "gm_code": codes, "action": actions,
-            "reason": reasons, "candidates": candidates}
+            "reason": reasons, "candidates": candidates,
+            "masked": [pd.NA] * len(rows) if masked is None else masked}
     return pd.DataFrame({c: pd.Series(list(v), dtype="object").astype(LOG_COLUMNS[c]) for c, v in data.items()})

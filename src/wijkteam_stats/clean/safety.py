@@ -2,46 +2,39 @@
 
 Respondent name, e-mail and phone (the codebook's ``role: personal`` variables) are read only to keep them
 out of everything the step produces. Values quoted in the log (municipality as given, cell issues) are
-masked when they look like an e-mail address or phone number, or contain the row's own personal data;
-e-mail addresses and phone numbers typed into free-text answers are masked in the tidy table.
+masked by :mod:`wijkteam_stats.clean.deidentify` (e-mail, phone, BSN, IBAN, address, names known from the
+row); free-text answers are masked there too (see :func:`wijkteam_stats.clean.deidentify.deidentify_columns`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-PHONE = re.compile(r"(?<![\w+])(?:\+31[\s-]?|0031[\s-]?|0)(?:\(0\)\s?)?[1-9](?:[\s-]?\d){8}(?!\d)")
-MASK_EMAIL = "[e-mail verwijderd]"
-MASK_PHONE = "[telefoonnummer verwijderd]"
+from wijkteam_stats.clean.deidentify import NOBODY, KnownPersons, find_personal_data, mask
+
 MASK_PERSONAL = "[persoonsgegevens verwijderd]"
+_CONTACT_KINDS = frozenset({"e-mailadres", "telefoonnummer", "bsn", "iban"})
 
 
 def looks_personal(text: object) -> bool:
-    """True if the text holds an e-mail address, a Dutch phone number or an ``@``."""
+    """True if the text holds an ``@``, an e-mail address, a phone number, a BSN or an IBAN."""
     s = "" if text is None else str(text)
-    return "@" in s or bool(EMAIL.search(s)) or bool(PHONE.search(s))
+    return "@" in s or any(kind in _CONTACT_KINDS for _, _, kind in find_personal_data(s))
 
 
 def mask_contacts(text: str) -> str:
-    """Replace e-mail addresses and phone numbers in free text by a placeholder."""
-    return PHONE.sub(MASK_PHONE, EMAIL.sub(MASK_EMAIL, text))
+    """Free text with personal data masked (no names known from a row: only the general patterns)."""
+    return mask(text)
 
 
 def mask_values(text: str, personal: Iterable[str]) -> str:
-    """Mask contacts and every occurrence (case-insensitive) of the given personal values (3+ characters)."""
-    out = mask_contacts(text)
-    for value in personal:
-        value = str(value).strip()
-        if len(value) >= 3:
-            out = re.sub(re.escape(value), MASK_PERSONAL, out, flags=re.IGNORECASE)
-    return out
+    """Mask personal data, including the names and values of ``personal`` (the row's personal cells)."""
+    return mask(text, KnownPersons.from_values(personal))
 
 
 def show(value: object, limit: int = 60) -> str:
-    """A cell value as quoted in a log message: contacts masked, long values shortened."""
-    s = mask_contacts(str(value)).replace("\r", " ").replace("\n", " ")
+    """A cell value as quoted in a log message: personal data masked, long values shortened."""
+    s = mask(str(value), NOBODY).replace("\r", " ").replace("\n", " ")
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 

@@ -50,10 +50,11 @@ HEADER_SCAN = 40
 QUALTRICS_META = {
     "startdate": None, "enddate": None, "status": None, "progress": None, "duration (in seconds)": None,
     "duration": None, "finished": "status", "recordeddate": "ingevuld_op", "responseid": None,
-    "distributionchannel": None, "userlanguage": None, "q_url": None, "_recordid": None,
+    "distributionchannel": None, "userlanguage": None, "q_url": None, "_recordid": None, "responseset": None,
 }
 QUALTRICS_PERSONAL = ("ipaddress", "recipientlastname", "recipientfirstname", "recipientemail",
-                      "externalreference", "externaldatareference", "locationlatitude", "locationlongitude")
+                      "externalreference", "externaldatareference", "locationlatitude", "locationlongitude",
+                      "name", "emailaddress", "q_geolocation")
 QUALTRICS_STATUS = {  # Qualtrics response type: (action, reason) or None to keep
     "ip address": None, "0": None, "imported": None, "4": None, "offline": None, "16": None, "email": None,
     "survey preview": ("dropped", "Qualtrics survey preview (Status = Survey Preview), not a real response"),
@@ -72,9 +73,13 @@ SURVEYMONKEY_META = {
 SURVEYMONKEY_PERSONAL = ("ip address", "email address", "first name", "last name")
 LIMESURVEY_META = {
     "id": None, "lastpage": None, "startlanguage": None, "seed": None, "startdate": None, "datestamp": None,
-    "submitdate": None,
+    "submitdate": None, "response id": None, "date submitted": None, "last page": None, "start language": None,
+    "date started": None, "date last action": None, "interviewtime": None, "total time": None,
 }
-LIMESURVEY_PERSONAL = ("ipaddr", "token", "refurl")
+LIMESURVEY_PERSONAL = ("ipaddr", "token", "refurl", "ip address", "referrer url", "firstname", "lastname",
+                       "email", "first name", "last name", "email address", "access code")
+_LIME_SUBMIT = ("submitdate", "date submitted")
+_LIME_STAMP = ("datestamp", "date last action")
 GOOGLE_TIMESTAMP = ("timestamp", "tijdstempel", "marca temporal", "horodateur", "zeitstempel")
 GOOGLE_META = {"score": None, "punten": None}
 GOOGLE_PERSONAL = ("email address", "e-mailadres", "emailadres", "e-mail address")
@@ -165,8 +170,9 @@ def _find_header(grid: Grid, index: HeaderIndex) -> _Found | None:
     if "respondent id" in r0 and ("collector id" in r0 or "start date" in r0):
         depth = 2 if r1 and (SUBHEADER_WORDS & {fold(c) for c in r1}) else 1
         return _Found(grid, first, depth, "SurveyMonkey", len(r0), True)
-    if "submitdate" in r0 and ("lastpage" in r0 or "startlanguage" in r0) and "id" in r0:
-        return _Found(grid, first, 1, "LimeSurvey", len(r0), True)
+    if ("submitdate" in r0 and ("lastpage" in r0 or "startlanguage" in r0) and "id" in r0) or (
+            {"response id", "date submitted"} <= set(r0) and ("last page" in r0 or "start language" in r0)):
+        return _Found(grid, first, 1, "LimeSurvey", len(r0), _has_muni(recs[first], index))
     if r0 and r0[0] in GOOGLE_TIMESTAMP:
         return _Found(grid, first, 1, "Google Forms", len(r0), _has_muni(recs[first], index))
     best: _Found | None = None
@@ -310,7 +316,7 @@ def _notes_below(recs: list[list[str]], body: list[int]) -> set[int]:
     before = [k for k in body if k < empties[-1] and any(c.strip() for c in recs[k])]
     if not tail or not before:
         return set()
-    if all(sum(bool(c.strip()) for c in recs[k]) <= 2 for k in tail):
+    if all(len({c.strip() for c in recs[k] if c.strip()}) <= 2 for k in tail):  # merged note cells count once
         return set(tail)
     return set()
 
@@ -362,6 +368,9 @@ def _presets(raw: RawTable, meta: dict[str, str | None], personal, prefix_person
 
 def _qualtrics(raw: RawTable) -> None:
     _presets(raw, QUALTRICS_META, QUALTRICS_PERSONAL)
+    for i, lab in enumerate(raw.labels):
+        if lab and lab.startswith("Q_") and i not in raw.personal:
+            raw.preset.setdefault(i, None)  # Q_RecaptchaScore, Q_RelevantIDDuplicate, ...: tool metadata
     ids = [(lab or "").strip().lower() for lab in raw.labels]
     if "finished" in ids:
         j = ids.index("finished")
@@ -394,8 +403,8 @@ def _qualtrics(raw: RawTable) -> None:
 def _limesurvey(raw: RawTable) -> None:
     _presets(raw, LIMESURVEY_META, LIMESURVEY_PERSONAL)
     low = [h.strip().lower() for h in raw.headers]
-    sub = low.index("submitdate")
-    stamp = low.index("datestamp") if "datestamp" in low else sub
+    sub = next(low.index(x) for x in _LIME_SUBMIT if x in low)
+    stamp = next((low.index(x) for x in _LIME_STAMP if x in low), sub)
     raw.headers.append("status")
     raw.headers.append("ingevuld_op")
     if raw.labels:
@@ -406,8 +415,8 @@ def _limesurvey(raw: RawTable) -> None:
     n = len(raw.headers)
     raw.preset[n - 2] = "status"
     raw.preset[n - 1] = "ingevuld_op"
-    raw.dialect += "; status from submitdate (empty = incomplete), timestamp from " + (
-        "datestamp" if stamp != sub else "submitdate")
+    raw.dialect += (f"; status from '{raw.headers[sub]}' (empty = incomplete), timestamp from "
+                    f"'{raw.headers[stamp]}'")
 
 
 # --------------------------------------------------------------------------- LimeSurvey structure (.lss)

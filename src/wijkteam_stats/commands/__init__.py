@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "reconstruct": "wijkteam_stats.commands.reconstruct",
     "reproduce": "wijkteam_stats.commands.reproduce",
     "models": "wijkteam_stats.commands.models",
+    "trends": "wijkteam_stats.commands.trends",
     "reports": "wijkteam_stats.commands.reports",
     "site": "wijkteam_stats.commands.site",
     "pipeline": "wijkteam_stats.commands.pipeline",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-HELP = "run every step on the shipped data: data, clean, audit, reproduce, models, reports, site"
+HELP = "run every step on the shipped data: data, clean, audit, reproduce, models, trends, reports, site"
 
 
 #: Steps whose failure does not stop the pipeline: a failed municipality report must not keep the site
@@ -24,6 +24,7 @@ def steps(wave: int) -> list[list[str]]:
         ["audit", "--wave", str(wave)],
         ["reproduce", "--wave", str(wave)],
         ["models", "--wave", str(wave)],
+        ["trends"],
         ["reports", "--all", "--wave", str(wave)],
         ["site", "--wave", str(wave)],
     ]

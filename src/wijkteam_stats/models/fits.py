@@ -27,10 +27,22 @@ from wijkteam_stats.models.frame import (
     index_frame,
     teams_outcome,
 )
-from wijkteam_stats.models.robust import check_hc_type, firth_logit, hc_from_hc0, sandwich_glm, separation
+from wijkteam_stats.models.robust import (
+    check_hc_type,
+    firth_logit,
+    firth_lr_pvalues,
+    firth_profile_ci,
+    flic_intercept,
+    hc_from_hc0,
+    sandwich_glm,
+    separation,
+)
 from wijkteam_stats.reference import municipalities
 
 CONFIDENCE = 0.95
+#: NB2 dispersion below which alpha counts as at its boundary 0: the fit falls back to (zero-truncated)
+#: Poisson with robust SEs, because the sandwich of a boundary estimate is not trustworthy.
+ALPHA_BOUNDARY = 1e-4
 Z95 = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
 
 
@@ -61,6 +73,12 @@ class Fit:
     notes: tuple[str, ...] = ()
     levels: tuple[str, ...] = ()
     pop_range: tuple[float, float] = (math.nan, math.nan)
+    #: Profile (penalised-)likelihood intervals per term, aligned with ``terms`` (empty: Wald intervals).
+    profile: tuple[tuple[float, float], ...] = ()
+    #: FLIC intercept of a Firth fit (used for predictions; NaN otherwise).
+    flic_intercept: float = math.nan
+    #: Penalised likelihood-ratio p-values per term of a Firth fit (empty: Wald p-values).
+    profile_p: tuple[float, ...] = ()
 
     @property
     def estimable(self) -> bool:
@@ -76,10 +94,40 @@ class Fit:
         i = self.terms.index(term)
         return float(np.sqrt(self.cov[i, i]))
 
+    @property
+    def ci_method(self) -> str:
+        """'profile' when the intervals are profile (penalised-)likelihood intervals, else 'wald'."""
+        return "profile" if self.profile else "wald"
+
+    @property
+    def outcome_mean(self) -> float:
+        """The mean outcome over the fitted rows (a share for a 0/1 outcome, a mean for a count)."""
+        return self.n_events / self.n if self.n_events is not None and self.n else math.nan
+
     def ci(self, term: str) -> tuple[float, float]:
-        """The 95 % Wald interval of ``term`` (link scale)."""
+        """The 95 % interval of ``term`` (link scale): the profile interval when the fit has one (Firth),
+        else Wald."""
+        i = self.terms.index(term)
+        if self.profile:
+            return (float(self.profile[i][0]), float(self.profile[i][1]))
         b, s = self.coef(term), self.se(term)
         return (b - Z95 * s, b + Z95 * s)
+
+    def p_value(self, term: str) -> float:
+        """Two-sided p-value of ``term`` = 0: penalised likelihood ratio for a Firth fit, else Wald z."""
+        i = self.terms.index(term)
+        if self.profile_p:
+            return float(self.profile_p[i])
+        s = self.se(term)
+        return float(2 * stats.norm.sf(abs(self.coef(term) / s))) if s > 0 else math.nan
+
+    def distinguishable(self, term: str = SIZE_TERM) -> bool:
+        """True when the 95 % interval of ``term`` excludes 0 (no effect); False when it includes 0 or the
+        fit is not estimable."""
+        if not self.estimable or term not in self.terms:
+            return False
+        lo, hi = self.ci(term)
+        return bool(np.isfinite(lo) and np.isfinite(hi) and (lo > 0 or hi < 0))
 
 
 # --------------------------------------------------------------------------- single fits
@@ -94,6 +142,13 @@ def _nan_fit(model: str, outcome: str, family: str, link: str, spec: tuple[str, 
 
 def _caught(ws: list[warnings.WarningMessage]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in ws))
+
+
+def _warned_unconverged(notes: Sequence[str]) -> bool:
+    """True when a caught warning says the optimum or its covariance is not trustworthy (a failed Hessian
+    inversion, a convergence warning): such a fit is not reported as converged."""
+    keys = ("hessian", "convergencewarning", "failed to converge", "singular", "not positive definite")
+    return any(k in n.lower() for n in notes for k in keys)
 
 
 def _prepare(frame: pd.DataFrame, y: pd.Series, spec: Sequence[str]) -> tuple[pd.DataFrame, np.ndarray, int, tuple]:
@@ -134,16 +189,22 @@ def fit_binary(frame: pd.DataFrame, y: pd.Series, spec: Sequence[str], model: st
     sep = separation(yv, Xa)
     if sep != "none":
         params, cov, conv, pll = firth_logit(yv, Xa)
+        prof = tuple(firth_profile_ci(yv, Xa, params)) if conv else ()
+        prof_p = tuple(firth_lr_pvalues(yv, Xa, params)) if conv else ()
+        flic = flic_intercept(yv, Xa, params, list(X.columns).index(INTERCEPT)) if INTERCEPT in X.columns else math.nan
         return Fit(model, outcome, "binomial", "logit", spec, tuple(X.columns), params, cov, n, len(params),
                    "model-based (Firth)", method="firth", converged=conv, separation=sep, loglike=pll,
-                   notes=(f"{sep} separation: Firth penalised likelihood, model-based SEs",), **common)
+                   notes=(f"{sep} separation: Firth penalised likelihood, model-based SEs; profile "
+                          "penalised-likelihood intervals; predictions with the FLIC intercept",),
+                   profile=prof, flic_intercept=flic, profile_p=prof_p, **common)
     with warnings.catch_warnings(record=True) as ws:
         warnings.simplefilter("always")
         res = sm.GLM(yv, Xa, family=sm.families.Binomial()).fit()
     mu = np.asarray(res.mu)
     cov = sandwich_glm(Xa, yv - mu, mu * (1 - mu), hc_type)
     return Fit(model, outcome, "binomial", "logit", spec, tuple(X.columns), np.asarray(res.params), cov, n,
-               Xa.shape[1], check_hc_type(hc_type), converged=bool(res.converged), separation=sep,
+               Xa.shape[1], check_hc_type(hc_type), converged=bool(res.converged) and not _warned_unconverged(_caught(ws)),
+               separation=sep,
                dispersion=float(res.pearson_chi2 / res.df_resid), loglike=float(res.llf), aic=float(res.aic),
                notes=_caught(ws), **common)
 
@@ -183,7 +244,7 @@ def fit_glm_count(frame: pd.DataFrame, y: pd.Series, spec: Sequence[str], model:
             raise ValueError(f"unknown family {family!r}")
     cov = sandwich_glm(Xa, resid, w, hc_type)
     return Fit(model, outcome, family, link, spec, tuple(X.columns), np.asarray(res.params), cov, n, Xa.shape[1],
-               check_hc_type(hc_type), converged=bool(res.converged),
+               check_hc_type(hc_type), converged=bool(res.converged) and not _warned_unconverged(_caught(ws)),
                dispersion=float(res.pearson_chi2 / res.df_resid), loglike=float(res.llf), aic=float(res.aic),
                notes=_caught(ws), **common)
 
@@ -221,35 +282,43 @@ def fit_nb2(frame: pd.DataFrame, y: pd.Series, spec: Sequence[str], model: str, 
     n = len(yv)
     family = "truncated_nb2" if truncated else "nb2"
     terms = [*X.columns, "alpha"]
-    common = dict(n_excluded=n_excl, levels=levels, pop_range=_pop_range(frame, y))
+    common = dict(n_excluded=n_excl, levels=levels, pop_range=_pop_range(frame, y), n_events=int(yv.sum()))
     if n <= Xa.shape[1] + 1 or np.all(yv == yv[0]):
         return _nan_fit(model, outcome, family, "log", spec, terms, n, "too few or constant counts", **common)
     if truncated and np.any(yv < 1):
         raise ValueError(f"{outcome}: zero-truncated model needs counts >= 1")
-    with warnings.catch_warnings(record=True) as ws:
+    with warnings.catch_warnings(record=True) as ws_nb:
         warnings.simplefilter("always")
         nb = sm.NegativeBinomial(yv, Xa, loglike_method="nb2").fit(disp=0, maxiter=500, cov_type="HC0")
-        boundary = False
-        if truncated:
-            start = np.concatenate([np.asarray(nb.params[:-1]), [math.log(max(float(nb.params[-1]), 0.05))]])
-            with warnings.catch_warnings(record=True) as ws_nb:
-                warnings.simplefilter("always")
-                try:
-                    res = _truncated_nb2_model(yv, Xa).fit(start_params=start, method="bfgs", maxiter=2000,
-                                                           disp=0, cov_type="HC0")
-                    boundary = float(res.params[-1]) < -10 or not np.all(np.isfinite(res.cov_params()))
-                except np.linalg.LinAlgError:
-                    boundary = True
-            if not boundary:  # warnings of an attempt that was abandoned are not the fit's warnings
-                for w in ws_nb:
-                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-            if boundary:
-                from statsmodels.discrete.truncated_model import TruncatedLFPoisson
+    nb_boundary = not np.isfinite(float(nb.params[-1])) or float(nb.params[-1]) < ALPHA_BOUNDARY
+    ws = ws_nb
+    boundary = False
+    if truncated:
+        start = np.concatenate([np.asarray(nb.params[:-1]), [math.log(max(float(nb.params[-1]), 0.05))]])
+        with warnings.catch_warnings(record=True) as ws_tr:
+            warnings.simplefilter("always")
+            try:
+                res = _truncated_nb2_model(yv, Xa).fit(start_params=start, method="bfgs", maxiter=2000,
+                                                       disp=0, cov_type="HC0")
+                boundary = (float(res.params[-1]) < math.log(ALPHA_BOUNDARY)
+                            or not np.all(np.isfinite(res.cov_params())))
+            except np.linalg.LinAlgError:
+                boundary = True
+        ws = ws_tr  # the warnings of the untruncated start are not this fit's warnings
+        if boundary:  # nor are those of an abandoned attempt at the boundary
+            from statsmodels.discrete.truncated_model import TruncatedLFPoisson
 
+            with warnings.catch_warnings(record=True) as ws:
+                warnings.simplefilter("always")
                 res = TruncatedLFPoisson(yv, Xa, truncation=0).fit(
                     start_params=np.asarray(nb.params[:-1]), method="newton", maxiter=200, disp=0, cov_type="HC0")
-        else:
-            res = nb
+    elif nb_boundary:
+        boundary = True
+        with warnings.catch_warnings(record=True) as ws:
+            warnings.simplefilter("always")
+            res = sm.Poisson(yv, Xa).fit(disp=0, maxiter=200, cov_type="HC0")
+    else:
+        res = nb
     raw = np.asarray(res.params, dtype=float)
     cov0 = np.asarray(res.cov_params(), dtype=float)
     notes = list(_caught(ws))
@@ -257,7 +326,7 @@ def fit_nb2(frame: pd.DataFrame, y: pd.Series, spec: Sequence[str], model: str, 
         params = np.concatenate([raw, [0.0]])
         cov0 = np.pad(cov0, ((0, 1), (0, 1)))
         notes.append("alpha at its lower boundary 0 (no overdispersion): zero-truncated Poisson "
-                     "(statsmodels TruncatedLFPoisson); alpha fixed at 0")
+                     "(statsmodels TruncatedLFPoisson) with robust SEs; alpha fixed at 0, no interval")
         notes.append("mean parameters describe the untruncated Poisson; E[n | n >= 1] = mu / (1 - exp(-mu))")
     elif truncated:
         J = np.eye(len(raw))
@@ -265,11 +334,17 @@ def fit_nb2(frame: pd.DataFrame, y: pd.Series, spec: Sequence[str], model: str, 
         params = np.concatenate([raw[:-1], [math.exp(raw[-1])]])
         cov0 = J @ cov0 @ J.T
         notes.append("mean parameters describe the untruncated NB2; E[n | n >= 1] = mu / (1 - P(0))")
+    elif boundary:
+        params = np.concatenate([raw, [0.0]])
+        cov0 = np.pad(cov0, ((0, 1), (0, 1)))
+        notes.append(f"NB2 alpha at its lower boundary ({float(nb.params[-1]):.2g}): Poisson with robust SEs; "
+                     "alpha fixed at 0, no interval")
     else:
         params = raw
     cov, used, note = hc_from_hc0(cov0, n, len(params), hc_type)
     notes += list(note)
-    conv = bool(res.mle_retvals.get("converged", True)) and bool(np.all(np.isfinite(params)))
+    conv = (bool(res.mle_retvals.get("converged", True)) and bool(np.all(np.isfinite(params)))
+            and not _warned_unconverged(notes))
     if not np.all(np.isfinite(cov)):
         conv = False
         notes.append("covariance not finite")
@@ -320,7 +395,8 @@ def fit_ordinal(frame: pd.DataFrame, y: pd.Series, spec: Sequence[str], model: s
     params = np.concatenate([raw[:k], cuts])
     cov = J @ cov_raw @ J.T
     return Fit(model, outcome, "ordinal", "logit", spec, tuple(terms), params, cov, n, k, used,
-               converged=bool(res.mle_retvals.get("converged", True)), loglike=float(res.llf), aic=float(res.aic),
+               converged=bool(res.mle_retvals.get("converged", True)) and not _warned_unconverged(_caught(ws)),
+               loglike=float(res.llf), aic=float(res.aic),
                n_events=int((yv > 0).sum()), notes=tuple(notes + list(_caught(ws)) + list(note)), **common)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
+from scipy.special import expit, gammaln
 
 from wijkteam_stats.models.fits import SPEC_SIZE, Z95, Fit, ModelSet
 from wijkteam_stats.models.frame import (
@@ -23,7 +23,9 @@ from wijkteam_stats.reference.codebook import load_codebook
 
 
 def _linear(fit: Fit, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    b = fit.params[: fit.k_mean]
+    b = fit.params[: fit.k_mean].astype(float).copy()
+    if fit.method == "firth" and np.isfinite(fit.flic_intercept) and "intercept" in fit.terms:
+        b[fit.terms.index("intercept")] = fit.flic_intercept  # FLIC: unbiased average predicted probability
     V = fit.cov[: fit.k_mean, : fit.k_mean]
     eta = X @ b
     se = np.sqrt(np.einsum("ij,jk,ik->i", X, V, X))
@@ -78,6 +80,50 @@ def predict(fit: Fit, frame: pd.DataFrame) -> pd.DataFrame:
     }, index=frame.index)
 
 
+#: Populations at which the size effect on the number of teams is reported.
+EFFECT_SIZES = (5_000, 20_000, 50_000, 100_000)
+
+
+def _point_frame(pop: Sequence[float]) -> pd.DataFrame:
+    pop = np.asarray(pop, dtype=float)
+    return pd.DataFrame({"population": pop, SIZE_TERM: np.log2(pop / CENTRE_POPULATION)})
+
+
+def teams_size_effect(fit: Fit, sizes: Sequence[float] = EFFECT_SIZES) -> pd.DataFrame:
+    """The size effect of a teams model on the scale a reader sees, at several populations P: the expected
+    number of teams at P and the ratio E(2P) / E(P) (a doubling), each with a 95 % interval (delta method
+    on the log scale, numerical gradient). For the zero-truncated model E is E[n | n >= 1], whose ratio per
+    doubling depends on P (close to 1 where few teams are expected, approaching the latent ratio exp(b) for
+    large municipalities); for an untruncated model E is the mean and the ratio is exp(b) everywhere."""
+    sizes = [float(v) for v in sizes]
+    rows = []
+    for pop in sizes:
+        X = design_matrix(_point_frame([pop, 2 * pop]), fit.spec).to_numpy()
+        if not fit.estimable:
+            rows.append({"model": fit.model, "population": pop, "expected": math.nan, "expected_low": math.nan,
+                         "expected_high": math.nan, "ratio_per_doubling": math.nan, "ratio_low": math.nan,
+                         "ratio_high": math.nan})
+            continue
+        if fit.family == "truncated_nb2":
+            def mean(p: np.ndarray, X: np.ndarray = X) -> np.ndarray:
+                return truncated_mean(p, X, fit.k_mean)
+        else:
+            def mean(p: np.ndarray, X: np.ndarray = X) -> np.ndarray:
+                return np.exp(X @ p[: fit.k_mean])
+        params = fit.params.astype(float)
+        val, se = _delta_log(lambda p: mean(p)[:1], params, fit.cov)
+        rat, rse = _delta_log(lambda p: np.array([mean(p)[1] / mean(p)[0]]), params, fit.cov)
+        rows.append({"model": fit.model, "population": pop, "expected": float(val[0]),
+                     "expected_low": float(val[0] * math.exp(-Z95 * se[0])),
+                     "expected_high": float(val[0] * math.exp(Z95 * se[0])),
+                     "ratio_per_doubling": float(rat[0]), "ratio_low": float(rat[0] * math.exp(-Z95 * rse[0])),
+                     "ratio_high": float(rat[0] * math.exp(Z95 * rse[0]))})
+    out = pd.DataFrame(rows)
+    lo, hi = fit.pop_range
+    out["in_fitted_range"] = (out["population"] >= lo) & (out["population"] <= hi)
+    return out
+
+
 def population_grid(low: float, high: float, n: int = 120) -> pd.DataFrame:
     """A frame of ``n`` populations evenly spaced on the log scale from ``low`` to ``high``."""
     pop = np.exp(np.linspace(math.log(low), math.log(high), n))
@@ -97,8 +143,75 @@ def predicted_curves(fits: Iterable[Fit], n: int = 120) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
 
 
-def expected_by_municipality(involvement_fits: Iterable[Fit], teams_fit: Fit, wave: int) -> pd.DataFrame:
-    """What the size models expect for every municipality of the wave's register (columns: see :mod:`wijkteam_stats.models`)."""
+def count_pmf(mu: np.ndarray, alpha: np.ndarray | float, k: np.ndarray, truncated: bool) -> np.ndarray:
+    """P(n = k) of an NB2 (Poisson when alpha = 0) with mean ``mu`` (rows) at counts ``k`` (columns),
+    conditional on n >= 1 when ``truncated``."""
+    mu = np.asarray(mu, dtype=float)[:, None]
+    a = np.broadcast_to(np.asarray(alpha, dtype=float), mu.shape[:1])[:, None]
+    kk = np.asarray(k, dtype=float)[None, :]
+    pois = a < 1e-10
+    a_safe = np.where(pois, 1.0, a)
+    r = 1.0 / a_safe
+    log_nb = (gammaln(kk + r) - gammaln(r) - gammaln(kk + 1) - r * np.log1p(a_safe * mu)
+              + kk * (np.log(a_safe * mu) - np.log1p(a_safe * mu)))
+    log_po = kk * np.log(mu) - mu - gammaln(kk + 1)
+    logp = np.where(pois, log_po, log_nb)
+    if truncated:
+        log_p0 = np.where(pois, -mu, -r * np.log1p(a_safe * mu))
+        logp = logp - np.log(-np.expm1(log_p0))
+        logp = np.where(kk >= 1, logp, -np.inf)
+    return np.exp(logp)
+
+
+def count_prediction_interval(fit: Fit, X: np.ndarray, level: float = 0.95, n_draws: int = 400,
+                              seed: int = 20151) -> tuple[np.ndarray, np.ndarray]:
+    """Predictive quantiles (``(1-level)/2`` and ``(1+level)/2``) of the count of ONE municipality per row
+    of ``X``: the fitted NB2 (zero-truncated when the fit is) averaged over ``n_draws`` parameter draws
+    from the estimates' normal approximation (fixed seed), so the interval includes parameter
+    uncertainty. Alpha draws below 0 are set to 0 (the boundary)."""
+    X = np.asarray(X, dtype=float)
+    if not fit.estimable:
+        nan = np.full(len(X), np.nan)
+        return nan, nan.copy()
+    truncated = fit.family == "truncated_nb2"
+    rng = np.random.default_rng(seed)
+    draws = rng.multivariate_normal(fit.params.astype(float), fit.cov, size=n_draws, method="svd")
+    draws[0] = fit.params
+    alpha = np.maximum(draws[:, -1], 0.0)
+    mu = np.exp(np.clip(draws[:, : fit.k_mean] @ X.T, -30, 30))  # draws x rows
+    top = float(np.quantile(mu, 0.999)) * (1 + 10 * max(float(np.quantile(alpha, 0.99)), 0.0)) + 20
+    k = np.arange(0, int(min(max(top * 4, 60), 20_000)) + 1)
+    lo_q, hi_q = (1 - level) / 2, (1 + level) / 2
+    lo, hi = np.empty(len(X)), np.empty(len(X))
+    for j in range(len(X)):
+        cdf = np.cumsum(count_pmf(mu[:, j], alpha, k, truncated).mean(axis=0))
+        lo[j] = k[min(int(np.searchsorted(cdf, lo_q - 1e-12)), len(k) - 1)]
+        hi[j] = k[min(int(np.searchsorted(cdf, hi_q - 1e-12)), len(k) - 1)]
+    return lo, hi
+
+
+#: Columns of ``expected_by_municipality_<wave>.csv`` (the table the municipality reports read).
+EXPECTATION_COLUMNS = ["wave", "gm_code", "population", "measure", "group", "predicted", "ci_low", "ci_high",
+                       "extrapolated", "pi_low", "pi_high", "in_fitted_range", "effect_distinguishable",
+                       "national_value"]
+
+
+def expected_by_municipality(involvement_fits: Iterable[Fit], teams_fit: Fit, wave: int, seed: int = 20151,
+                             n_draws: int = 400) -> pd.DataFrame:
+    """What the size models expect for every municipality of the wave's register.
+
+    One row per municipality and measure (``any_involvement`` per group from ``logit_size``; ``n_teams``
+    from the teams model: E[n | n >= 1] for the zero-truncated model). Columns (:data:`EXPECTATION_COLUMNS`):
+    ``predicted`` with its 95 % CI (the expected value: a probability, or a mean number of teams);
+    ``pi_low``/``pi_high`` the 95 % prediction interval for ONE municipality's value (predictive quantiles
+    of the fitted count distribution including parameter uncertainty; empty for a 0/1 outcome, whose
+    single value is 0 or 1 and whose probability is ``predicted``); ``in_fitted_range`` whether the
+    population lies within the sizes the model was fitted on (``extrapolated`` is its negation) -- outside
+    that range ``predicted``, the CI and the PI are left empty: the model says nothing there;
+    ``effect_distinguishable`` whether the size effect's 95 % interval excludes no effect (the same for all
+    municipalities of a measure); ``national_value`` the mean outcome over the fitted respondents (the
+    share involved, the mean number of teams), the value to show when the effect is not distinguishable.
+    """
     reg = municipalities.register(load_codebook().register_year(wave))
     reg = reg[["gm_code", "population"]].copy()
     reg[SIZE_TERM] = np.log2(reg["population"].astype(float) / CENTRE_POPULATION)
@@ -106,13 +219,24 @@ def expected_by_municipality(involvement_fits: Iterable[Fit], teams_fit: Fit, wa
     for f in [*[f for f in involvement_fits if f.model == "logit_size"], teams_fit]:
         pred = predict(f, reg)
         lo, hi = f.pop_range
-        pop = reg["population"].astype(float)
+        pop = reg["population"].astype(float).to_numpy()
+        inside = (pop >= lo) & (pop <= hi)
+        is_teams = f is teams_fit
+        if is_teams:
+            X = design_matrix(reg, f.spec).to_numpy()
+            pi_lo, pi_hi = count_prediction_interval(f, X, n_draws=n_draws, seed=seed)
+        else:
+            pi_lo = pi_hi = np.full(len(reg), np.nan)
+        blank = ~inside
+        vals = {c: np.where(blank, np.nan, pred[c].to_numpy(dtype=float)) for c in ("predicted", "ci_low", "ci_high")}
         parts.append(pd.DataFrame({
             "wave": int(wave), "gm_code": reg["gm_code"].to_numpy(), "population": reg["population"].to_numpy(),
-            "measure": "n_teams" if f is teams_fit else "any_involvement",
-            "group": pd.NA if f is teams_fit else f.outcome,
-            "predicted": pred["predicted"].to_numpy(), "ci_low": pred["ci_low"].to_numpy(),
-            "ci_high": pred["ci_high"].to_numpy(), "extrapolated": ((pop < lo) | (pop > hi)).to_numpy(),
+            "measure": "n_teams" if is_teams else "any_involvement",
+            "group": pd.NA if is_teams else f.outcome,
+            **vals, "extrapolated": blank,
+            "pi_low": np.where(blank, np.nan, pi_lo), "pi_high": np.where(blank, np.nan, pi_hi),
+            "in_fitted_range": inside, "effect_distinguishable": f.distinguishable(SIZE_TERM),
+            "national_value": f.outcome_mean if f.estimable else math.nan,
         }))
     out = pd.concat(parts, ignore_index=True)
     out["group"] = out["group"].astype("string")
@@ -120,7 +244,7 @@ def expected_by_municipality(involvement_fits: Iterable[Fit], teams_fit: Fit, wa
     order = {g: i for i, g in enumerate(group_codes())}
     key = out["group"].map(order).astype("Float64").fillna(len(order))
     out = out.assign(_k=key.to_numpy()).sort_values(["gm_code", "_k"], kind="stable")
-    return out.drop(columns="_k").reset_index(drop=True)
+    return out.drop(columns="_k").reset_index(drop=True)[EXPECTATION_COLUMNS]
 
 
 # --------------------------------------------------------------------------- teams check
@@ -192,9 +316,15 @@ def teams_check(set_or_fits: ModelSet | Sequence[Fit], frame: pd.DataFrame, wave
                      "ci_high": float(pred["ci_high"]), "pi_low": pi_lo, "pi_high": pi_hi, "n": f.n,
                      "population": pop})
     out = pd.DataFrame(rows)
-    out["published_in_ci"] = (out["published"] >= out["ci_low"]) & (out["published"] <= out["ci_high"])
-    out["published_in_pi"] = (out["published"] >= out["pi_low"]) & (out["published"] <= out["pi_high"])
+    out["published_in_ci"] = _inside(out["published"], out["ci_low"], out["ci_high"])
+    out["published_in_pi"] = _inside(out["published"], out["pi_low"], out["pi_high"])
     return out
+
+
+def _inside(value: pd.Series, low: pd.Series, high: pd.Series) -> pd.Series:
+    """Nullable boolean: value within [low, high]; missing (not False) where there is no interval."""
+    inside = ((value >= low) & (value <= high)).astype("boolean")
+    return inside.mask(low.isna() | high.isna(), pd.NA)
 
 
 def primary_teams_fit(fits: Sequence[Fit]) -> Fit:

@@ -121,18 +121,23 @@ from wijkteam_stats.models.frame import (
     teams_outcome,
     with_teams,
 )
+from wijkteam_stats.models.joint import holm_table, joint_table
 from wijkteam_stats.models.predictions import (
+    EXPECTATION_COLUMNS,
+    count_prediction_interval,
     expected_by_municipality,
     population_grid,
     predict,
     predicted_curves,
     primary_teams_fit,
     teams_check,
+    teams_size_effect,
     truncated_mean,
 )
 from wijkteam_stats.models.robust import HC_TYPES, firth_logit, sandwich_glm, separation
-from wijkteam_stats.models.text import conclusion_nl, nl_number, odds_ratio_sentence
+from wijkteam_stats.models.text import conclusion_nl, nl_number, odds_ratio_sentence, provenance_paragraph_nl
 from wijkteam_stats.reference import paths
+from wijkteam_stats.reference.writers import safe_to_csv
 
 TIDY_COLUMNS = ["model", "outcome", "term", "estimate", "std_error", "ci_low", "ci_high", "p_value", "n"]
 
@@ -141,7 +146,8 @@ def tidy_coefficients(fits: Iterable[Fit], exponentiate: bool = False) -> pd.Dat
     """Tidy coefficient table (model, outcome, term, estimate, std_error, ci_low, ci_high, p_value, n).
 
     Link scale by default; ``exponentiate=True`` keeps the linear-predictor terms only and gives
-    exp(b) with the delta-method SE exp(b)·se and the exponentiated Wald interval.
+    exp(b) with the delta-method SE exp(b)·se and the exponentiated interval. Intervals are Wald, except
+    for Firth fits: profile penalised-likelihood intervals and penalised likelihood-ratio p-values.
     """
     rows = []
     for f in fits:
@@ -149,8 +155,15 @@ def tidy_coefficients(fits: Iterable[Fit], exponentiate: bool = False) -> pd.Dat
         k = f.k_mean if exponentiate else len(f.params)
         for i in range(k):
             b, s = float(f.params[i]), float(se[i])
-            lo, hi = b - Z95 * s, b + Z95 * s
-            p = float(2 * stats.norm.sf(abs(b / s))) if s > 0 else math.nan
+            lo, hi = f.profile[i] if f.profile else (b - Z95 * s, b + Z95 * s)
+            p = (float(f.profile_p[i]) if f.profile_p else
+                 float(2 * stats.norm.sf(abs(b / s))) if s > 0 else math.nan)
+            if f.terms[i] == "alpha" and not exponentiate:
+                # alpha > 0: interval on the log scale (never below 0); at the boundary 0 no interval
+                if b > 0 and s > 0 and np.isfinite(s):
+                    lo, hi = b * math.exp(-Z95 * s / b), b * math.exp(Z95 * s / b)
+                else:
+                    lo = hi = p = math.nan
             if exponentiate:
                 b, s, lo, hi = math.exp(b), math.exp(b) * s, math.exp(lo), math.exp(hi)
             rows.append([f.model, f.outcome, f.terms[i], b, s, lo, hi, p, f.n])
@@ -210,7 +223,12 @@ def model_tables(ms: ModelSet) -> dict[str, pd.DataFrame]:
         "collinearity": collinearity(ms.frame),
         "teams_check": teams_check(ms, ms.frame, ms.wave),
         "expected_by_municipality": expected_by_municipality(inv, primary_teams_fit(ms.teams), ms.wave),
+        "teams_size_effect": pd.concat([teams_size_effect(f) for f in ms.teams], ignore_index=True),
+        "holm": holm_table(inv),
     }
+    jt = joint_table(ms.frame)
+    tables["joint_stacked"] = jt["stacked"]
+    tables["joint_slope_tests"] = jt["slope_tests"]
     return tables
 
 
@@ -221,7 +239,7 @@ def write_tables(tables: dict[str, pd.DataFrame], output_dir: str | Path | None,
     out = []
     for name, df in tables.items():
         path = folder / f"{name}_{int(wave)}.csv"
-        df.to_csv(path, index=False, float_format="%.6g", encoding="utf-8")
+        safe_to_csv(df, path, index=False, float_format="%.6g", encoding="utf-8")
         out.append(path)
     return out
 
@@ -235,6 +253,7 @@ __all__ = [
     "fit_involvement_models", "fit_nb2", "fit_ordinal", "fit_team_models", "forms_count", "group_codes",
     "group_labels", "groups_involved", "highest_rung", "index_frame", "involvement_groups", "load_tidy",
     "model_tables", "nl_number", "odds_ratio_sentence", "outcome_bases", "population_grid", "predict",
+    "provenance_paragraph_nl", "teams_size_effect", "count_prediction_interval", "EXPECTATION_COLUMNS",
     "predicted_curves", "primary_teams_fit", "sandwich_glm", "separation", "size_frame", "teams_check",
     "teams_outcome", "tidy_coefficients", "truncated_mean", "with_hc", "with_teams", "write_tables",
 ]

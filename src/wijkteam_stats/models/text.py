@@ -10,6 +10,10 @@ import pandas as pd
 from wijkteam_stats.models.fits import Fit, ModelSet
 from wijkteam_stats.models.frame import SIZE_TERM, group_labels
 from wijkteam_stats.models.predictions import primary_teams_fit
+from wijkteam_stats.reference.provenance import Provenance
+
+#: Replications the known-truth recovery needs before its coverage is judged against 93-97 %.
+MIN_RECOVERY_REPLICATIONS = 200
 
 
 def nl_number(x: float, d: int = 2) -> str:
@@ -27,11 +31,51 @@ def odds_ratio_sentence(fit: Fit, label: str) -> str:
             f"(95 %-BI {nl_number(math.exp(lo))}–{nl_number(math.exp(hi))}; n = {fit.n}{extra})")
 
 
+def _record(provenance: Provenance | None, synthetic: bool | None, generator_effect: float | None) -> Provenance:
+    """The provenance record to speak from; a bare ``synthetic`` flag (old callers) is turned into one."""
+    if provenance is not None:
+        return provenance
+    if synthetic is None:
+        return Provenance("unknown", "none")
+    if synthetic:
+        params = {} if generator_effect is None else {"involvement_size_effect": float(generator_effect)}
+        return Provenance("synthetic", "argument", params)
+    return Provenance("real", "argument")
+
+
+def provenance_paragraph_nl(rec: Provenance) -> str:
+    """What the estimates mean given the provenance record (Dutch Markdown). Only the record speaks: an
+    unknown origin says nothing about a generator; a synthetic record without the generator's size effect
+    makes no claim about it."""
+    if rec.status == "unknown":
+        return ("**Herkomst onbekend.** Bij dit bestand is geen herkomstrecord gevonden (geen `.meta.json`, geen "
+                "ingebedde metadata). Of dit echte of synthetische gegevens zijn, is niet vastgelegd; de schattingen "
+                "hierboven beschrijven alleen dit bestand.")
+    if rec.status == "real":
+        return "Volgens het herkomstrecord komen deze schattingen uit een echte export van de enquête."
+    eff = rec.parameters.get("involvement_size_effect")
+    if eff is None:
+        return ("**Let op: dit zijn SYNTHETISCHE gegevens** (volgens het herkomstrecord). Welk grootte-effect de "
+                "generator heeft ingebouwd, is in het record niet vastgelegd; deze cijfers zeggen niets over echte "
+                "gemeenten.")
+    eff = float(eff)
+    what = ("dus is er in deze gegevens per constructie **geen** verband tussen grootte en betrokkenheid; "
+            "elke geschatte afwijking van OR 1 is toeval" if eff == 0 else
+            f"dus is er per constructie een effect van OR {nl_number(math.exp(eff))} per verdubbeling ingebouwd")
+    return ("**Let op: dit zijn SYNTHETISCHE gegevens** (volgens het herkomstrecord). Het geschatte effect "
+            "weerspiegelt alleen de aanname van de generator (`involvement_size_effect` = "
+            f"{nl_number(eff)} log-odds per verdubbeling), {what}. Deze cijfers zeggen niets over echte gemeenten.")
+
+
 def conclusion_nl(ms: ModelSet, min_detectable: pd.DataFrame | None, coverage: pd.DataFrame | None,
-                  synthetic: bool, generator_effect: float | None = None, teams: pd.DataFrame | None = None,
-                  headline: pd.DataFrame | None = None) -> str:
+                  synthetic: bool | None = None, generator_effect: float | None = None,
+                  teams: pd.DataFrame | None = None, headline: pd.DataFrame | None = None,
+                  provenance: Provenance | None = None) -> str:
     """The notebook's conclusion (Dutch Markdown): the estimates, the teams check, the weighting, what the
-    design can detect, the known-truth check, and what the same notebook says on synthetic versus real data."""
+    design can detect, the known-truth check, and what the provenance record says about the data
+    (``provenance``; old callers pass ``synthetic`` and ``generator_effect`` instead)."""
+    rec = _record(provenance, synthetic, generator_effect)
+    synthetic = rec.synthetic
     labels = group_labels()
     prim = [f for f in ms.involvement if f.model == "logit_size"]
     lines = ["## Conclusie", ""]
@@ -74,9 +118,14 @@ def conclusion_nl(ms: ModelSet, min_detectable: pd.DataFrame | None, coverage: p
         lines += [text, ""]
     if headline is not None and len(headline):
         diff = headline["difference_pp"].abs()
-        lines += [f"**Non-responsgewichten.** Gewogen naar grootteklasse × G32 verschuiven de kerncijfers hooguit "
-                  f"{nl_number(float(diff.max()), 1)} procentpunt ten opzichte van ongewogen; de conclusies "
-                  "hangen dus niet af van de weging (voor zover de respons binnen een cel aselect is).", ""]
+        text = (f"**Non-responsgewichten.** Gewogen naar grootteklasse × G32 verschuiven de kerncijfers hooguit "
+                f"{nl_number(float(diff.max()), 1)} procentpunt ten opzichte van ongewogen; de conclusies "
+                "hangen dus niet af van de weging (voor zover de respons binnen een cel aselect is).")
+        if synthetic:
+            text += (" *Op deze synthetische gegevens is dat per constructie waar en geen bevinding:* de generator "
+                     "bepaalt respons en betrokkenheid zelf, dus een kleine verschuiving zegt niets over de echte "
+                     "non-respons.")
+        lines += [text, ""]
     if min_detectable is not None and len(min_detectable):
         inc = min_detectable[min_detectable["side"] == "increase"]["min_detectable_or"].dropna()
         if len(inc):
@@ -90,22 +139,16 @@ def conclusion_nl(ms: ModelSet, min_detectable: pd.DataFrame | None, coverage: p
     if coverage is not None and len(coverage):
         pooled = coverage[coverage["group"] == "alle groepen"].iloc[0]
         inside = 0.93 <= pooled["coverage"] <= 0.97
+        reps = int(coverage["intervals"].iloc[0]) if "intervals" in coverage else 0
+        verdict = ((f"{'binnen' if inside else 'BUITEN'} 93–97 %") if reps >= MIN_RECOVERY_REPLICATIONS else
+                   f"met {reps} replicaties per groep geldt de band van 93–97 % niet: die vraagt er minstens "
+                   f"{MIN_RECOVERY_REPLICATIONS}")
         lines.append(f"**Controle met bekende waarheid.** Op gesimuleerde enquêtes met een bekend grootte-effect "
                      f"(OR {nl_number(math.exp(pooled['truth']))} per verdubbeling) dekt het 95 %-interval de echte waarde in "
                      f"{nl_number(100 * pooled['coverage'], 1)} % van {int(pooled['intervals'])} intervallen "
-                     f"({'binnen' if inside else 'BUITEN'} 93–97 %); gemiddelde schatting "
-                     f"OR {nl_number(math.exp(pooled['mean_estimate']))}.")
+                     f"({verdict}); gemiddelde schatting OR {nl_number(math.exp(pooled['mean_estimate']))}.")
         lines.append("")
-    if synthetic:
-        eff = 0.0 if generator_effect is None else float(generator_effect)
-        what = ("dus is er in deze gegevens per constructie **geen** verband tussen grootte en betrokkenheid; "
-                "elke geschatte afwijking van OR 1 is toeval" if eff == 0 else
-                f"dus is er per constructie een effect van OR {nl_number(math.exp(eff))} per verdubbeling ingebouwd")
-        lines.append("**Let op: dit zijn SYNTHETISCHE gegevens.** Op de synthetische reconstructie weerspiegelt het "
-                     "geschatte effect alleen de aanname van de generator (`involvement_size_effect` = "
-                     f"{nl_number(eff)} log-odds per verdubbeling), {what}. Deze cijfers zeggen niets over echte gemeenten.")
-    else:
-        lines.append("Deze schattingen komen uit een echte export van de enquête.")
+    lines.append(provenance_paragraph_nl(rec))
     lines.append("")
     lines.append("**Op het echte bestand** (`wijkteam models --wave 2015 --survey PAD`) schat hetzelfde notebook, "
                  "zonder andere wijzigingen, per bewonersgroep de odds ratio per verdubbeling van het inwonertal met "

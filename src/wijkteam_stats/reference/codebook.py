@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from wijkteam_stats.reference import paths
+from wijkteam_stats.reference.wave_settings import load_wave_settings
 
 TIDY_DTYPES = {
     "single": "string",
@@ -169,8 +170,13 @@ def _load(path: Path) -> Codebook:
     for v in variables:
         if v.type not in types:
             raise ValueError(f"{path}: variable {v.name!r} has unknown type {v.type!r}")
+    # wave facts live in the wave settings (waves.yaml beside the codebook, else the shipped one); a codebook
+    # may still add or override waves in its own optional `waves` section
+    settings = path.parent / "waves.yaml"
+    waves = {w: s.as_codebook_entry() for w, s in load_wave_settings(settings if settings.is_file() else None).items()}
+    waves.update({int(k): v for k, v in (raw.get("waves") or {}).items()})
     return Codebook(
-        path=path, survey=raw["survey"], waves={int(k): v for k, v in raw["waves"].items()},
+        path=path, survey=raw["survey"], waves=waves,
         answer_labels={k: tuple(str(x) for x in v) for k, v in raw["answer_labels"].items()},
         variables=variables, universes=raw.get("universes", {}), derived=raw.get("derived", {}),
     )

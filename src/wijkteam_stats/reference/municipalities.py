@@ -204,6 +204,19 @@ def city_network_membership(year: int) -> pd.DataFrame:
     return pd.DataFrame({"gm_code": net["gm_code"], "g4": net["g4"], "g32": g32})
 
 
+def g32_members_on(day: date | str) -> list[str]:
+    """CBS codes of the G32 network members (G4 excluded) on ``day``, by their join date (``lid_sinds``)."""
+    ref = pd.Timestamp(day)
+    net = city_networks()
+    return sorted(net.loc[(~net["g4"]) & (net["joined"] <= ref), "gm_code"])
+
+
+def g4_members() -> list[str]:
+    """CBS codes of the G4 (Amsterdam, Rotterdam, Den Haag, Utrecht)."""
+    net = city_networks()
+    return sorted(net.loc[net["g4"], "gm_code"])
+
+
 @cache
 def _register(year: int) -> pd.DataFrame:
     base = municipalities_by_year()

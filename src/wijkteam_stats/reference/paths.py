@@ -39,6 +39,8 @@ TABLES = OUTPUTS / "tables"
 REPORTS = OUTPUTS / "reports"
 SITE = OUTPUTS / "site"
 CODEBOOK = RAW / "codebook_movisie.yaml"
+PUBLISHED_VOCABULARY = RAW_PUBLISHED / "vocabulary.yaml"
+WAVES = RAW / "waves.yaml"
 
 
 def published_file(wave: int) -> Path:

@@ -1,7 +1,13 @@
 """Provenance of a result: is the input the SYNTHETIC reconstruction, which file exactly, which code.
 
 A survey file counts as synthetic when its name contains ``SYNTHETIC`` (any case) or when a sidecar
-``<file name>.meta.json`` (or ``<stem>.meta.json``) next to it says ``{"synthetic": true}``.
+``<file name>.meta.json`` (or ``<stem>.meta.json``) next to it says ``{"synthetic": true}``
+(:func:`is_synthetic`, used for the banners of reports).
+
+:func:`read_provenance` is the strict reading used wherever a statement depends on *what generated* the data
+(the size models): only the provenance record counts -- a sidecar ``.meta.json`` or metadata embedded in the
+file (the ``wijkteam_provenance`` key of a Parquet file's schema metadata) -- never the file name. A file
+without a record has status ``"unknown"`` ("herkomst onbekend"), and nothing is said about its generator.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ import hashlib
 import json
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -60,11 +67,110 @@ def is_synthetic(path: str | Path) -> bool:
     return False
 
 
+#: Key of the provenance record in a Parquet file's schema metadata (JSON, same fields as a sidecar).
+EMBEDDED_KEY = "wijkteam_provenance"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What the provenance record of a file says: ``status`` is ``"synthetic"``, ``"real"`` (the record says
+    ``"synthetic": false``) or ``"unknown"`` (no record); ``source`` names the record; ``parameters`` are the
+    generator's parameters (synthetic records only)."""
+
+    status: str
+    source: str
+    parameters: dict = field(default_factory=dict)
+
+    @property
+    def synthetic(self) -> bool:
+        """True only when the record says the data are synthetic."""
+        return self.status == "synthetic"
+
+    @property
+    def known(self) -> bool:
+        """True when the file has a provenance record."""
+        return self.status != "unknown"
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "ja", "yes", "1")
+    return bool(value)
+
+
+def _embedded_record(p: Path) -> dict | None:
+    if p.suffix.lower() != ".parquet":
+        return None
+    try:
+        import pyarrow.parquet as pq
+
+        meta = pq.read_schema(p).metadata or {}
+    except (OSError, ValueError, ImportError):
+        return None
+    raw = meta.get(EMBEDDED_KEY.encode())
+    if raw is None:
+        return None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"{p}: embedded metadata {EMBEDDED_KEY!r} is not valid JSON: {err}") from err
+    return data if isinstance(data, dict) else None
+
+
+def read_provenance(path: str | Path) -> Provenance:
+    """The provenance record of ``path``: its sidecar ``.meta.json`` first, else metadata embedded in the file;
+    the file name plays no part. Raises ValueError naming the sidecar when it is not a JSON object."""
+    p = Path(path)
+    for meta in sidecar_paths(p):
+        if not meta.is_file():
+            continue
+        try:
+            data = json.loads(meta.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise ValueError(f"{meta}: not a valid JSON metadata file: {err}") from err
+        if not isinstance(data, dict):
+            raise ValueError(f"{meta}: expected a JSON object with a 'synthetic' field")
+        return _record(data, f"sidecar {meta.name}", meta)
+    data = _embedded_record(p)
+    if data is not None:
+        return _record(data, f"embedded metadata ({EMBEDDED_KEY})", p)
+    return Provenance("unknown", "none")
+
+
+def _record(data: dict, source: str, where: Path) -> Provenance:
+    if "synthetic" not in data:
+        return Provenance("unknown", f"{source} without a 'synthetic' field")
+    synthetic = _flag(data["synthetic"])
+    params = data.get("parameters") or data.get("params") or {}
+    if not isinstance(params, dict):
+        raise ValueError(f"{where}: 'parameters' must be a JSON object")
+    return Provenance("synthetic" if synthetic else "real", source, dict(params) if synthetic else {})
+
+
+def provenance_banner_nl(path: str | Path) -> str:
+    """The Dutch notice that follows the provenance record (Markdown): synthetic, real export, or
+    'herkomst onbekend' (no record; nothing is said about what generated the file)."""
+    p = Path(path)
+    rec = read_provenance(p)
+    if rec.status == "synthetic":
+        head = synthetic_banner_nl()
+    elif rec.status == "real":
+        head = ("Volgens het herkomstrecord komen deze gegevens uit een echte export van de enquête (geen "
+                "synthetische reconstructie).")
+    else:
+        head = ("**Herkomst onbekend.** Bij dit bestand is geen herkomstrecord gevonden (geen `.meta.json` en geen "
+                "ingebedde metadata). Of het echte of synthetische gegevens zijn, en hoe ze zijn gemaakt, is niet "
+                "vastgelegd; lees de uitkomsten daarom niet als feiten over met name genoemde gemeenten zonder de "
+                "herkomst na te gaan.")
+    return f"{head}\n\nBestand: `{p.name}` (sha256 {data_fingerprint(p)}), code {code_version()}."
+
+
 def write_derived_sidecar(derived: str | Path, source: str | Path) -> Path:
     """Write ``<derived stem>.meta.json`` so a file made from ``source`` keeps its provenance (synthetic or not)."""
     derived, source = Path(derived), Path(source)
     meta = {
         "synthetic": is_synthetic(source),
+        **({"parameters": params} if (params := read_provenance(source).parameters) else {}),
         "derived_from": source.name,
         "source_sha256": data_fingerprint(source, length=64),
         "written_by": f"wijkteam-stats {code_version()}",

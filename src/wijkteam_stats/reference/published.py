@@ -2,27 +2,34 @@
 
 The schema is the one documented in ``data/raw/published/README.md``. A malformed file raises
 :class:`PublishedFileError` naming the file, the line and the column of every problem.
+
+Topics and universes are open vocabularies declared in data, not in code: topics in
+``data/raw/published/vocabulary.yaml`` (validated by :func:`load_vocabulary`), universes in the codebook's
+``universes`` section (plus ``invited`` and ``respondents``, which every wave has). Statistics and
+qualifiers are closed: the code interprets them.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
+import yaml
 from pandera.errors import SchemaErrors
 
 from wijkteam_stats.reference import paths
+from wijkteam_stats.reference.codebook import load_codebook
 
 COLUMNS = [
     "finding_id", "wave", "topic", "variable", "category", "breakdown", "statistic", "value",
     "qualifier", "universe", "base", "base_n", "source", "quote",
 ]
-TOPICS = ["response", "prevalence", "teams", "team_type", "composition", "work_income", "monitoring",
-          "goals", "support", "involvement"]
 STATISTICS = ["percent", "count", "mean", "rank", "verbal"]
 QUALIFIERS = ["exact", "rounded", "approximate", "verbal"]
-UNIVERSES = ["invited", "respondents", "with_teams", "work_income_tasks", "broad_integral_teams"]
+#: Universes every wave has; the others come from the codebook's ``universes`` section.
+BUILTIN_UNIVERSES = ("invited", "respondents")
 
 
 #: Row-wise (frame-level) checks and the column each one is about, for error messages.
@@ -38,37 +45,73 @@ class PublishedFileError(ValueError):
     """A published-figures file does not follow the schema; the message names file, line and column."""
 
 
-SCHEMA = pa.DataFrameSchema(
-    {
-        "finding_id": pa.Column(str, pa.Check.str_matches(r"^F\d{4}-\d{3}$"), unique=True),
-        "wave": pa.Column(int, pa.Check.in_range(2010, 2100)),
-        "topic": pa.Column(str, pa.Check.isin(TOPICS)),
-        "variable": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$")),
-        "category": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "breakdown": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "statistic": pa.Column(str, pa.Check.isin(STATISTICS)),
-        "value": pa.Column(float, nullable=True),
-        "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS)),
-        "universe": pa.Column(str, pa.Check.isin(UNIVERSES)),
-        "base": pa.Column(str, nullable=True),
-        "base_n": pa.Column("Int64", pa.Check.ge(1), nullable=True),
-        "source": pa.Column(str),
-        "quote": pa.Column(str, nullable=True),
-    },
-    checks=[
-        pa.Check(lambda d: (d["statistic"] == "verbal") == d["value"].isna(),
-                 element_wise=False, name="value is empty exactly for verbal statistics"),
-        pa.Check(lambda d: (d["statistic"] != "percent") | d["value"].between(0, 100),
-                 element_wise=False, name="percent value between 0 and 100"),
-        pa.Check(lambda d: (d["statistic"] != "count") | d["value"].isna() | (d["value"] >= 0),
-                 element_wise=False, name="count value not negative"),
-        pa.Check(lambda d: (d["statistic"] != "rank") | (d["value"] >= 1),
-                 element_wise=False, name="rank value at least 1"),
-    ],
-    strict=True,
-    ordered=False,
-    coerce=False,
-)
+def load_vocabulary(path: str | Path | None = None) -> dict[str, dict[str, str]]:
+    """The open vocabularies of the published-figures files: ``{"topics": {name: description}}``.
+
+    Validated: a mapping ``topics`` of snake_case names to non-empty descriptions; anything else raises
+    :class:`PublishedFileError` naming the file and the entry.
+    """
+    path = Path(path) if path is not None else paths.PUBLISHED_VOCABULARY
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PublishedFileError(f"{path}: no such file (the vocabulary of the published figures)") from None
+    except yaml.YAMLError as err:
+        raise PublishedFileError(f"{path}: not valid YAML: {err}") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("topics"), dict) or not raw["topics"]:
+        raise PublishedFileError(f"{path}: needs a non-empty mapping 'topics' (name: description)")
+    unknown = sorted(set(raw) - {"topics"})
+    if unknown:
+        raise PublishedFileError(f"{path}: unknown section(s) {', '.join(map(str, unknown))}; expected 'topics'")
+    problems = []
+    for name, desc in raw["topics"].items():
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            problems.append(f"{path}: topics: {name!r} is not a snake_case name")
+        if not isinstance(desc, str) or not desc.strip():
+            problems.append(f"{path}: topics: {name!r} needs a one-line description")
+    if problems:
+        raise PublishedFileError("invalid vocabulary file:\n" + "\n".join(problems))
+    return {"topics": {str(k): str(v) for k, v in raw["topics"].items()}}
+
+
+def known_universes(codebook_path: str | Path | None = None) -> list[str]:
+    """Universe names a published figure may use: ``invited``, ``respondents`` and the codebook's."""
+    return list(dict.fromkeys([*BUILTIN_UNIVERSES, *load_codebook(codebook_path).universes]))
+
+
+def build_schema(topics: list[str], universes: list[str]) -> pa.DataFrameSchema:
+    """The pandera schema of a published-figures table with the given open vocabularies."""
+    return pa.DataFrameSchema(
+        {
+            "finding_id": pa.Column(str, pa.Check.str_matches(r"^F\d{4}-\d{3}$"), unique=True),
+            "wave": pa.Column(int, pa.Check.in_range(2010, 2100)),
+            "topic": pa.Column(str, pa.Check.isin(topics)),
+            "variable": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$")),
+            "category": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "breakdown": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "statistic": pa.Column(str, pa.Check.isin(STATISTICS)),
+            "value": pa.Column(float, nullable=True),
+            "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS)),
+            "universe": pa.Column(str, pa.Check.isin(universes)),
+            "base": pa.Column(str, nullable=True),
+            "base_n": pa.Column("Int64", pa.Check.ge(1), nullable=True),
+            "source": pa.Column(str),
+            "quote": pa.Column(str, nullable=True),
+        },
+        checks=[
+            pa.Check(lambda d: (d["statistic"] == "verbal") == d["value"].isna(),
+                     element_wise=False, name="value is empty exactly for verbal statistics"),
+            pa.Check(lambda d: (d["statistic"] != "percent") | d["value"].between(0, 100),
+                     element_wise=False, name="percent value between 0 and 100"),
+            pa.Check(lambda d: (d["statistic"] != "count") | d["value"].isna() | (d["value"] >= 0),
+                     element_wise=False, name="count value not negative"),
+            pa.Check(lambda d: (d["statistic"] != "rank") | (d["value"] >= 1),
+                     element_wise=False, name="rank value at least 1"),
+        ],
+        strict=True,
+        ordered=False,
+        coerce=False,
+    )
 
 
 def _line(index: object) -> str:
@@ -105,8 +148,13 @@ def _coerce(df: pd.DataFrame, path: Path) -> pd.DataFrame:
     return out
 
 
-def load_published(path: str | Path | None = None, wave: int | None = None) -> pd.DataFrame:
-    """Load and validate a published-figures CSV (default: the shipped file of ``wave``, 2015)."""
+def load_published(path: str | Path | None = None, wave: int | None = None, *,
+                   vocabulary: str | Path | None = None, codebook: str | Path | None = None) -> pd.DataFrame:
+    """Load and validate a published-figures CSV (default: the shipped file of ``wave``, 2015).
+
+    Topics are checked against ``vocabulary`` (default ``data/raw/published/vocabulary.yaml``), universes
+    against ``codebook`` (default the shipped codebook).
+    """
     path = Path(path) if path is not None else paths.published_file(wave or 2015)
     if not path.is_file():
         raise PublishedFileError(f"{path}: no such file")
@@ -125,7 +173,8 @@ def load_published(path: str | Path | None = None, wave: int | None = None) -> p
         raise PublishedFileError(f"{path}: line 1 (header): {'; '.join(parts)}")
     df = _coerce(df[COLUMNS], path)
     try:
-        df = SCHEMA.validate(df, lazy=True)
+        schema = build_schema(list(load_vocabulary(vocabulary)["topics"]), known_universes(codebook))
+        df = schema.validate(df, lazy=True)
     except SchemaErrors as err:
         raise PublishedFileError(_format_errors(path, err)) from None
     if wave is not None and int(wave) not in set(df["wave"]):

@@ -6,7 +6,8 @@ against each other (the G32 split, the base of "gemiddeld drie", the G32 mean an
 involvement table). The result is one table (``outputs/tables/consistency_audit_<wave>.csv``) with a
 ``status`` per row: ``consistent`` (a feasible integer solution exists and the reading is clear),
 ``ambiguous`` (several readings are all feasible; the data cannot tell them apart), ``inconsistent``
-(no integer solution) or ``reference`` (a figure of another wave, not a target).
+(no integer solution), ``rejected`` (a candidate reading of the G32 breakdown the figures rule out: a
+finding, not a contradiction) or ``reference`` (a figure of another wave, not a target).
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ from wijkteam_stats.reference import paths
 from wijkteam_stats.reference.codebook import load_codebook
 from wijkteam_stats.reference.municipalities import register
 from wijkteam_stats.reference.published import file_wave, load_published
+from wijkteam_stats.reference.wave_settings import WaveSettings
+from wijkteam_stats.reference.waves import known_waves
+from wijkteam_stats.reference.waves import settings as wave_settings
+from wijkteam_stats.reproduce.readings import ReadingResult, choose_reading, evaluate_readings
 from wijkteam_stats.reproduce.tolerances import (
     SMALL_POPULATION,
     VERBAL_MAJORITY,
@@ -39,12 +44,12 @@ AUDIT_COLUMNS = [
     "base_candidates", "tolerance", "feasible", "n_solutions", "check", "status", "reading", "note",
     "omschrijving", "lezing", "toelichting",
 ]
-STATUSES = ("consistent", "ambiguous", "inconsistent", "reference")
+STATUSES = ("consistent", "ambiguous", "inconsistent", "rejected", "reference")
 #: The human-readable English columns and their Dutch counterparts (built from the same facts).
 TEXT_COLUMNS_NL = {"description": "omschrijving", "reading": "lezing", "note": "toelichting"}
 #: Dutch names of the statuses, for display.
 STATUS_NL = {"consistent": "consistent", "ambiguous": "meerduidig", "inconsistent": "inconsistent",
-             "reference": "referentie"}
+             "rejected": "verworpen", "reference": "referentie"}
 
 #: The three readings of "G32" in "Van de G-32 gemeenten werkt 96 procent ... overige ... 86 procent".
 G32_READINGS = {
@@ -119,6 +124,8 @@ class _Ctx:
     g32_solutions: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)  # (K, g, kg, h)
     w_set: dict[int, list[int]] = field(default_factory=dict)  # K -> feasible W
     x_set: list[int] = field(default_factory=list)  # 'nadrukkelijk niet' counts
+    readings: list[ReadingResult] = field(default_factory=list)
+    chosen_reading: ReadingResult | None = None
 
 
 # --------------------------------------------------------------------------- per-figure rows
@@ -708,12 +715,95 @@ def _response(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
     )]
 
 
+def _readings(pub: pd.DataFrame, ctx: _Ctx, register: pd.DataFrame, settings: WaveSettings | None) -> list[dict]:
+    """One row per distinct reading of the G32 breakdown (exhaustive search) and one row with the verdict."""
+    if settings is None or ctx.n is None:
+        return []
+    results = evaluate_readings(pub, register, settings, ctx.wave)
+    if not results:
+        return []
+    ctx.readings = results
+    rows = []
+    for i, res in enumerate(results, start=1):
+        conflict = ", ".join(res.failed)
+        rows.append(_row(
+            finding_id=f"X-reading-{i}", kind="cross-check", topic="response",
+            description=f"reading {i}: {res.label()}", statistic="count", qualifier="exact",
+            value="", base=f"{res.sizes['G32']} G32, {res.sizes['non-G32']} non-G32, {res.sizes['g4']} G4 invited",
+            base_candidates=f"every split of {ctx.n} respondents over {res.sizes['g32']} members, "
+                            f"{res.sizes['g4']} G4, {res.sizes['other']} others",
+            tolerance="per figure", feasible=res.split_text(), n_solutions=len(res.splits),
+            check="every response, G32, non-G32 and G4 figure of the wave met by one split in whole municipalities",
+            status="consistent" if res.feasible else "rejected", reading=res.label(),
+            note="" if res.feasible else f"no split meets these rows together: {conflict}",
+            omschrijving=f"lezing {i}: {res.label_nl()}", lezing=res.label_nl(),
+            toelichting="" if res.feasible else f"geen verdeling haalt deze rijen samen: {conflict}",
+        ))
+    chosen, why = choose_reading(results, settings)
+    ctx.chosen_reading = chosen
+    feasible = [i for i, r in enumerate(results, start=1) if r.feasible]
+    status = "consistent" if chosen is not None and len(feasible) == 1 else (
+        "ambiguous" if chosen is not None else "inconsistent")
+    why_nl = {"declared in the wave settings and feasible": "vastgelegd in de golfinstellingen en haalbaar",
+              "the only reading under which all figures fit": "de enige lezing waaronder alle cijfers passen"}
+    rows.append(_row(
+        finding_id="X-readings", kind="cross-check", topic="response",
+        description="under which reading of the G32 breakdown do all figures fit together?",
+        statistic="", qualifier="", value="", base="", base_candidates=f"{len(results)} distinct readings",
+        tolerance="", feasible="feasible: " + (", ".join(f"reading {i}" for i in feasible) or "none"),
+        n_solutions=len(feasible), check="exhaustive search over whole municipalities per reading",
+        status=status, reading=chosen.label() if chosen else "", note=why,
+        omschrijving="onder welke lezing van de G32-indeling passen alle cijfers samen?",
+        lezing=chosen.label_nl() if chosen else "",
+        toelichting=why_nl.get(why, why) + (f"; responderende G32-leden, G4, overige: {chosen.split_text()}"
+                                            if chosen else ""),
+    ))
+    return rows
+
+
+def _base_sizes(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
+    """Every published base is at most the size of its universe (invited, respondents, with teams): one row."""
+    sub = pub[(pub["wave"] == ctx.wave) & pub["base_n"].notna()]
+    checked, over = 0, []
+    for r in sub.itertuples():
+        size = {"invited": ctx.invited, "respondents": ctx.n}.get(r.universe)
+        if r.universe == "with_teams" and ctx.k_set:
+            size = max(ctx.k_set)
+        if size is None:
+            continue
+        checked += 1
+        if int(r.base_n) > size:
+            over.append(f"{r.finding_id} ({int(r.base_n)} > {size} {r.universe})")
+    if not checked:
+        return []
+    largest = int(sub["base_n"].max())
+    return [_row(
+        finding_id="X-base-sizes", kind="cross-check", topic="response",
+        description="every published base within the size of its universe", statistic="count", qualifier="exact",
+        value=f"{checked} bases", base="", base_candidates="", tolerance="exact",
+        feasible="all within" if not over else "; ".join(over), n_solutions=checked - len(over),
+        check="base_n ≤ invited / respondents / largest feasible number with teams",
+        status="inconsistent" if over else "consistent", reading="",
+        note=f"largest base {largest}" if not over else "a base exceeds its universe: " + "; ".join(over),
+        omschrijving="elke gepubliceerde basis past binnen de omvang van haar populatie",
+        toelichting=f"grootste basis {largest}" if not over else "een basis is groter dan haar populatie: "
+                    + "; ".join(over),
+    )]
+
+
 # --------------------------------------------------------------------------- public API
 
 
-def audit_published(pub: pd.DataFrame, register: pd.DataFrame, wave: int | None = None) -> pd.DataFrame:
-    """The consistency audit of a published-figures table against a municipality register (one row per check)."""
+def audit_published(pub: pd.DataFrame, register: pd.DataFrame, wave: int | None = None,
+                    settings: WaveSettings | None = None) -> pd.DataFrame:
+    """The consistency audit of a published-figures table against a municipality register (one row per check).
+
+    ``settings`` (default: the wave's entry in ``data/raw/waves.yaml``, if any) define the candidate readings
+    of the G32 breakdown that the exhaustive search tries.
+    """
     wave = int(wave) if wave is not None else file_wave(pub)
+    if settings is None and wave in known_waves():
+        settings = wave_settings(wave)
     pub = pub.reset_index(drop=True)
     ctx = _Ctx(wave=wave, invited=len(register))
     resp = _one(pub, variable="n_respondents", wave=wave)
@@ -724,6 +814,8 @@ def audit_published(pub: pd.DataFrame, register: pd.DataFrame, wave: int | None 
         ctx.k_set = list(feasible_counts(prev["value"], prev["qualifier"], "percent", ctx.n))
     cross: list[dict] = []
     cross += _response(pub, ctx)
+    cross += _readings(pub, ctx, register, settings)
+    cross += _base_sizes(pub, ctx)
     cross += _prevalence_categories(pub, ctx)
     cross += _g32_split(pub, ctx, register)
     cross += _mean_base(pub, ctx)
@@ -780,37 +872,48 @@ def write_audit(wave: int = 2015, out_dir: str | Path | None = None, published_p
 _TEXT = {
     "nl": {
         "title": "Consistentie van de gepubliceerde cijfers",
-        "counts": "{n} controles: {c} consistent, {a} meerduidig, {i} inconsistent, {r} referentie (andere meting).",
+        "counts": "{n} controles: {c} consistent, {a} meerduidig, {i} inconsistent, {r} referentie (andere meting)"
+                  "{x}.",
+        "rejected": ", {x} verworpen lezing(en)",
         "none_inconsistent": "Geen enkel cijfer spreekt een ander tegen: er bestaat een verdeling over hele gemeenten "
                              "die alle cijfers tegelijk waarmaakt.",
         "some_inconsistent": "Let op: deze controles hebben geen oplossing in hele gemeenten: {ids}.",
-        "g32": "**G32.** Onder elke lezing zijn {gs} responderende G32-gemeenten mogelijk, met steeds precies één "
-               "G32-gemeente zonder wijkteams. De cijfers onderscheiden de lezingen niet; de formulering 'overige "
-               "middelgrote tot kleine gemeenten' wijst eerder op een G32 mét de G4 (of de G4 apart) dan op de "
-               "37 netwerkleden alleen. Dit project gebruikt de 37 netwerkleden (Rotterdam valt dan buiten het "
-               "G32-gemiddelde van acht teams).",
+        "g32": "**G32-splitsing van de cijfers met wijkteams.** Onder lezing A zijn {gs} responderende "
+               "G32-gemeenten mogelijk{one}. {detail}",
+        "one": ", met steeds precies één G32-gemeente zonder wijkteams",
+        "readings": "**Welke G32?** {feasible} van de {total} onderzochte lezingen van de G32-indeling passen bij "
+                    "alle cijfers in hele gemeenten. Gebruikt: {reading} ({why}).",
+        "no_reading": "**Welke G32?** Geen van de {total} onderzochte lezingen van de G32-indeling past bij alle "
+                      "cijfers: {why}.",
         "mean": "**Gemiddeld drie teams.** Beide noemers ronden af op drie; welke bedoeld is, blijft open ({detail}).",
         "ambiguous": "**Meerduidig**: {items}.",
-        "inv": "**Betrokkenheid.** Elke rij telt op tot 100–104 %: meerdere vormen per gemeente zijn aangekruist, "
-               "'geen betrokkenheid' sluit de andere uit, en de basis (176–191) is het aantal gemeenten met "
-               "wijkteams dat de rij beantwoordde. Alle rijen zijn in hele gemeenten haalbaar.",
+        "inv": "**Betrokkenheid.** Elke rij telt op tot {sums} %: meerdere vormen per gemeente zijn aangekruist, "
+               "'geen betrokkenheid' sluit de andere uit, en de basis ({bases}) is het aantal gemeenten met "
+               "wijkteams dat de rij beantwoordde. {verdict}",
+        "inv_ok": "Alle rijen zijn in hele gemeenten haalbaar.",
+        "inv_bad": "Niet haalbaar in hele gemeenten: {ids}.",
     },
     "en": {
         "title": "Consistency of the published figures",
-        "counts": "{n} checks: {c} consistent, {a} ambiguous, {i} inconsistent, {r} reference (other wave).",
+        "counts": "{n} checks: {c} consistent, {a} ambiguous, {i} inconsistent, {r} reference (other wave){x}.",
+        "rejected": ", {x} rejected reading(s)",
         "none_inconsistent": "No figure contradicts another: a distribution over whole municipalities exists that "
                              "meets all of them at once.",
         "some_inconsistent": "Note: these checks have no solution in whole municipalities: {ids}.",
-        "g32": "**G32.** Under every reading {gs} responding G32 municipalities are possible, always with exactly one "
-               "G32 municipality without teams. The numbers do not separate the readings; the wording 'overige "
-               "middelgrote tot kleine gemeenten' points to a G32 including the G4 (or the G4 apart) rather than "
-               "the 37 network members alone. This project uses the 37 network members (Rotterdam is then outside "
-               "the G32 mean of eight teams).",
+        "g32": "**G32 split of the figures on teams.** Under reading A, {gs} responding G32 municipalities are "
+               "possible{one}. {detail}",
+        "one": ", always with exactly one G32 municipality without teams",
+        "readings": "**Which G32?** {feasible} of the {total} readings of the G32 breakdown tried fit all figures in "
+                    "whole municipalities. Used: {reading} ({why}).",
+        "no_reading": "**Which G32?** None of the {total} readings of the G32 breakdown tried fits all figures: "
+                      "{why}.",
         "mean": "**About three teams on average.** {detail}: both bases round to three; which one is meant stays open.",
         "ambiguous": "**Ambiguous**: {items}.",
-        "inv": "**Involvement.** Each row sums to 100–104 %: several forms per municipality were ticked, 'geen "
-               "betrokkenheid' excludes the others, and the base (176–191) is the number of municipalities with "
-               "teams that answered the row. Every row is feasible in whole municipalities.",
+        "inv": "**Involvement.** Each row sums to {sums} %: several forms per municipality were ticked, 'geen "
+               "betrokkenheid' excludes the others, and the base ({bases}) is the number of municipalities with "
+               "teams that answered the row. {verdict}",
+        "inv_ok": "Every row is feasible in whole municipalities.",
+        "inv_bad": "Not feasible in whole municipalities: {ids}.",
     },
 }
 
@@ -828,6 +931,14 @@ def audit_table_nl(audit: pd.DataFrame, kind: str | None = "cross-check") -> pd.
     return out.rename(columns=HEADERS_NL).reset_index(drop=True)
 
 
+def _span(values: list[int]) -> str:
+    """``176–191`` (or one number) for a list of integers; every sentence states the wave's own figures."""
+    if not values:
+        return "?"
+    lo, hi = min(values), max(values)
+    return str(lo) if lo == hi else f"{lo}–{hi}"
+
+
 def audit_markdown(audit: pd.DataFrame, lang: str = "nl") -> str:
     """A short Markdown summary of an audit table for the notebook (``lang`` "nl" or "en")."""
     if lang not in _TEXT:
@@ -836,11 +947,28 @@ def audit_markdown(audit: pd.DataFrame, lang: str = "nl") -> str:
     counts = audit["status"].value_counts()
     lines = [f"### {t['title']}", "", t["counts"].format(
         n=len(audit), c=counts.get("consistent", 0), a=counts.get("ambiguous", 0),
-        i=counts.get("inconsistent", 0), r=counts.get("reference", 0))]
+        i=counts.get("inconsistent", 0), r=counts.get("reference", 0),
+        x=t["rejected"].format(x=counts["rejected"]) if counts.get("rejected", 0) else "")]
     bad = audit.loc[audit["status"] == "inconsistent", "finding_id"].tolist()
     lines += ["", t["some_inconsistent"].format(ids=", ".join(bad)) if bad else t["none_inconsistent"]]
+    nl = lang == "nl"
+    rd = audit[audit["finding_id"] == "X-readings"]
+    if not rd.empty:
+        r = rd.iloc[0]
+        total = int((audit["finding_id"].str.match(r"^X-reading-\d+$")).sum())
+        why = str(r["toelichting"] if nl else r["note"])
+        if str(r["lezing"] if nl else r["reading"]):
+            lines += ["", t["readings"].format(feasible=int(r["n_solutions"]), total=total,
+                                               reading=r["lezing"] if nl else r["reading"], why=why)]
+        else:
+            lines += ["", t["no_reading"].format(total=total, why=why)]
     if (audit["finding_id"] == "X-G32-split-A").any():
-        lines += ["", t["g32"].format(gs=fmt_set(g32_feasible(audit, "A")))]
+        split = audit[audit["finding_id"] == "X-G32-split-A"].iloc[0]
+        one = "precies één" in str(split["toelichting"]) or "exactly one" in str(split["note"])
+        reading = audit[audit["finding_id"] == "X-G32-reading"]
+        detail = "" if reading.empty else str(reading["toelichting" if nl else "note"].iloc[0])
+        lines += ["", t["g32"].format(gs=fmt_set(g32_feasible(audit, "A")), one=t["one"] if one else "",
+                                      detail=detail).rstrip()]
     mb = audit[audit["finding_id"] == "X-mean-base"]
     if not mb.empty:
         detail = mb["toelichting"].iloc[0] if lang == "nl" and "toelichting" in mb.columns else mb["feasible"].iloc[0]
@@ -851,6 +979,11 @@ def audit_markdown(audit: pd.DataFrame, lang: str = "nl") -> str:
         readings = [("" if pd.isna(x) else str(x)) for x in amb[col]]
         lines += ["", t["ambiguous"].format(items="; ".join(
             f"{fid} ({rd})" if rd else str(fid) for fid, rd in zip(amb["finding_id"], readings, strict=True)))]
-    if audit["finding_id"].str.startswith("X-involvement").any():
-        lines += ["", t["inv"]]
+    inv = audit[audit["finding_id"].str.startswith("X-involvement")]
+    if not inv.empty:
+        sums = [int(v) for v in inv["value"].str.extract(r"(\d+)")[0].dropna()]
+        bases = [int(b) for b in inv["base"] if str(b).isdigit()]
+        bad = inv.loc[inv["status"] == "inconsistent", "finding_id"].tolist()
+        verdict = t["inv_bad"].format(ids=", ".join(bad)) if bad else t["inv_ok"]
+        lines += ["", t["inv"].format(sums=_span(sums), bases=_span(bases), verdict=verdict)]
     return "\n".join(lines) + "\n"

@@ -155,7 +155,8 @@ def rank_shared(values: pd.Series, key: Any, decimals: int = 9) -> list[Any]:
 
 
 def universe_mask(table: pd.DataFrame, universe: str, codebook: Codebook | None = None) -> pd.Series:
-    """Boolean mask of the tidy rows in a named universe (``respondents`` or one of ``codebook.universes``).
+    """Boolean mask of the tidy rows in a named universe (``respondents`` or one of ``codebook.universes``:
+    ``column`` equals ``equals``, or is one of ``equals`` when that is a list).
 
     ``invited`` is the register, not a subset of the respondents: it raises ``ValueError``; an unknown
     universe or a missing column raises ``KeyError`` naming it.
@@ -173,7 +174,10 @@ def universe_mask(table: pd.DataFrame, universe: str, codebook: Codebook | None 
     col = spec["column"]
     if col not in table.columns:
         raise KeyError(f"universe {universe!r} needs column {col!r}, which the survey table lacks")
-    return table[col].eq(spec.get("equals", True)).fillna(False).astype(bool)
+    equals = spec.get("equals", True)
+    if isinstance(equals, list):  # one of several answers (e.g. "with or planning teams")
+        return table[col].isin(equals).fillna(False).astype(bool)
+    return table[col].eq(equals).fillna(False).astype(bool)
 
 
 def involvement_table(tidy: pd.DataFrame, codebook: Codebook | None = None,

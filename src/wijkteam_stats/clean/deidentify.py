@@ -1,0 +1,506 @@
+"""De-identification of free text: one linear-time pass that masks personal data in any free-text value.
+
+:func:`deidentify` is the single step every free-text value of the cleaning goes through (free-text
+questions, the text after "Anders, namelijk:" moved into ``<variable>_anders``, comments, and values quoted
+in the cleaning log). It returns the masked text and the number of maskings per kind; the cleaning log and
+summary count them (never the masked value).
+
+Masked (kind as counted -> placeholder):
+
+- ``e-mailadres`` -> ``[e-mailadres]``: anything shaped ``local@domain`` (found from each ``@``; the domain
+  needs no dot: ``k.bakker@zaanstad`` is masked too).
+- ``telefoonnummer`` -> ``[telefoonnummer]``: Dutch numbers, 0 + 9 digits in any grouping ("0612345678",
+  "06-12345678", "06 - 1234 5678", "(030) 286 10 00", "030/2861000", "06-12-34-56-78"); 0800/090x service
+  numbers (8 or 11 digits); +31 / 0031 with or without "(0)" ("+31 6 1234 5678", "+31 (0)20 123 4567");
+  international numbers written with "+" or "00" and a country code, 8-15 digits ("+32 2 123 45 67",
+  "0049 30 1234567"). Digit groups may be separated by spaces, one "-", ".", "/" or brackets; a line break
+  ends a number. Dates ("03-10-2015 14") are recognised and never taken for a phone number.
+- ``bsn`` -> ``[BSN]``: 9 digits, also written "1234.56.782" or "123 456 782", that pass the 11-proef.
+- ``iban`` -> ``[IBAN]``: country code, two check digits and the account (with or without spaces), the
+  mod-97 checksum valid and, for the common countries, the country's length.
+- ``adres`` -> ``[adres]``: a Dutch postcode ("1234 AB", "1234AB", with a house number after it) and a
+  street name with a house number ("Dorpsstraat 12a", "Stationsweg 3-5"; names ending in straat, weg,
+  laan, plein, gracht, kade, ...). A street address next to its postcode is one masking.
+- ``naam`` -> ``[naam]``: the person names known from the row (the respondent and contact columns): the full
+  name in any case, and capitalised first name, last name (with its particles: "van der Berg") and initials
+  with last name ("K. Bakker"); plus capitalised names after a greeting or signature ("groet, Karin
+  Bakker", "mvg Karin"), a title ("mevrouw Jansen", "dhr. P. de Vries", "mw. De Boer"), a contact label
+  ("contactpersoon: J. Smit", "ingevuld door Anna", "naam: ...") or, when written as first and last name,
+  after "bel" / "mail" / "vraag naar" ("bel Karin Bakker").
+
+Deliberately kept: ordinary numbers, counts, years, dates, percentages, amounts ("603 teams", "2015",
+"84%"), municipality and organisation names, "Postbus 123", street names without a house number and
+lower-case words that happen to equal a known surname ("een groot team" for Mr de Groot). Names written
+without any of the cues above and unknown to the row (a signature line without a greeting) are not found;
+nor are obfuscated e-mail addresses ("k.bakker [at] zaanstad.nl").
+
+Every pattern is linear in the text length: each regular expression is either a plain scan with
+bounded quantifiers and no nested repetition, or is anchored on a rare character (``@``, a digit, a
+capital) from which it reads a bounded window; overlapping finds are resolved on sorted spans.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from wijkteam_stats.reference.municipalities import municipalities_by_year
+
+KINDS = ("e-mailadres", "iban", "telefoonnummer", "bsn", "adres", "naam")
+PLACEHOLDERS = {
+    "e-mailadres": "[e-mailadres]",
+    "iban": "[IBAN]",
+    "telefoonnummer": "[telefoonnummer]",
+    "bsn": "[BSN]",
+    "adres": "[adres]",
+    "naam": "[naam]",
+}
+
+Span = tuple[int, int, str]  # start, end (exclusive), kind
+
+# Every pattern below starts with a character class (so the regex engine skips ahead in C) and checks the
+# word boundary before it with a fixed-width look-behind *after* that first character: "(?<!\w.)".
+
+# --------------------------------------------------------------------------- e-mail
+
+_AT = re.compile(r"@(?<=[\w.+%'=&-]@)(?=[\w-])")  # an "@" with a local-part character before, a domain after
+_LOCAL_REVERSED = re.compile(r"[\w.+%'=&-]+")  # a maximal run read backwards: no backtracking
+_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*")  # labels and dots alternate: backtracks over one label at most
+
+
+def _emails(text: str) -> list[Span]:
+    if "@" not in text:
+        return []
+    rev = text[::-1]
+    n = len(text)
+    spans = []
+    for m in _AT.finditer(text):
+        p = m.start()
+        local = _LOCAL_REVERSED.match(rev, n - p).group().rstrip(".")  # a full stop before it is no part
+        end = _DOMAIN.match(text, p + 1).end()
+        while text[end - 1] in ".-":
+            end -= 1
+        if local and end > p + 1:
+            spans.append((p - len(local), end, "e-mailadres"))
+    return spans
+
+
+# --------------------------------------------------------------------------- IBAN
+
+_IBAN_LENGTH = {
+    "NL": 18, "BE": 16, "DE": 22, "FR": 27, "GB": 22, "LU": 20, "ES": 24, "IT": 27, "AT": 20, "CH": 21,
+    "DK": 18, "NO": 15, "SE": 24, "FI": 18, "IE": 22, "PT": 25, "PL": 28, "CZ": 24, "GR": 27, "HU": 28,
+    "TR": 26, "SK": 24, "SI": 19, "HR": 21, "RO": 24, "BG": 22, "EE": 20, "LT": 20, "LV": 21, "IS": 26,
+    "LI": 21, "MT": 31, "CY": 28, "MC": 27, "SM": 27,
+}
+# Two letters and two check digits at a word start, then at most 30 account characters (spaces allowed);
+# the scan is for the check digits (digits are rarer than letters), the letters are checked behind them.
+_IBAN = re.compile(r"\d(?<=[A-Za-z]{2}\d)(?<!\w[A-Za-z]{2}\d)\d(?:[ ]?[A-Za-z0-9]){10,30}")
+
+
+def _mod97_ok(chars: str) -> bool:
+    moved = chars[4:] + chars[:4]
+    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+
+
+def _ibans(text: str) -> list[Span]:
+    spans = []
+    for m in _IBAN.finditer(text):
+        begin = m.start() - 2
+        s = text[begin:m.end()]
+        positions = [begin + i for i, c in enumerate(s) if c != " "]
+        chars = s.replace(" ", "").upper()
+        country = chars[:2]
+        lengths = [_IBAN_LENGTH[country]] if country in _IBAN_LENGTH else range(34, 14, -1)
+        for ln in lengths:
+            if ln > len(chars):
+                continue
+            end = positions[ln - 1] + 1
+            if end < len(text) and text[end].isalnum():
+                continue  # the account would end inside a word
+            if _mod97_ok(chars[:ln]):
+                spans.append((begin, end, "iban"))
+                break
+    return spans
+
+
+# --------------------------------------------------------------------------- phone numbers and BSN
+
+# Between two digits of a number: up to four of space, bracket, dot, slash, hyphen (never a line break).
+# Each repetition reads separators and then exactly one digit, and separators are no digits, so a failed
+# attempt gives back at most a few characters: the cost per start is bounded by the number's length.
+_SEP = r"[ \t\u00a0()./-]{0,4}"
+_PHONE = re.compile(
+    r"[0(+](?<![\w+].)"  # a number starts with 0, "(" or "+" that does not follow a letter, digit or "+"
+    r"(?:"
+    # Dutch: 0 + 9 digits; service numbers 0800/090x with 4-7 digits; never a date "03-10-2015 ..."
+    rf"(?:(?<=\()0|(?<=0))(?!\d?[-/.]\d{{1,2}}[-/.]\d{{4}})"
+    rf"(?:(?:800|90[069])(?:{_SEP}\d){{4,7}}|{_SEP}[1-9](?:{_SEP}\d){{8}})"
+    # international with "+" or "00": +31 / 0031 with optional trunk zero ("(0)"), others 8-15 digits
+    rf"|(?:(?<=\+)|(?<=0)0)"
+    rf"(?:31{_SEP}(?:0{_SEP})?[1-9](?:{_SEP}\d){{8}}|[1-9](?:{_SEP}\d){{7,14}})"
+    r")(?!\d)"
+)
+# BSN: 9 digits, "1234.56.782" or "123 456 782" / "123.456.782"; checked with the 11-proef.
+_BSN = re.compile(r"\d(?<![\w.,]\d)(?:\d{8}|\d{3}\.\d{2}\.\d{3}|\d{2}([ .])\d{3}\1\d{3})(?!\w)(?![.,]\d)")
+
+
+def _elfproef(digits: str) -> bool:
+    if len(digits) != 9 or set(digits) == {"0"}:
+        return False
+    total = sum(int(c) * w for c, w in zip(digits[:8], range(9, 1, -1), strict=True)) - int(digits[8])
+    return total % 11 == 0
+
+
+def _numbers(text: str) -> list[Span]:
+    spans = []
+    for m in _PHONE.finditer(text):
+        start, stop = m.span()
+        if stop < len(text) and text[stop] == ")" and text.count("(", start, stop) > text.count(")", start, stop):
+            stop += 1
+        spans.append((start, stop, "telefoonnummer"))
+    for m in _BSN.finditer(text):
+        if _elfproef("".join(c for c in m.group() if c.isdigit())):
+            spans.append((m.start(), m.end(), "bsn"))
+    return spans
+
+
+# --------------------------------------------------------------------------- addresses
+
+_POSTCODE = re.compile(
+    r"[1-9](?<!\w.)\d{3}(?:[ \t]?(?!SA|SD|SS)[A-Z]{2}|(?!sa|sd|ss)[a-z]{2})(?!\w)"
+    r"(?:,?[ \t]{1,2}(?:nr\.?[ \t]?)?\d{1,5}(?:[ \t]?[a-zA-Z](?!\w)|-\d{1,4})?(?!\w))?"
+)
+_STREET = re.compile(
+    r"[A-ZÀ-ÖØ-Þ](?<!\w.)[^\W\d_]{1,50}[ \t]{1,2}\d{1,5}(?:[ \t]?[a-zA-Z](?!\w)|-\d{1,4})?(?!\w)"
+)
+_STREET_SUFFIXES = (
+    "straat", "weg", "laan", "plein", "gracht", "kade", "singel", "dijk", "dreef", "pad", "steeg", "hof",
+    "park", "baan", "markt", "plantsoen", "boulevard", "wal", "allee", "hoven",
+)
+_JOIN_GAP = re.compile(r"[ \t,]{0,3}")
+
+
+@lru_cache(maxsize=1)
+def _municipality_words() -> frozenset[str]:
+    """Lower-case municipality names (and their hyphenated parts): "Moerdijk 5" is a count, not an address."""
+    names = municipalities_by_year()["name"].dropna().astype(str).str.lower()
+    return frozenset(names) | frozenset(p for n in names for p in n.split("-"))
+
+
+def _addresses(text: str) -> list[Span]:
+    spans = []
+    for m in _STREET.finditer(text):
+        word, number = m.group().split()[:2]
+        word = word.lower()
+        if not word.endswith(_STREET_SUFFIXES) or word in _STREET_SUFFIXES:
+            continue
+        if len(number) == 4 and number.isdigit() and 1900 <= int(number) <= 2099:
+            continue  # "Marktplein 2015" reads as a year
+        if word in _municipality_words():
+            continue
+        spans.append((m.start(), m.end(), "adres"))
+    spans += [(m.start(), m.end(), "adres") for m in _POSTCODE.finditer(text)]
+    return spans
+
+
+# --------------------------------------------------------------------------- names
+
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_LOWER = "a-zß-öø-ÿ"
+_PARTICLES = frozenset({
+    "van", "de", "der", "den", "het", "ten", "ter", "te", "in", "op", "'t", "la", "le", "du", "da", "von",
+    "vd", "v.d.", "van't", "d'", "el", "al", "zu",
+})
+_TITLES = frozenset({"mevrouw", "mevr", "mw", "mvr", "meneer", "mnr", "dhr", "heer", "hr", "drs", "dr", "ir",
+                     "mr", "ing", "prof", "ds"})
+_NOT_NAMES = frozenset({
+    "het", "een", "ik", "wij", "we", "zij", "hij", "u", "dit", "dat", "deze", "die", "er", "als", "voor", "met",
+    "namens", "team", "teams", "gemeente", "wijkteam", "wijkteams", "sociaal", "sociale", "afdeling", "college",
+    "de", "ons", "onze", "mijn", "uw", "jullie", "alle", "allen", "iedereen", "collega", "collega's", "beleid",
+    "beleidsmedewerker", "beleidsadviseur", "wethouder", "burgemeester", "directeur", "manager", "coordinator",
+    "coördinator", "secretariaat", "loket", "servicepunt", "cjg", "ggd", "wmo", "zorg", "welzijn", "stichting",
+    "hierbij", "graag", "dank", "bedankt", "succes", "nb", "ps", "tel", "telefoon", "mail", "email", "e-mail",
+    "ja", "nee", "op", "in", "of", "en", "maar", "ook", "zie", "bij", "via", "naar", "per", "niet", "wel",
+})
+# Cue words, looked up with str.find in the lower-cased text; _CUE then reads the whole cue at that spot.
+_CUE_WORDS = ("groet", "mvg", "m.v.g", "gr.", "contact", "ingevuld", "opgesteld", "beantwoord", "naam",
+              "mevrouw", "meneer", "heer", "mevr", "mw", "mvr", "mnr", "dhr", "hr", "bel", "mail", "vraag")
+_CUE = re.compile(
+    r"(?<![\w])(?i:"
+    r"(?P<greet>groet(?:en|jes)?(?:[ \t]+van)?|m\.?v\.?g\.?|gr\.)"
+    r"|(?P<label>contact[ \t-]?persoon(?:[ \t]+(?:is|was))?|ingevuld[ \t]+door|opgesteld[ \t]+door"
+    r"|beantwoord[ \t]+door|naam(?=[ \t]{0,2}:))"
+    r"|(?P<title>mevrouw|meneer|heer|(?:mevr|mw|mvr|mnr|dhr|hr)(?:\.|(?!\w)))"
+    r"|(?P<weak>bel(?:len)?(?:[ \t]+met)?|mail(?:en)?(?:[ \t]+(?:met|naar))?|vraag[ \t]+naar"
+    r"|contact[ \t]+(?:op[ \t]+)?met)"
+    r")(?<=[\w.])(?!\w)[ \t]{0,3}[,:]?(?:[ \t]{0,3}\r?\n){0,2}[ \t]{0,3}"
+)
+_NAME_TOKEN = re.compile(
+    rf"[ \t]{{0,2}}(?:(?P<init>(?:[{_UPPER}]\.[ \t]?){{1,4}})"
+    rf"|(?P<part>(?i:van|de|der|den|ten|ter|te|in|op|'t|la|le|du|da|von|vd|v\.d\.))(?=[ \t])"
+    rf"|(?P<cap>[{_UPPER}][{_LOWER}'’]+(?:-[{_UPPER}]?[{_LOWER}'’]+)?)(?!\w))"
+)
+_MAX_NAME_TOKENS = 7
+
+
+def _read_name(text: str, pos: int) -> tuple[int, int, int] | None:
+    """(start, end, parts) of the name at ``pos``: initials, particles and capitalised words ending on a
+    capitalised word (``parts`` counts initials groups and capitalised words); None if there is none."""
+    start = end = None
+    parts = 0
+    at = pos
+    for _ in range(_MAX_NAME_TOKENS):
+        m = _NAME_TOKEN.match(text, at)
+        if not m:
+            break
+        cap = m.group("cap")
+        if cap is not None:
+            if cap.lower() in _NOT_NAMES:
+                break
+            parts += 1
+            end = m.end()
+        elif m.group("init"):
+            if end is not None:
+                break  # initials after a name start something else
+            parts += 1
+        if start is None:
+            start = m.start(m.lastgroup)
+        at = m.end()
+    if end is None:
+        return None
+    return start, end, parts
+
+
+def _cue_positions(text: str, lowered: str) -> list[int]:
+    if len(lowered) != len(text):  # a rare character changes length when lower-cased: scan with the regex
+        return [m.start() for m in re.finditer(r"\w+|[^\w\s]", text)]
+    found = set()
+    for word in _CUE_WORDS:
+        i = lowered.find(word)
+        while i >= 0:
+            found.add(i)
+            i = lowered.find(word, i + 1)
+    return sorted(found)
+
+
+def _cued_names(text: str, lowered: str) -> list[Span]:
+    spans = []
+    for pos in _cue_positions(text, lowered):
+        m = _CUE.match(text, pos)
+        if m is None:
+            continue
+        found = _read_name(text, m.end())
+        if found is None:
+            continue
+        start, end, parts = found
+        if m.group("weak") is not None and parts < 2:
+            continue  # after "bel" / "mail": only a first and last name ("bel Karin Bakker"), not "bel Zaanstad"
+        spans.append((start, end, "naam"))
+    return spans
+
+
+def _fold(text: str) -> str:
+    s = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in s if not unicodedata.combining(ch))
+
+
+@dataclass(frozen=True)
+class KnownPersons:
+    """Personal values known from one row (respondent and contact columns) and the patterns that find them.
+
+    Name values give the full name (any case) and its parts (capitalised or all capitals); every value of
+    three characters or more is also matched literally (any case).
+    """
+
+    values: tuple[str, ...] = ()
+    needles: tuple[str, ...] = field(default=(), compare=False, repr=False)  # lower-case pre-filter
+    full: re.Pattern | None = field(default=None, compare=False, repr=False)
+    parts: re.Pattern | None = field(default=None, compare=False, repr=False)
+    literal: re.Pattern | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_values(cls, values: Iterable[object]) -> KnownPersons:
+        """The known persons of one row from the cells of its personal columns (empty cells ignored)."""
+        vals = tuple(sorted({str(v).strip() for v in values if v is not None and str(v).strip()}))
+        return _known(vals)
+
+
+NOBODY = KnownPersons()
+
+
+def _word_alternation(alternatives: Iterable[tuple[str, str]]) -> str:
+    """An alternation of (first character, rest as a pattern), each alternative checked to start a word
+    right after its first character (the engine then scans for the first characters in C instead of
+    testing a look-behind at every position), and to end a word."""
+    alts = {re.escape(first) + r"(?<!\w.)" + rest for first, rest in alternatives}
+    return "(?:" + "|".join(sorted(alts, key=lambda w: (-len(w), w))) + r")(?!\w)"
+
+
+@lru_cache(maxsize=4096)
+def _known(values: tuple[str, ...]) -> KnownPersons:
+    fulls: set[str] = set()
+    parts: set[str] = set()
+    literals: set[str] = set()
+    for v in values:
+        if "@" in v or sum(c.isdigit() for c in v) >= 6:
+            literals.add(v)  # e-mail address or phone number: also matched literally
+            continue
+        words = [w for w in re.split(r"[\s,;/()]+", v) if w and w.strip(".").lower() not in _TITLES]
+        names = [w for w in words if len(w.strip(".")) >= 2 and w.lower() not in _PARTICLES]
+        for w in names:
+            parts |= {p for p in w.split("-") if len(p) >= 2 and p.lower() not in _NOT_NAMES}
+            if "-" in w:
+                parts.add(w)
+        if len(words) >= 2:
+            fulls.add(" ".join(words))
+    needles = {x.lower() for x in literals} | {f.split()[0].strip(".").lower() for f in fulls}
+    needles |= {x.lower() for p in parts for x in (p, _fold(p))}
+    full = part = literal = None
+    if fulls:
+        alts = set()
+        for f in fulls:
+            for form in {f, _fold(f)}:
+                pats = [re.escape(w.strip(".")) + (r"\.?" if w.endswith(".") else "") for w in form.split()]
+                rest = r"[\s.,-]{1,3}".join(pats)
+                alts.add((form[0], rest[len(re.escape(form[0])):]))
+        full = re.compile(_word_alternation(alts), re.IGNORECASE)
+    if parts:
+        forms = {x for p in parts for f in (p, _fold(p)) for x in (f[0].upper() + f[1:], f.upper())}
+        part = re.compile(_word_alternation((x[0], re.escape(x[1:])) for x in forms))
+    if literals:
+        literal = re.compile("|".join(re.escape(x) for x in sorted(literals, key=len, reverse=True)), re.IGNORECASE)
+    return KnownPersons(values, tuple(sorted(needles)), full, part, literal)
+
+
+# Initials and particles just before a known name part belong to the name ("K. Bakker", "J. van der Berg").
+_NAME_PREFIX = re.compile(
+    rf"(?<!\w)(?:(?:[{_UPPER}]\.[ \t]?){{1,4}}[ \t]{{0,2}})?"
+    rf"(?:(?i:van|de|der|den|ten|ter|te|'t|von|vd|v\.d\.)[ \t]{{1,2}}){{0,3}}\Z"
+)
+_NAME_LOOKBACK = 40
+
+
+def _known_names(text: str, lowered: str, known: KnownPersons) -> list[Span]:
+    if not known.needles or not any(n in lowered for n in known.needles):
+        return []
+    spans: list[Span] = []
+    if known.literal is not None:
+        for m in known.literal.finditer(text):
+            value = m.group()
+            digits = sum(c.isdigit() for c in value)
+            kind = "e-mailadres" if "@" in value else ("telefoonnummer" if digits >= 6 else "naam")
+            spans.append((m.start(), m.end(), kind))
+    if known.full is not None:
+        spans += [(m.start(), m.end(), "naam") for m in known.full.finditer(text)]
+    if known.parts is not None:
+        for m in known.parts.finditer(text):
+            s = m.start()
+            before = text[max(0, s - 3):s].rstrip()
+            if before.endswith(".") or before[-2:].lower() in ("an", "de", "er", "en", "'t", "on", "d.", "vd"):
+                pre = _NAME_PREFIX.search(text, max(0, s - _NAME_LOOKBACK), s)
+                if pre and pre.group().strip():
+                    s = pre.start()
+            spans.append((s, m.end(), "naam"))
+    return spans
+
+
+# --------------------------------------------------------------------------- resolving and replacing
+
+# Earlier kinds win an overlap: an e-mail address holds a name, an IBAN holds digit groups.
+_PRIORITY = ("e-mailadres", "iban", "telefoonnummer", "bsn", "adres", "naam")
+_RANK = {k: i for i, k in enumerate(_PRIORITY)}
+_JOINED = frozenset({"adres", "naam"})
+
+
+def find_personal_data(text: str, known: KnownPersons = NOBODY) -> list[Span]:
+    """Non-overlapping spans of personal data in ``text``, sorted by position.
+
+    Overlapping finds become one span (their union, so nothing of either stays visible) of the kind listed
+    first in :data:`_PRIORITY` (an e-mail address holding a name is an e-mail address); names or address
+    parts next to each other (only spaces or a comma between) are one span.
+    """
+    if not text:
+        return []
+    lowered = text.lower()
+    spans = [*_known_names(text, lowered, known), *_emails(text), *_ibans(text), *_numbers(text),
+             *_addresses(text), *_cued_names(text, lowered)]
+    if not spans:
+        return []
+    spans.sort()
+    out: list[Span] = []
+    last_s, last_e, last_k = spans[0]
+    for s, e, k in spans[1:]:
+        if s < last_e:  # overlap: the union, of the kind with priority
+            last_e = max(last_e, e)
+            if _RANK[k] < _RANK[last_k]:
+                last_k = k
+        elif k == last_k and k in _JOINED and _JOIN_GAP.fullmatch(text, last_e, s):
+            last_e = e
+        else:
+            out.append((last_s, last_e, last_k))
+            last_s, last_e, last_k = s, e, k
+    out.append((last_s, last_e, last_k))
+    return out
+
+
+def deidentify(text: str, known: KnownPersons = NOBODY) -> tuple[str, Counter]:
+    """``text`` with personal data replaced by Dutch placeholders, and the number of maskings per kind."""
+    spans = find_personal_data(text, known)
+    counts: Counter = Counter()
+    if not spans:
+        return text, counts
+    pieces, at = [], 0
+    for s, e, k in spans:
+        pieces += [text[at:s], PLACEHOLDERS[k]]
+        counts[k] += 1
+        at = e
+    pieces.append(text[at:])
+    return "".join(pieces), counts
+
+
+def mask(text: str, known: KnownPersons = NOBODY) -> str:
+    """Only the masked text of :func:`deidentify`."""
+    return deidentify(text, known)[0]
+
+
+def describe_counts(counts: Counter) -> str:
+    """"e-mailadres 2, telefoonnummer 1" in the fixed order of :data:`KINDS` (empty without maskings)."""
+    return ", ".join(f"{k} {counts[k]}" for k in KINDS if counts.get(k))
+
+
+def deidentify_columns(frame: pd.DataFrame, columns: Sequence[str], known: Sequence[KnownPersons]
+                       ) -> tuple[pd.DataFrame, list[dict[str, Counter]]]:
+    """``frame`` with personal data masked in the free-text ``columns``; per row the maskings per column.
+
+    ``known[pos]`` are the persons known from row ``pos`` (positional, like the frame's rows).
+    """
+    out = frame.copy()
+    per_row: list[dict[str, Counter]] = [{} for _ in range(len(frame))]
+    for c in columns:
+        values = frame[c]
+        masked = values.copy()
+        for pos in np.flatnonzero(values.notna().to_numpy()):
+            text, counts = deidentify(str(values.iat[pos]), known[pos] if pos < len(known) else NOBODY)
+            if counts:
+                masked.iat[pos] = text
+                per_row[pos][c] = counts
+        out[c] = masked
+    return out, per_row
+
+
+def describe_row(masked: dict[str, Counter]) -> str:
+    """One row's maskings for the cleaning log: "toelichting: naam 1, telefoonnummer 1; ..." (no values)."""
+    return "; ".join(f"{c}: {describe_counts(n)}" for c, n in masked.items() if n)
+
+
+def placeholder_counts(text: str) -> Counter:
+    """The placeholders in an already masked text, per kind (for messages masked in several steps)."""
+    return Counter({k: n for k in KINDS if (n := text.count(PLACEHOLDERS[k]))})

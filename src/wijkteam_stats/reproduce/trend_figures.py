@@ -1,0 +1,154 @@
+"""Figures of the trends across waves (Dutch labels, colour-blind palette, caption with n and method).
+
+Both figures show *published* national figures (real, not the synthetic reconstruction): the trend of each
+percentage with its Wilson interval, and the change between consecutive waves with its Newcombe interval.
+The caption is drawn below the plot (PNG and SVG carry it) and read back with
+:func:`wijkteam_stats.reproduce.figures.figure_caption`.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from wijkteam_stats.reference.figures import PALETTE, percent_nl, setup_style
+from wijkteam_stats.reproduce.figures import CAPTION_GID
+from wijkteam_stats.reproduce.trends import KEY, trend_label_nl
+
+_WRAP = 110
+#: Marker per base source: filled = published or census base, open = largest possible base, cross = none.
+MARKERS = {"published": "o", "census": "s", "upper_bound": "o", "not_published": "X"}
+
+
+def _nl(x: float, decimals: int = 1) -> str:
+    return f"{x:.{decimals}f}".replace(".", ",").replace("-", "−")
+
+
+def _p_nl(p: float) -> str:
+    return "p < 0,001" if p < 0.001 else f"p = {_nl(p, 3)}"
+
+
+def _n_nl(n: object, source: str) -> str:
+    return f"{'≤ ' if source == 'upper_bound' else ''}{int(n)}"
+
+
+def _caption(fig: plt.Figure, text: str) -> None:
+    fig.text(0.01, 0.0, textwrap.fill(text, _WRAP, break_on_hyphens=False), ha="left", va="top", fontsize=8.5,
+             gid=CAPTION_GID, color="#333333")
+
+
+def _base_text(g: pd.DataFrame) -> str:
+    parts = []
+    for r in g.itertuples(index=False):
+        if r.base_source == "published":
+            parts.append(f"{r.wave} n = {int(r.base_n)}")
+        elif r.base_source == "census":
+            parts.append(f"{r.wave} N = {int(r.base_n)} (alle gemeenten)")
+        elif r.base_source == "upper_bound":
+            parts.append(f"{r.wave} n ≤ {int(r.base_n)}")
+        else:
+            parts.append(f"{r.wave} n onbekend")
+    return ", ".join(parts)
+
+
+def plot_national_trends(trends: pd.DataFrame) -> plt.Figure:
+    """One panel per percentage published for more than one wave: value per wave with its Wilson interval."""
+    setup_style()
+    pct = trends[trends["statistic"] == "percent"]
+    groups = [g.sort_values("wave") for _, g in pct.groupby(KEY, sort=True)]
+    if not groups:
+        raise ValueError("no percentage is published for more than one wave: nothing to plot")
+    ncols = min(2, len(groups))
+    nrows = math.ceil(len(groups) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, 3.6 * nrows), squeeze=False)
+    all_waves = sorted(set(pct["wave"]))
+    parts = []
+    for i, (ax, g) in enumerate(zip(axes.flat, groups, strict=False)):
+        colour = PALETTE[i % len(PALETTE)]
+        label = trend_label_nl(g.iloc[0])
+        ax.plot(g["wave"], g["value"], color=colour, linewidth=1.5, zorder=2)
+        for r in g.itertuples(index=False):
+            filled = r.base_source in ("published", "census")
+            if not math.isnan(r.ci_low):
+                ax.errorbar([r.wave], [r.percent], yerr=[[r.percent - r.ci_low], [r.ci_high - r.percent]],
+                            fmt="none", ecolor=colour, elinewidth=1.3, capsize=4, zorder=3,
+                            linestyle="-" if filled else "--")
+            ax.plot([r.wave], [r.value], marker=MARKERS.get(r.base_source, "o"), markersize=8, zorder=4,
+                    color=colour, markerfacecolor=colour if filled else "white", markeredgewidth=1.6)
+            ax.annotate(percent_nl(r.value), (r.wave, r.value), xytext=(8, 0), textcoords="offset points",
+                        va="center", ha="left", fontsize=9)
+        ax.set_title(textwrap.fill(label, 40), fontsize=11)
+        ax.set_xticks(all_waves)
+        ax.set_xticklabels([str(w) for w in all_waves])
+        ax.set_xlim(min(all_waves) - 0.5, max(all_waves) + 0.9)
+        ax.set_ylim(0, 100)
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0f} %"))
+        ax.set_xlabel("meting")
+        ax.set_ylabel("percentage")
+        parts.append(f"{label}: {_base_text(g)}")
+    for ax in list(axes.flat)[len(groups):]:
+        ax.set_visible(False)
+    fig.suptitle("Landelijke trends in de gepubliceerde cijfers", fontweight="bold")
+    fig.tight_layout()
+    _caption(fig, "Gepubliceerde landelijke percentages per meting (Movisie 2014, 2015, 2017; echte gepubliceerde "
+             "cijfers). Basis per meting: " + "; ".join(parts) + ". Intervallen: Wilson 95 % uit de gepubliceerde "
+             "basis (volle symbolen). Open symbool met gestippeld interval: basis niet gepubliceerd, interval bij "
+             "de grootst mogelijke basis (het smalst mogelijke). Kruis: basis niet gepubliceerd, geen interval.")
+    return fig
+
+
+def plot_changes(changes: pd.DataFrame) -> plt.Figure:
+    """The change between consecutive waves of each percentage, in percentage points, with its Newcombe
+    95 % interval (and the interval with finite-population correction where it applies)."""
+    setup_style()
+    rows = changes.reset_index(drop=True)
+    if rows.empty:
+        raise ValueError("no change between waves to plot")
+    labels = [f"{trend_label_nl(r)}\n{int(r['wave_from'])} → {int(r['wave_to'])}" for _, r in rows.iterrows()]
+    fig, ax = plt.subplots(figsize=(9, 0.75 * len(rows) + 1.6))
+    y = np.arange(len(rows))[::-1]
+    tested = 0
+    for yi, (_, r) in zip(y, rows.iterrows(), strict=True):
+        if math.isnan(r["diff_low"]):
+            ax.plot([r["diff_pp"]], [yi], marker="X", color=PALETTE[7], markersize=8, linestyle="none")
+            ax.annotate("geen toets: basis niet gepubliceerd", (r["diff_pp"], yi), xytext=(8, 0),
+                        textcoords="offset points", va="center", fontsize=8.5)
+            continue
+        tested += 1
+        bound = "upper_bound" in (r["base_source_from"], r["base_source_to"])
+        ax.plot([r["diff_low"], r["diff_high"]], [yi, yi], color=PALETTE[0], linewidth=2.2,
+                linestyle="--" if bound else "-")
+        if not math.isnan(r["diff_low_fpc"]):
+            ax.plot([r["diff_low_fpc"], r["diff_high_fpc"]], [yi - 0.18, yi - 0.18], color=PALETTE[1],
+                    linewidth=2.2)
+        ax.plot([r["diff_pp"]], [yi], marker="o", color=PALETTE[0], markersize=7,
+                markerfacecolor="white" if bound else PALETTE[0])
+        ax.annotate(f"{_nl(r['diff_pp'])} pp ({_p_nl(r['p_value'])})", (r["diff_high"], yi), xytext=(6, 0),
+                    textcoords="offset points", va="center", fontsize=8.5)
+    ax.axvline(0, color="#555555", linewidth=1)
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels, fontsize=9)
+    ax.set_xlabel("verschil met de vorige meting (procentpunten)")
+    lo = np.nanmin(np.r_[rows["diff_low"].to_numpy(float), rows["diff_pp"].to_numpy(float), 0.0])
+    hi = np.nanmax(np.r_[rows["diff_high"].to_numpy(float), rows["diff_pp"].to_numpy(float), 0.0])
+    ax.set_xlim(lo - 3, hi + 14)
+    ax.set_ylim(-0.7, len(rows) - 0.4)
+    ax.set_title("Verandering tussen opeenvolgende metingen", fontweight="bold")
+    fig.tight_layout()
+    bases = "; ".join(
+        f"{trend_label_nl(r)} {int(r['wave_from'])}→{int(r['wave_to'])}: "
+        + (f"n = {_n_nl(r['n_from'], r['base_source_from'])} en {_n_nl(r['n_to'], r['base_source_to'])}" if pd.notna(r["n_from"]) and pd.notna(r["n_to"])
+           else "basis niet gepubliceerd")
+        for _, r in rows.iterrows())
+    _caption(fig, f"Verschil in procentpunten met 95 %-interval van Newcombe (blauw; onafhankelijke steekproeven, "
+             f"{tested} getoetste veranderingen), oranje: met eindige-populatiecorrectie waar de populatie bekend "
+             f"is. Gestippeld/open: basis niet gepubliceerd, grootst mogelijke basis gebruikt. Overlap in "
+             f"respondenten maakt deze intervallen conservatief (te breed). Bases: {bases}.")
+    return fig
+
+
+__all__ = ["MARKERS", "plot_changes", "plot_national_trends"]

@@ -1,0 +1,317 @@
+"""Trends across waves: Wilson bounds and the change test against hand computations, the rule for figures
+quoted twice, bases (published, census, upper bound, none), the merger-stable panel and overlap shares."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import nbformat
+import pandas as pd
+import pytest
+from statsmodels.stats.proportion import confint_proportions_2indep
+
+from wijkteam_stats.cli import main
+from wijkteam_stats.reference import municipalities, paths
+from wijkteam_stats.reproduce import trends
+
+Z = 1.959963984540054  # the 97.5 % quantile of the standard normal
+
+HEADER = ("finding_id,wave,topic,variable,category,breakdown,statistic,value,qualifier,universe,base,base_n,"
+          "source,quote\n")
+
+
+def hand_wilson(k: int, n: int) -> tuple[float, float]:
+    """Wilson (1927) score interval written out, in percent."""
+    p = k / n
+    denom = 1 + Z**2 / n
+    centre = (p + Z**2 / (2 * n)) / denom
+    half = Z * math.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2)) / denom
+    return 100 * (centre - half), 100 * (centre + half)
+
+
+def test_wilson_bounds_match_the_hand_formula():
+    assert trends.wilson(154, 224) == pytest.approx(hand_wilson(154, 224), abs=1e-9)
+    lo, hi = trends.wilson(154, 224)
+    assert (round(lo, 3), round(hi, 3)) == (62.407, 74.461)  # 69 % of 224 in 2014, computed by hand
+    assert trends.wilson(0, 10)[0] == pytest.approx(0.0, abs=1e-12)
+    assert trends.wilson(29, 204) == pytest.approx(hand_wilson(29, 204), abs=1e-9)
+    assert all(math.isnan(x) for x in trends.wilson(0, 0))
+
+
+def test_finite_population_correction():
+    assert trends.fpc_factor(224, 403) == pytest.approx(179 / 402)
+    # Wilson at the effective size n / f, same share
+    n_eff = 224 * 402 / 179
+    assert trends.wilson_fpc(154, 224, 403) == pytest.approx(trends.wilson(154 / 224 * n_eff, n_eff))
+    lo, hi = trends.wilson_fpc(154, 224, 403)
+    lo0, hi0 = trends.wilson(154, 224)
+    assert lo0 < lo < 68.75 < hi < hi0  # narrower than without the correction
+    assert trends.wilson_fpc(224, 403, 403) == (pytest.approx(100 * 224 / 403),) * 2  # a census: the point
+    with pytest.raises(ValueError, match="exceeds population"):
+        trends.fpc_factor(10, 9)
+
+
+def test_change_test_on_a_hand_example():
+    # 2014: 154 of 224 work with teams; 2015: 204 of 234
+    p1, p2 = 154 / 224, 204 / 234
+    pbar = (154 + 204) / (224 + 234)
+    z_hand = (p2 - p1) / math.sqrt(pbar * (1 - pbar) * (1 / 224 + 1 / 234))
+    z, p = trends.pooled_z_test(154, 224, 204, 234)
+    assert z == pytest.approx(z_hand) and z == pytest.approx(4.7724, abs=1e-4)
+    assert p == pytest.approx(math.erfc(z_hand / math.sqrt(2)))
+    # Newcombe from the two Wilson intervals, by hand and as statsmodels computes it
+    (l1, u1), (l2, u2) = hand_wilson(154, 224), hand_wilson(204, 234)
+    d = 100 * (p2 - p1)
+    low = d - math.sqrt((100 * p2 - l2) ** 2 + (u1 - 100 * p1) ** 2)
+    high = d + math.sqrt((u2 - 100 * p2) ** 2 + (100 * p1 - l1) ** 2)
+    assert trends.newcombe_interval(154, 224, 204, 234) == pytest.approx((low, high))
+    sm = confint_proportions_2indep(204, 234, 154, 224, method="newcomb", compare="diff")
+    assert trends.newcombe_interval(154, 224, 204, 234) == pytest.approx((100 * sm[0], 100 * sm[1]))
+    assert (round(low, 2), round(high, 2)) == (10.91, 25.77)
+    # with the finite-population correction: each variance times (N - n) / (N - 1)
+    f1, f2 = 179 / 402, 159 / 392
+    z_f, p_f = trends.pooled_z_test(154, 224, 204, 234, f1, f2)
+    assert z_f == pytest.approx((p2 - p1) / math.sqrt(pbar * (1 - pbar) * (f1 / 224 + f2 / 234)))
+    assert z_f > z and p_f < p
+
+
+def _write(folder, wave, rows):
+    path = folder / f"movisie_{wave}.csv"
+    path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def three_files(tmp_path):
+    """Three small published files (2014, 2015 and a 2016 file that quotes earlier waves)."""
+    _write(tmp_path, 2014, [
+        "F2014-001,2014,response,n_respondents,responding municipalities,all,count,224,exact,invited,b,,s,q",
+        "F2014-002,2014,response,response_rate,responding municipalities,all,percent,56,rounded,invited,b,,s,q",
+        "F2014-006,2014,prevalence,has_teams,works with sociale (wijk)teams,all,percent,69,rounded,respondents,b,224,s,q",
+        "F2014-007,2014,prevalence,has_teams,works with sociale (wijk)teams,all,count,154,exact,respondents,b,224,s,q",
+        "F2014-008,2014,prevalence,has_teams,works with sociale (wijk)teams,G32,percent,93,rounded,respondents,b,,s,q",
+        "F2014-010,2014,prevalence,explicitly_no_teams,organises otherwise,all,percent,14,rounded,respondents,b,224,s,q",
+    ])
+    _write(tmp_path, 2015, [
+        "F2015-001,2015,response,n_respondents,responding municipalities,all,count,234,exact,invited,b,,s,q",
+        "F2015-003,2015,prevalence,has_teams,works with sociale (wijk)teams,all,percent,87,rounded,respondents,b,,s,q",
+        "F2015-004,2014,prevalence,has_teams,works with sociale (wijk)teams,all,percent,69,rounded,respondents,b,,s,q",
+        "F2015-007,2015,prevalence,has_teams,works with sociale (wijk)teams,G32,percent,96,rounded,respondents,b,,s,q",
+        "F2015-005,2015,prevalence,explicitly_no_teams,chooses not to,all,percent,12,rounded,respondents,b,234,s,q",
+        "F2015-016,2015,team_type,team_type,target-group specific teams,all,percent,14,rounded,with_teams,b,,s,q",
+    ])
+    _write(tmp_path, 2016, [
+        "F2016-001,2016,prevalence,has_teams,works with sociale (wijk)teams,all,percent,83,rounded,respondents,b,242,s,q",
+        "F2016-005,2016,team_type,team_type,target-group specific teams,all,percent,23,rounded,with_teams,b,,s,q",
+        "F2016-101,2015,prevalence,has_teams,works with sociale (wijk)teams,all,percent,87,rounded,respondents,b,234,s,q",
+        "F2016-102,2014,prevalence,has_teams,works with sociale (wijk)teams,all,percent,70,rounded,respondents,b,224,s,q",
+        "F2016-103,2015,team_type,team_type,target-group specific teams,all,percent,14,rounded,with_teams,b,,s,q",
+        "F2016-104,2015,response,response_rate,responding municipalities,all,percent,60,rounded,invited,b,,s,q",
+    ])
+    return tmp_path
+
+
+def test_a_figure_quoted_twice_uses_the_own_wave_row(three_files):
+    pub = trends.all_published(trends.published_files(three_files))
+    figs = trends.select_figures(pub)
+    figs = figs[figs["statistic"] == "percent"].set_index(["variable", "breakdown", "wave"])
+    t14 = figs.loc[("has_teams", "all", 2014)]
+    assert t14["finding_id"] == "F2014-006" and t14["value"] == 69
+    assert t14["quoted_in"] == "F2015-004;F2016-102"
+    assert t14["conflict"] == "F2016-102"  # quoted as 70: flagged, not used, not averaged
+    t15 = figs.loc[("has_teams", "all", 2015)]
+    # the own row has no base; the same-valued quote in the 2016 file supplies it
+    assert (t15["finding_id"], int(t15["base_n"]), t15["base_from"]) == ("F2015-003", 234, "F2016-101")
+    # a wave known only from a quote: the quote is used
+    rr15 = figs.loc[("response_rate", "all", 2015)]
+    assert rr15["finding_id"] == "F2016-104" and not rr15["own"]
+
+
+def test_national_trends_bases_and_no_invented_base(three_files):
+    pub = trends.all_published(trends.published_files(three_files))
+    tr = trends.national_trends(pub)
+    assert set(tr["statistic"]) == {"percent", "count"}  # n_respondents 224 -> 234 is a trend of counts
+    tr = tr[tr["statistic"] == "percent"].set_index(["variable", "breakdown", "wave"])
+    # published base; k from the published count (154, although 155 also rounds to 69 %)
+    r = tr.loc[("has_teams", "all", 2014)]
+    assert (r["base_source"], int(r["base_n"]), int(r["k"]), int(r["k_min"]), int(r["k_max"])) == (
+        "published", 224, 154, 154, 155)
+    assert (r["ci_low"], r["ci_high"]) == pytest.approx(hand_wilson(154, 224))
+    assert int(r["population_n"]) == 403  # respondents of 2014 out of the 403 invited
+    # base from the quote; k the whole count nearest to 87 % of 234
+    r = tr.loc[("has_teams", "all", 2015)]
+    assert (r["base_source"], int(r["base_n"]), int(r["k"])) == ("published", 234, 204)
+    # a census: response over all 403 municipalities of 2014, k = the published 224 respondents
+    r = tr.loc[("response_rate", "all", 2014)]
+    assert (r["base_source"], int(r["base_n"]), int(r["k"])) == ("census", 403, 224)
+    # G32 bases unpublished: no base, no interval
+    r = tr.loc[("has_teams", "G32", 2015)]
+    assert r["base_source"] == "not_published" and pd.isna(r["base_n"]) and math.isnan(r["ci_low"])
+    # target-group teams among municipalities with teams: base at most 204 (87 % of 234)
+    r = tr.loc[("team_type", "all", 2015)]
+    assert r["base_source"] == "upper_bound" and int(r["base_n"]) == 204
+    # 2016 publishes no number of respondents: the base of 23 % cannot be bounded, so none is given
+    r = tr.loc[("team_type", "all", 2016)]
+    assert r["base_source"] == "not_published" and pd.isna(r["base_n"])
+    assert ("response_rate", "all", 2016) not in tr.index
+    # a variable whose category differs between waves is not a trend
+    assert "explicitly_no_teams" not in tr.index.get_level_values(0)
+    inv = trends.multiwave_inventory(pub).set_index("variable")
+    assert not inv.loc["explicitly_no_teams", "trend"] and inv.loc["has_teams", "trend"]
+
+    ch = trends.change_tests(trends.national_trends(pub)).set_index(["variable", "breakdown", "wave_from"])
+    c = ch.loc[("has_teams", "all", 2014)]
+    assert c["z"] == pytest.approx(4.7724, abs=1e-4)
+    assert not math.isnan(c["p_value_fpc"])  # both populations known (403 and 393 invited)
+    g = ch.loc[("has_teams", "G32", 2014)]
+    assert math.isnan(g["p_value"]) and "niet gepubliceerd" in g["note"]
+    s = trends.trend_summary_nl(trends.national_trends(pub)).set_index("cijfer")
+    assert s.loc["Werkt met sociale (wijk)teams", "waarden"] == "69 → 87 → 83 %"
+
+
+def test_panel_maps_split_and_merged_municipalities():
+    p = trends.panel({2015: ["GM0788", "GM0140", "GM0081"]})
+    haaren = p[p["gm_code"] == "GM0788"]
+    assert list(haaren["gm_code_2025"]) == ["GM0865", "GM0824", "GM0855", "GM0757"]  # Vught first
+    assert haaren["area_share"].sum() == pytest.approx(1.0) and haaren["main"].tolist() == [True] + [False] * 3
+    litt = p[p["gm_code"] == "GM0140"].set_index("gm_code_2025")
+    assert litt.loc["GM1900", "area_share"] == pytest.approx(0.509) and litt.loc["GM1900", "main"]
+    assert set(litt.index) == {"GM1900", "GM0080", "GM1949"}
+    # the vectorised join gives exactly the rows of to_2025
+    ref = municipalities.to_2025("GM0788", 2015)
+    assert haaren[["gm_code_2025", "area_share"]].to_numpy().tolist() == ref[
+        ["gm_code_2025", "area_share"]].to_numpy().tolist()
+    assert p.loc[p["gm_code"] == "GM0081", "gm_code_2025"].tolist() == ["GM0080"]  # Leeuwarderadeel -> Leeuwarden
+    with pytest.raises(ValueError, match="wave 2015: not municipalities of 1 January 2015: GM1966"):
+        trends.panel({2015: ["GM0363", "GM1966"]})  # Het Hogeland began in 2019
+
+
+def test_overlap_shares_on_a_tiny_fixture():
+    p = trends.panel({
+        2014: ["GM0081", "GM0865", "GM0363", "GM0788"],  # Leeuwarderadeel, Vught, Amsterdam, Haaren
+        2015: ["GM0080", "GM0788", "GM0599", "GM0855"],  # Leeuwarden, Haaren, Rotterdam, Tilburg
+    })
+    ov = trends.overlap_shares(p).iloc[0]
+    assert (ov["wave"], ov["previous_wave"], ov["respondents"]) == (2015, 2014, 4)
+    assert ov["also_previous_same_code"] == 1 and ov["share_same_code"] == pytest.approx(1 / 4)  # Haaren
+    # on 2025 territory also Leeuwarden (Leeuwarderadeel merged into it); Tilburg does not count because
+    # 17.7 % of Haaren went to Tilburg: Haaren's main link is Vught
+    assert ov["also_previous_2025"] == 2 and ov["share_2025"] == pytest.approx(2 / 4)
+    counts = trends.multiwave_counts(p).set_index("n_waves")["municipalities_2025"].to_dict()
+    assert counts == {1: 3, 2: 2}  # Leeuwarden, Vught in both; Amsterdam, Rotterdam, Tilburg once
+    pres = trends.presence(p)
+    assert bool(pres.loc["GM0865", 2014]) and bool(pres.loc["GM0865", 2015]) and not pres.loc["GM0363", 2015]
+    assert "GM0824" not in pres.index  # Oisterwijk got 28 % of Haaren, not its main part
+
+
+def test_answers_followed_on_2025_territory():
+    p = trends.panel({2014: ["GM0081", "GM0080"], 2015: ["GM0081"]})
+    tables = {2014: pd.DataFrame({"gm_code": ["GM0081", "GM0080"], "has_teams": ["nee_gepland", "ja"]}),
+              2015: pd.DataFrame({"gm_code": ["GM0081"], "has_teams": ["ja"]})}
+    followed = trends.answers_on_2025(p, tables, "has_teams")
+    # in 2014 Leeuwarden and Leeuwarderadeel both lie wholly in 2025 Leeuwarden: Leeuwarden's own answer is
+    # followed; in 2015 only Leeuwarderadeel answered, so its answer stands for 2025 Leeuwarden
+    assert followed[["gm_code_2025", "wave", "gm_code", "value"]].to_numpy().tolist() == [
+        ["GM0080", 2014, "GM0080", "ja"], ["GM0080", 2015, "GM0081", "ja"]]
+    tab = trends.transitions(followed, 2014, 2015)
+    assert int(tab.loc["ja", "ja"]) == 1
+    with pytest.raises(KeyError, match="no column 'n_teams'"):
+        trends.answers_on_2025(p, tables, "n_teams")
+
+
+def test_respondent_codes_from_a_parquet_table(tmp_path):
+    f = tmp_path / "t.parquet"
+    pd.DataFrame({"gm_code": ["GM0599", "GM0363"], "wave": [2015, 2015]}).to_parquet(f)
+    assert trends.respondent_codes(f, 2015) == ["GM0363", "GM0599"]
+    with pytest.raises(FileNotFoundError, match="not found"):
+        trends.respondent_codes(tmp_path / "missing.csv", 2015)
+
+
+def test_panel_withheld_on_synthetic_data(three_files):
+    res = trends.build_trends(three_files, {2015: paths.synthetic_survey_file(2015)})
+    assert res.synthetic == {2015: True} and res.any_synthetic
+    assert res.panel is None and res.overlap is None and res.tables == {}
+    assert set(res.register_panel["wave"]) == {2014, 2015}  # the invited municipalities are real CBS facts
+    assert len(res.register_panel[res.register_panel["wave"] == 2015]["gm_code"].unique()) == 393
+    assert any("2016" in n for n in res.notes)  # no register year for the invented wave: said, not guessed
+
+
+def test_notebook_is_committed_clean_and_parameterised():
+    nb = nbformat.read(str(paths.NOTEBOOKS / "04_trends_across_waves.ipynb"), as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count is None and c.outputs == [] for c in code)
+    params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    assert "published_dir = None" in params[0].source and "survey_paths = None" in params[0].source
+    assert "SYNTHETISCHE" in nb.cells[0].source and "alleen de landelijke trends" in nb.cells[0].source
+    src = "\n".join(c.source for c in code)
+    assert "os.chdir" not in src and "read_csv" not in src and "open(" not in src
+
+
+def test_cli_rejects_bad_survey_argument(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["trends", "--survey", "nonsense"])
+    assert main(["trends", "--survey", f"2015={tmp_path / 'missing.csv'}", "--output-dir", str(tmp_path)]) == 2
+    assert "not found" in capsys.readouterr().err
+
+
+def test_trends_of_the_shipped_waves():
+    """The three shipped published files, read through the project's loader from data/raw/published."""
+    res = trends.build_trends(survey_paths={})
+    assert res.waves == [2014, 2015, 2017]
+    summary = trends.trend_summary_nl(res.trends).set_index("cijfer")["waarden"].to_dict()
+    assert summary["Werkt met sociale (wijk)teams"] == "69 → 87 → 83 %"
+    assert summary["Respons"] == "56 → 60 → 62 %"
+    assert summary["Doelgroepgerichte teams"] == "14 → 23 %"
+    assert summary["Werkt met sociale (wijk)teams (G32)"] == "93 → 96 %"
+    tr = res.trends[res.trends["statistic"] == "percent"].set_index(["variable", "breakdown", "wave"])
+    # the response rates are complete counts over the register of each wave: 224/403, 234/393, 242/388
+    rr = tr.loc["response_rate"].loc["all"]
+    assert rr["base_n"].tolist() == [403, 393, 388] and rr["k"].tolist() == [224, 234, 242]
+    assert set(rr["base_source"]) == {"census"}
+    # 2017 quotes 2014 (69 %, with base 224) and 2015: the own files' rows are used, the quotes listed
+    assert tr.loc[("has_teams", "all", 2014), "quoted_in"] == "F2015-004;F2017-101"
+    assert tr.loc[("team_type", "all", 2015), "quoted_in"] == "F2017-103"
+    # target-group teams: the bases are not published; bounded by the municipalities with teams
+    assert tr.loc[("team_type", "all", 2015), "base_n"] == 204 and tr.loc[("team_type", "all", 2017), "base_n"] == 202
+    assert (tr.loc[("has_teams", "G32"), "base_source"] == "not_published").all()
+    ch = res.changes.set_index(["variable", "breakdown", "wave_from"])
+    assert ch.loc[("has_teams", "all", 2014), "p_value"] < 0.001  # 69 -> 87 %
+    assert ch.loc[("has_teams", "all", 2015), "p_value"] > 0.05  # 87 -> 83 %: not distinguishable
+    assert ch.loc[("has_teams", "all", 2015), "p_value_fpc"] < ch.loc[("has_teams", "all", 2015), "p_value"]
+    assert ch.loc[("team_type", "all", 2015), "p_value"] == pytest.approx(0.0263, abs=5e-4)  # at the bounds
+    assert "grootst mogelijke basis" in ch.loc[("team_type", "all", 2015), "note"]
+    inv = res.inventory.set_index("variable")
+    assert not inv.loc["explicitly_no_teams", "trend"] and not inv.loc["work_income_tasks", "trend"]
+    s = trends.register_summary(res.register_panel).set_index("meting")
+    assert s["gemeenten"].tolist() == [403, 393, 388] and set(s["gemeenten_2025"]) == {342}
+
+
+def test_trends_on_the_invented_wave(invented_wave):
+    """``wijkteam trends`` on a project root with an invented wave 2016 added from files alone."""
+    root, env = invented_wave["root"], invented_wave["env"]
+    res = subprocess.run([sys.executable, "-m", "wijkteam_stats.cli", "trends"], env=env, cwd=root,
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "waves:     2014, 2015, 2016, 2017" in res.stdout
+    out = root / "outputs"
+    html = (out / "html" / "04_trends_across_waves.html").read_text(encoding="utf-8")
+    assert "69 → 87 → 80 → 83 %" in html and "Newcombe" in html
+    assert "Er is geen gemeentelijk bestand opgegeven" in html  # no survey files in this root: no panel
+    for name in ("trends_national", "trends_changes"):
+        assert (out / "figures" / f"{name}.png").is_file() and (out / "figures" / f"{name}.svg").is_file()
+    tr = pd.read_csv(out / "tables" / "trends" / "national_trends.csv")
+    ht = tr[(tr["variable"] == "has_teams") & (tr["breakdown"] == "all") & (tr["statistic"] == "percent")]
+    assert ht["wave"].tolist() == [2014, 2015, 2016, 2017] and ht["k"].tolist() == [154, 204, 48, 201]
+    # the invented file quotes 2015 (F2016-101): the 2015 file's own row is used
+    assert ht.loc[ht["wave"] == 2015, "quoted_in"].item() == "F2016-101;F2017-102"
+    rr = tr[tr["variable"] == "response_rate"]
+    assert rr.loc[rr["wave"] == 2016, ["base_n", "k"]].to_numpy().tolist() == [[390, 60]]  # 60 of 390 invited
+    ch = pd.read_csv(out / "tables" / "trends" / "changes.csv")
+    c = ch[(ch["variable"] == "has_teams") & (ch["breakdown"] == "all") & (ch["wave_from"] == 2015)]
+    assert c["wave_to"].item() == 2016 and c["p_value"].item() == pytest.approx(
+        trends.pooled_z_test(204, 234, 48, 60)[1])
+    assert not (out / "tables" / "trends" / "respondent_overlap.csv").exists()
