@@ -254,24 +254,25 @@ def _deduplicate(action: list, reason: list, codes: list, items: pd.DataFrame, r
     for pos, a in enumerate(action):
         if a == "candidate":
             by_code.setdefault(codes[pos], []).append(pos)
-    status = items["status"] if "status" in items else pd.Series(pd.NA, index=items.index)
-    stamps = items["ingevuld_op"] if "ingevuld_op" in items else pd.Series(pd.NaT, index=items.index)
+    n = len(items)
+    status = (items["status"].to_numpy(dtype=object, na_value=None) if "status" in items else [None] * n)
+    stamps = (items["ingevuld_op"].to_numpy(dtype=object, na_value=None) if "ingevuld_op" in items else [None] * n)
     floor = pd.Timestamp.min
 
     def key(pos: int) -> tuple:
-        complete = bool(status.iat[pos] == "compleet") if not pd.isna(status.iat[pos]) else False
-        ts = stamps.iat[pos]
-        return (complete, floor if pd.isna(ts) else ts, pos)
+        ts = stamps[pos]
+        return (status[pos] == "compleet", floor if ts is None or pd.isna(ts) else pd.Timestamp(ts), pos)
 
     grid = None
+    columns = list(items.columns)
     for code, positions in by_code.items():
         if len(positions) > 1 and grid is None:
-            grid = items.astype(object).where(items.notna(), None).to_numpy()
+            grid = list(zip(*(items[c].to_numpy(dtype=object, na_value=None) for c in columns), strict=True))
         winner = max(positions, key=key)
         losers = [p for p in positions if p != winner]
         action[winner] = "kept"
         notes = []
-        if not pd.isna(status.iat[winner]) and status.iat[winner] == "gedeeltelijk":
+        if status[winner] == "gedeeltelijk":
             notes.append("partial response; unanswered items kept as missing")
         if losers:
             rows = ", ".join(str(raw.rows[p]) for p in losers)
@@ -280,7 +281,7 @@ def _deduplicate(action: list, reason: list, codes: list, items: pd.DataFrame, r
         for p in losers:
             action[p] = "merged"
             reason[p] = f"duplicate of {code}; {word} {raw.rows[winner]} kept ({DUPLICATE_RULE})"
-            diff = _conflicts(list(items.columns), grid[p], grid[winner])
+            diff = _conflicts(columns, grid[p], grid[winner])
             if diff:
                 reason[p] += f"; differs from the kept response in: {diff}"
 

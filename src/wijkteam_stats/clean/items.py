@@ -47,20 +47,22 @@ def _ticked_block(frame: pd.DataFrame, columns: dict[str, int], options, answers
     """Tidy columns of one multi question / grid group given as one checkbox column per option."""
     n = len(frame)
     issues: list[Issue] = []
-    ticks: dict[str, pd.Series] = {}
+    ticks: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # option -> (ticked, unknown mark)
     for o in options:
         if o.code in columns:
             t, iss = parse_ticks(frame[columns[o.code]], _tokens(o), answers, f"{prefix}__{o.code}")
-            ticks[o.code] = pd.Series(pd.array(t, dtype="boolean"), index=frame.index)
+            arr = np.array(t, dtype=object)
+            ticks[o.code] = (arr == True, np.fromiter((x is None for x in t), bool, n))  # noqa: E712
             issues += iss
     answered = np.zeros(n, dtype=bool)
-    for t in ticks.values():
-        answered |= t.fillna(False).to_numpy(dtype=bool)
+    for on, _ in ticks.values():
+        answered |= on
     out = {}
     for o in options:
         s = pd.Series(pd.NA, index=frame.index, dtype="boolean")
         if o.code in ticks:
-            s = ticks[o.code].where(answered, pd.NA)
+            on, unknown = ticks[o.code]
+            s = pd.Series(pd.arrays.BooleanArray(on, ~answered | unknown), index=frame.index)
         out[f"{prefix}__{o.code}"] = s
     return out, issues
 
