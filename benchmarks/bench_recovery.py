@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replications", type=int, default=200)
     parser.add_argument("--odds-ratio", type=float, default=1.5, help="true OR per doubling (default 1.5)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--hc-type", default="HC1")
+    parser.add_argument("--hc-type", default="HC3")
     parser.add_argument("--power-replications", type=int, default=500)
     parser.add_argument("--wave", type=int, default=2015)
     args = parser.parse_args(argv)

@@ -8,6 +8,7 @@ from collections import Counter
 
 import pandas as pd
 import pytest
+from test_profile import fake_expectations, fake_tidy, teams_answers
 
 from wijkteam_stats.clean.answers import Answers, parse_choice, split_namelijk
 from wijkteam_stats.clean.deidentify import (
@@ -21,6 +22,7 @@ from wijkteam_stats.clean.deidentify import (
     placeholder_counts,
 )
 from wijkteam_stats.reference.codebook import load_codebook
+from wijkteam_stats.report import profile
 
 KAREN = KnownPersons.from_values(["Karin Bakker", "k.bakker@zaanstad.nl", "06-12345678"])
 JAN = KnownPersons.from_values(["J.P. van der Berg", "jp.vdberg@gemeente.nl"])
@@ -34,6 +36,8 @@ JAN = KnownPersons.from_values(["J.P. van der Berg", "jp.vdberg@gemeente.nl"])
     ("Mail: info@wijkteam-zaanstad.nl.", "Mail: [e-mailadres]."),
     ("(zie Piet.de.Vries+enquete@gemeente.amsterdam.nl)", "(zie [e-mailadres])"),
     ("adres: jan_jansen@hotmail", "adres: [e-mailadres]"),
+    ("mail k.bakker [at] zaanstad [dot] nl graag", "mail [e-mailadres] graag"),
+    ("k.bakker(at)zaanstad.nl.", "[e-mailadres]."),
     # phone numbers, Dutch writings
     ("bel 06-12345678", "bel [telefoonnummer]"),
     ("Bel mij: 0612345678 of later", "Bel mij: [telefoonnummer] of later"),
@@ -116,6 +120,8 @@ def test_names_known_from_the_row(text, known, want):
     "Wij werken samen met de buurgemeente en het CJG; zie www.zaanstad.nl/wijkteams.",
     "bel het wijkteam of mail het CJG",
     "bel Zaanstad of Moerdijk",
+    "bel Amsterdam Zuid of mail Den Haag",
+    "via HR Zaanstad en de data (at) random",
     "Groeten van het hele team!",
     "Moerdijk 5 teams, Rotterdam 42 teams, Eindhoven 12 teams.",
     "Uitvoering 2015 en Financiering 2016 volgen in de Marktstraat.",
@@ -206,3 +212,15 @@ def test_namelijk_split_is_linear_and_unchanged():
     parsed = parse_choice(pd.Series([spaces]), v, Answers(cb))
     assert time.perf_counter() - start < 5
     assert parsed.values.isna().all()
+
+
+def test_reports_mask_free_text_of_a_table_cleaned_elsewhere(tmp_path):
+    """Defence in depth: a tidy parquet that did not come through this cleaning (another tool, an older run)
+    still reaches the report numbers masked."""
+    text = "Bel 06-12345678 of mail k.bakker@zaanstad.nl; groet, Karin Bakker"
+    survey = tmp_path / "SYNTHETIC_elsewhere_2015.parquet"
+    fake_tidy(["GM0363", "GM0003"], overrides={"GM0363": teams_answers(3, toelichting=text)}).to_parquet(survey)
+    exp = tmp_path / "expected.csv"
+    fake_expectations().to_csv(exp, index=False)
+    numbers = profile.build_numbers("GM0363", 2015, survey, exp)
+    assert numbers["answers"]["toelichting"] == "Bel [telefoonnummer] of mail [e-mailadres]; groet, [naam]"

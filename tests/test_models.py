@@ -508,8 +508,10 @@ def test_with_hc_switches_the_robust_covariance(modelset, frame):
     hc0 = fits.with_hc(f, frame, "HC0")
     hc3 = fits.with_hc(f, frame, "HC3")
     assert hc0.cov_type == "HC0" and hc3.cov_type == "HC3"
-    np.testing.assert_allclose(f.cov, hc0.cov * f.n / (f.n - 2))  # the default HC1
-    assert hc3.se(model_frame.SIZE_TERM) > f.se(model_frame.SIZE_TERM) > hc0.se(model_frame.SIZE_TERM)
+    np.testing.assert_allclose(f.cov, hc3.cov)  # the default is HC3
+    hc1 = fits.with_hc(f, frame, "HC1")
+    np.testing.assert_allclose(hc1.cov, hc0.cov * f.n / (f.n - 2))
+    assert hc3.se(model_frame.SIZE_TERM) > hc1.se(model_frame.SIZE_TERM) > hc0.se(model_frame.SIZE_TERM)
     np.testing.assert_allclose(hc3.params, f.params)
 
 
@@ -604,3 +606,30 @@ def test_provenance_labels_come_from_the_record_not_the_file_name(tmp_path):
     pq.write_table(table, pq_path)
     emb = provenance.read_provenance(pq_path)
     assert emb.synthetic and emb.parameters == {"involvement_size_effect": 0.0} and "embedded" in emb.source
+
+
+def test_conclusion_states_joint_result_teams_effect_overlap_and_caveats(modelset, frame):
+    from wijkteam_stats.models import checks, joint
+    from wijkteam_stats.reference.provenance import Provenance
+
+    jt = joint.joint_table(frame)
+    holm = joint.holm_table(modelset.involvement)
+    eff = pd.concat([predictions.teams_size_effect(f) for f in modelset.teams], ignore_index=True)
+    det = pd.DataFrame({"group": GROUPS, "side": "increase", "min_detectable_or": 1.6, "pp_20k_100k": 20.0,
+                        "alpha": 0.05 / 6})
+    rec = Provenance("synthetic", "sidecar x.meta.json", {"involvement_size_effect": 0.4})
+    text = models_text.conclusion_nl(modelset, None, None, provenance=rec, joint=jt, holm=holm, detectable=det,
+                                     teams_effect=eff, overlap=checks.overlap_summary(frame),
+                                     sensitivity=checks.teams_sensitivity(frame))
+    eq = jt["slope_tests"].set_index("test").loc["gelijke hellingen"]
+    assert f"met {int(eq['df'])} vrijheidsgraden" in text and int(eq["df"]) == 5
+    assert "Holm" in text and "20.000 en een van 100.000 inwoners" in text and "0,0083" in text
+    tr = predictions.primary_teams_fit(modelset.teams)
+    assert tr.model == "truncnb2_teams" and "nul-afgeknot" in text
+    for pop in ("5.000", "20.000", "50.000", "100.000"):
+        assert f"bij {pop} inwoners" in text
+    assert "latente" in text and "circulair" in text.lower()
+    assert "Overlap van grootte en G4/G32" in text and "Eén informant" in text and "Ecologisch niveau" in text
+    assert "Selectie van respondenten" in text and "Eindigepopulatiecorrectie" in text and "log(aantal teams)" in text
+    real = models_text.conclusion_nl(modelset, None, None, provenance=Provenance("real", "sidecar"), teams_effect=eff)
+    assert "circulair" not in real.lower()

@@ -38,8 +38,9 @@ PLANTED = [
     "286 10 00", "Fatima", "Amrani", "1234 5679", "+32 2 123 45 67", "123456782", "NL91", "0417 1643",
     "Dorpsstraat", "1234 AB", "Piet Jansen", "Jansen",
     *PEOPLE["respondent_naam"], *PEOPLE["respondent_email"], *PEOPLE["respondent_telefoon"],
-    "Mulder", "Jong", "appingedam.nl", "bedum.nl", "681 6000",
+    "Mulder", "Muld", "Jong", "appingedam.nl", "bedum.nl", "681 6000",
 ]
+MONITOR = "Ja, namelijk: rapportage van de maand door Gerda Mulder"  # no column: quoted (cut) in the log
 
 
 def _export(path: Path) -> Path:
@@ -51,8 +52,10 @@ def _export(path: Path) -> Path:
     has = next(i for i, h in enumerate(header) if h.startswith("1. Werkt uw gemeente"))
     anders = next(i for i, h in enumerate(header) if h.startswith("1a. Anders, namelijk"))
     comment = next(i for i, h in enumerate(header) if h.startswith("12. Heeft u nog opmerkingen"))
+    monitor = next(i for i, h in enumerate(header) if h.startswith("9. Monitort"))
     gm = {r[next(i for i, h in enumerate(header) if h == "Gemeente")]: k for k, r in enumerate(rows)}
     amsterdam, zaanstad = rows[gm["Amsterdam"]], rows[gm["Zaanstad"]]
+    rows[gm["Appingedam"]][monitor] = MONITOR
     amsterdam[has], amsterdam[anders] = ANDERS, ""
     zaanstad[comment] = COMMENT
     buf = io.StringIO(newline="")
@@ -115,10 +118,14 @@ def test_cleaning_masks_free_text_and_namelijk_and_counts_it(published):
     log = pd.read_csv(outputs / "tables" / "cleaning_log_2015.csv", dtype=str).set_index("gm_code")
     assert log.at["GM0363", "masked"] == "has_teams_anders: e-mailadres 1, telefoonnummer 2, naam 2"
     assert log.at["GM0479", "masked"] == "toelichting: iban 1, telefoonnummer 2, bsn 1, adres 1, naam 3"
-    assert log["masked"].notna().sum() == 2
+    assert log.at["GM0003", "masked"] == "reason: naam 2"
+    assert log.at["GM0003", "reason"] == ("cell issues: monitors_teams: the text after 'namelijk' "
+                                          "('rapportage van de maand door [naam] [naam]…') has no place in the "
+                                          "tidy table; not kept")
+    assert log["masked"].notna().sum() == 3
     summary = clean_survey(export, WAVE).summary
     assert dict(summary.masked) == {"e-mailadres": 1, "iban": 1, "telefoonnummer": 4, "bsn": 1, "adres": 1,
-                                    "naam": 5}
+                                    "naam": 7}
     assert "gemaskeerd in vrije tekst / masked in free text: e-mailadres 1, iban 1, telefoonnummer 4" in str(summary)
 
 

@@ -7,6 +7,7 @@ import math
 import subprocess
 import sys
 
+import matplotlib.pyplot as plt
 import nbformat
 import pandas as pd
 import pytest
@@ -14,7 +15,9 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 
 from wijkteam_stats.cli import main
 from wijkteam_stats.reference import municipalities, paths
-from wijkteam_stats.reproduce import trends
+from wijkteam_stats.reference.figure_checks import find_defects
+from wijkteam_stats.reference.figures import figure_caption, plotted_base, save_figure
+from wijkteam_stats.reproduce import trend_figures, trends
 
 Z = 1.959963984540054  # the 97.5 % quantile of the standard normal
 
@@ -221,6 +224,21 @@ def test_answers_followed_on_2025_territory():
         trends.answers_on_2025(p, tables, "n_teams")
 
 
+def test_paired_change_is_mcnemar_exact_by_hand():
+    # 16 municipalities in both waves: 5 ja/ja, 1 ja/nee, 7 nee/ja, 3 nee/nee
+    pairs = [("ja", "ja")] * 5 + [("ja", "nee")] + [("nee", "ja")] * 7 + [("nee", "nee")] * 3
+    rows = []
+    for i, (x, y) in enumerate(pairs):
+        rows += [{"gm_code_2025": f"GM{i:04d}", "wave": 2014, "value": x},
+                 {"gm_code_2025": f"GM{i:04d}", "wave": 2015, "value": y}]
+    rows.append({"gm_code_2025": "GM9999", "wave": 2015, "value": "ja"})  # only in 2015: not a pair
+    out = trends.paired_change(pd.DataFrame(rows), 2014, 2015, "ja")
+    assert (out["n_pairs"], out["from_only"], out["to_only"]) == (16, 1, 7)
+    assert out["share_from"] == pytest.approx(100 * 6 / 16) and out["share_to"] == pytest.approx(100 * 12 / 16)
+    # exact: two-sided binomial on the 8 discordant pairs, 2 * P(X <= 1 | 8, 1/2)
+    assert out["p_value"] == pytest.approx(2 * (math.comb(8, 0) + math.comb(8, 1)) / 2**8)
+
+
 def test_respondent_codes_from_a_parquet_table(tmp_path):
     f = tmp_path / "t.parquet"
     pd.DataFrame({"gm_code": ["GM0599", "GM0363"], "wave": [2015, 2015]}).to_parquet(f)
@@ -288,6 +306,35 @@ def test_trends_of_the_shipped_waves():
     assert not inv.loc["explicitly_no_teams", "trend"] and not inv.loc["work_income_tasks", "trend"]
     s = trends.register_summary(res.register_panel).set_index("meting")
     assert s["gemeenten"].tolist() == [403, 393, 388] and set(s["gemeenten_2025"]) == {342}
+    text = " ".join(trends.conclusions_nl(res.trends, res.changes))
+    assert "69 % (2014) → 87 % (2015) → 83 % (2017)" in text
+    assert ("−4,1 procentpunt (95 %-interval −10,5 tot 2,3; p = 0,207), niet statistisch onderscheidbaar van nul; "
+            "over de eindige populatie van uitgenodigde gemeenten (eindige-populatiecorrectie) wel onderscheidbaar "
+            "(p = 0,044)") in text
+    assert "Als volledige telling is dat een feit over de uitgenodigde gemeenten" in text
+
+
+def test_trend_figures_caption_the_plotted_bases(tmp_path):
+    res = trends.build_trends(survey_paths={})
+    fig = trend_figures.plot_national_trends(res.trends)
+    cap = figure_caption(fig)
+    assert "Werkt met sociale (wijk)teams: 2014: 224, 2015: 234, 2017: 242" in cap
+    assert "Respons: 2014: alle 403, 2015: alle 393, 2017: alle 388" in cap
+    assert "Doelgroepgerichte teams: 2015: ≤ 204, 2017: ≤ 202" in cap and "Wilson 95 %" in cap
+    assert "n = 202–403 gemeenten" in cap and plotted_base(fig) == [202, 204, 224, 234, 242, 388, 393, 403]
+    assert find_defects(fig) == []
+    # one panel per percentage trend; error bars only where a base is known (4 trends, G32 without)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in axes] == [
+        "Werkt met sociale (wijk)teams (G32)", "Werkt met sociale (wijk)teams", "Respons", "Doelgroepgerichte teams"]
+    assert len(axes[0].collections) == 0 and len(axes[1].collections) == 3
+    html = trend_figures.img_html(fig, save_figure(fig, "x", tmp_path, formats=("png",))[0])
+    assert html.startswith('<img src="data:image/png;base64,') and 'alt="Gepubliceerde landelijke' in html
+    ch = trend_figures.plot_changes(res.changes)
+    assert "2014→2015: 224 en 234" in figure_caption(ch) and "2015→2017: ≤ 204 en ≤ 202" in figure_caption(ch)
+    assert "blauw: onafhankelijke steekproeven; oranje: met eindige-populatiecorrectie" in figure_caption(ch)
+    assert find_defects(ch) == []
+    plt.close("all")
 
 
 def test_trends_on_the_invented_wave(invented_wave):
@@ -315,3 +362,39 @@ def test_trends_on_the_invented_wave(invented_wave):
     assert c["wave_to"].item() == 2016 and c["p_value"].item() == pytest.approx(
         trends.pooled_z_test(204, 234, 48, 60)[1])
     assert not (out / "tables" / "trends" / "respondent_overlap.csv").exists()
+
+
+def test_panel_on_real_data_through_the_notebook(three_files, tmp_path):
+    """Survey tables that are not synthetic (no marker, no sidecar): the panel, the overlap and the
+    transitions are computed and shown; the tables are written."""
+    t14 = tmp_path / "export_2014.parquet"
+    t15 = tmp_path / "export_2015.parquet"
+    pd.DataFrame({"gm_code": ["GM0081", "GM0865", "GM0363", "GM0788"],
+                  "has_teams": ["ja", "nee_gepland", "ja", "ja"]}).to_parquet(t14)
+    pd.DataFrame({"gm_code": ["GM0080", "GM0788", "GM0599", "GM0855"],
+                  "has_teams": ["ja", "ja", "ja", "nee_gepland"]}).to_parquet(t15)
+    res = trends.build_trends(three_files, {2014: t14, "2015": t15})
+    assert res.synthetic == {2014: False, 2015: False} and not res.any_synthetic
+    ov = res.overlap.iloc[0]
+    assert (ov["respondents"], ov["also_previous_same_code"], ov["also_previous_2025"]) == (4, 1, 2)
+    followed = trends.answers_on_2025(res.panel, res.tables, "has_teams")
+    tab = trends.transitions(followed, 2014, 2015)
+    # 2025 Leeuwarden (Leeuwarderadeel 2014: ja -> Leeuwarden 2015: ja), Vught (Vught 2014: nee_gepland ->
+    # Haaren 2015, main link Vught: ja)
+    assert int(tab.loc["ja", "ja"]) == 1 and int(tab.loc["nee_gepland", "ja"]) == 1 and int(tab.to_numpy().sum()) == 2
+    paired = trends.paired_change(followed, 2014, 2015, "ja")
+    assert (paired["n_pairs"], paired["from_only"], paired["to_only"]) == (2, 0, 1)
+    assert paired["share_from"] == 50 and paired["share_to"] == 100
+    assert paired["p_value"] == pytest.approx(1.0)  # exact McNemar: one discordant pair, 2 * 0.5 ** 1 capped at 1
+    pres = trends.presence_table(res.panel).set_index("gm_code_2025")
+    assert pres.loc["GM0865", ["name_2025", "wave_2014", "wave_2015", "n_waves"]].tolist() == ["Vught", True, True, 2]
+
+    out = tmp_path / "out"
+    assert main(["trends", "--published-dir", str(three_files), "--survey", f"2014={t14}",
+                 "--survey", f"2015={t15}", "--output-dir", str(out)]) == 0
+    html = (out / "html" / "04_trends_across_waves.html").read_text(encoding="utf-8")
+    assert "Deel van de respondenten dat ook de vorige meting invulde" in html
+    assert "overgangen 2014 → 2015" in html and "Panel van respondenten niet getoond" not in html
+    assert "McNemar" in html
+    written = pd.read_csv(out / "tables" / "trends" / "respondent_overlap.csv")
+    assert written[["also_previous_same_code", "also_previous_2025"]].to_numpy().tolist() == [[1, 2]]

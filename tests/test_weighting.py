@@ -143,3 +143,39 @@ def test_headline_table_side_by_side():
     inv = table.set_index("indicator").loc["any_involvement__wijkbewoners"]
     assert inv["n"] == int((has == "ja").sum()) and inv["universe"] == "gemeenten met teams"
     assert abs(table["pct_raked"] - table["pct_weighted"]).max() < 3
+
+
+def test_wilson_fpc_is_wilson_at_the_effective_sample_size():
+    from wijkteam_stats.reproduce.estimators import wilson_interval
+
+    assert W.wilson_fpc(30, 100, math.inf) == pytest.approx(tuple(v / 100 for v in wilson_interval(30, 100)))
+    # f = 1/2: the variance halves, the same as Wilson on 60 of 200
+    assert W.wilson_fpc(30, 100, 200) == pytest.approx(tuple(v / 100 for v in wilson_interval(60, 200)))
+    assert W.wilson_fpc(30, 100, 100) == (0.3, 0.3)  # a census has no sampling error
+
+
+def test_headline_table_gives_fpc_consistently():
+    """With FPC on both sides the weighted interval is not narrower merely because of the FPC: for equal
+    weights (one cell) the weighted FPC interval and the unweighted FPC interval have about the same width,
+    and both shrink by about sqrt(1 - f) against their no-FPC versions."""
+    reg = municipalities.register(2015)
+    rng = np.random.default_rng(3)
+    frame = reg[reg["size_class"].astype(str) == reg["size_class"].astype(str).iloc[0]].copy()
+    frame = frame[~frame["g32"].astype(bool)]
+    N = len(frame)
+    frame = frame.sample(int(0.6 * N), random_state=2).sort_values("gm_code").reset_index(drop=True)
+    frame["has_teams"] = pd.array(np.where(rng.random(len(frame)) < 0.7, "ja", "nee_bewuste_keuze"), dtype="string")
+    for g in ("wijkbewoners", "vrijwilligers", "mantelzorgers", "doelgroep", "ervaringsdeskundigen",
+              "clientenorganisaties"):
+        for f in ("meedoen", "meebeslissen", "meedenken", "meebeoordelen", "geen"):
+            frame[f"involvement__{g}__{f}"] = pd.array([pd.NA] * len(frame), dtype="boolean")
+    sub_reg = reg[(reg["size_class"].astype(str) == reg["size_class"].astype(str).iloc[0]) & ~reg["g32"].astype(bool)]
+    w = W.poststratify(frame, sub_reg)
+    row = W.headline_table(frame, w).set_index("indicator").loc["has_teams"]
+    f = row["n"] / N
+    assert row["sampling_fraction"] == pytest.approx(f)
+    width = {c: row[f"ci_high_{c}"] - row[f"ci_low_{c}"] for c in ("unweighted", "unweighted_fpc", "weighted",
+                                                                   "weighted_nofpc")}
+    assert width["weighted"] == pytest.approx(width["unweighted_fpc"], rel=0.1)
+    assert width["weighted_nofpc"] == pytest.approx(width["unweighted"], rel=0.1)
+    assert width["unweighted_fpc"] / width["unweighted"] == pytest.approx(math.sqrt(1 - f), rel=0.1)

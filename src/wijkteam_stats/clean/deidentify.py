@@ -8,13 +8,14 @@ summary count them (never the masked value).
 Masked (kind as counted -> placeholder):
 
 - ``e-mailadres`` -> ``[e-mailadres]``: anything shaped ``local@domain`` (found from each ``@``; the domain
-  needs no dot: ``k.bakker@zaanstad`` is masked too).
+  needs no dot: ``k.bakker@zaanstad`` is masked too) and the written-out forms "k.bakker [at] zaanstad
+  [dot] nl", "k.bakker(at)zaanstad.nl" (here the domain needs a dot or "[dot]").
 - ``telefoonnummer`` -> ``[telefoonnummer]``: Dutch numbers, 0 + 9 digits in any grouping ("0612345678",
   "06-12345678", "06 - 1234 5678", "(030) 286 10 00", "030/2861000", "06-12-34-56-78"); 0800/090x service
   numbers (8 or 11 digits); +31 / 0031 with or without "(0)" ("+31 6 1234 5678", "+31 (0)20 123 4567");
   international numbers written with "+" or "00" and a country code, 8-15 digits ("+32 2 123 45 67",
-  "0049 30 1234567"). Digit groups may be separated by spaces, one "-", ".", "/" or brackets; a line break
-  ends a number. Dates ("03-10-2015 14") are recognised and never taken for a phone number.
+  "0049 30 1234567"). Between two digits up to four spaces, hyphens, dots, slashes or brackets; a line
+  break ends a number. Dates ("03-10-2015 14") are recognised and never taken for a phone number.
 - ``bsn`` -> ``[BSN]``: 9 digits, also written "1234.56.782" or "123 456 782", that pass the 11-proef.
 - ``iban`` -> ``[IBAN]``: country code, two check digits and the account (with or without spaces), the
   mod-97 checksum valid and, for the common countries, the country's length.
@@ -25,18 +26,21 @@ Masked (kind as counted -> placeholder):
   name in any case, and capitalised first name, last name (with its particles: "van der Berg") and initials
   with last name ("K. Bakker"); plus capitalised names after a greeting or signature ("groet, Karin
   Bakker", "mvg Karin"), a title ("mevrouw Jansen", "dhr. P. de Vries", "mw. De Boer"), a contact label
-  ("contactpersoon: J. Smit", "ingevuld door Anna", "naam: ...") or, when written as first and last name,
-  after "bel" / "mail" / "vraag naar" ("bel Karin Bakker").
+  ("contactpersoon: J. Smit", "ingevuld door Anna", "naam: ...") or, when written as first and last name
+  not starting with a municipality name, after "bel" / "mail" / "vraag naar" / "contact op met" ("bel Karin
+  Bakker", not "bel Amsterdam Zuid").
 
 Deliberately kept: ordinary numbers, counts, years, dates, percentages, amounts ("603 teams", "2015",
 "84%"), municipality and organisation names, "Postbus 123", street names without a house number and
 lower-case words that happen to equal a known surname ("een groot team" for Mr de Groot). Names written
-without any of the cues above and unknown to the row (a signature line without a greeting) are not found;
-nor are obfuscated e-mail addresses ("k.bakker [at] zaanstad.nl").
+without any of the cues above and unknown to the row (a signature line without a greeting) are not found,
+nor are addresses spelled out in other ways ("k punt bakker apenstaartje zaanstad punt nl").
 
-Every pattern is linear in the text length: each regular expression is either a plain scan with
-bounded quantifiers and no nested repetition, or is anchored on a rare character (``@``, a digit, a
-capital) from which it reads a bounded window; overlapping finds are resolved on sorted spans.
+Every step is linear in the text length: each regular expression starts with a character class (the
+engine skips ahead in C) and has only bounded quantifiers or repetitions whose parts cannot overlap (so a
+failed attempt gives back a bounded number of characters); e-mail addresses are read outwards from each
+``@`` (the local part as one run on the reversed text); cue words are found with ``str.find``. Overlapping
+finds become one span (their union). ``benchmarks/bench_deidentify.py`` prints timings for 10 kB-1 MB.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from wijkteam_stats.reference.codebook import Codebook, load_codebook
 from wijkteam_stats.reference.municipalities import municipalities_by_year
 
 KINDS = ("e-mailadres", "iban", "telefoonnummer", "bsn", "adres", "naam")
@@ -73,6 +78,10 @@ Span = tuple[int, int, str]  # start, end (exclusive), kind
 _AT = re.compile(r"@(?<=[\w.+%'=&-]@)(?=[\w-])")  # an "@" with a local-part character before, a domain after
 _LOCAL_REVERSED = re.compile(r"[\w.+%'=&-]+")  # a maximal run read backwards: no backtracking
 _DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*")  # labels and dots alternate: backtracks over one label at most
+# Written-out forms: "k.bakker [at] zaanstad [dot] nl", "k.bakker(at)zaanstad.nl"; the separators start with
+# characters no label holds, so labels and separators still alternate without ambiguity.
+_AT_WORD = re.compile(r"[\[({](?i:at|apenstaartje)[\]})]")
+_DOMAIN_WRITTEN = re.compile(r"[\w-]+(?:(?:\.|[ \t]?[\[({](?i:dot|punt)[\]})][ \t]?)[\w-]+)+")
 
 
 def _emails(text: str) -> list[Span]:
@@ -89,6 +98,23 @@ def _emails(text: str) -> list[Span]:
             end -= 1
         if local and end > p + 1:
             spans.append((p - len(local), end, "e-mailadres"))
+    return spans
+
+
+def _written_emails(text: str) -> list[Span]:
+    found = list(_AT_WORD.finditer(text))
+    if not found:
+        return []
+    rev = text[::-1]
+    n = len(text)
+    spans = []
+    for m in found:
+        p = m.start() - (1 if text[m.start() - 1:m.start()] in (" ", "\t") else 0)
+        local = _LOCAL_REVERSED.match(rev, n - p)
+        q = m.end() + (1 if text[m.end():m.end() + 1] in (" ", "\t") else 0)
+        domain = _DOMAIN_WRITTEN.match(text, q)
+        if local and domain:
+            spans.append((p - len(local.group().rstrip(".")), domain.end(), "e-mailadres"))
     return spans
 
 
@@ -238,7 +264,7 @@ _CUE = re.compile(
     r"(?P<greet>groet(?:en|jes)?(?:[ \t]+van)?|m\.?v\.?g\.?|gr\.)"
     r"|(?P<label>contact[ \t-]?persoon(?:[ \t]+(?:is|was))?|ingevuld[ \t]+door|opgesteld[ \t]+door"
     r"|beantwoord[ \t]+door|naam(?=[ \t]{0,2}:))"
-    r"|(?P<title>mevrouw|meneer|heer|(?:mevr|mw|mvr|mnr|dhr|hr)(?:\.|(?!\w)))"
+    r"|(?P<title>mevrouw|meneer|heer|(?:mevr|mw|mvr|mnr|dhr)(?:\.|(?!\w))|hr\.)"
     r"|(?P<weak>bel(?:len)?(?:[ \t]+met)?|mail(?:en)?(?:[ \t]+(?:met|naar))?|vraag[ \t]+naar"
     r"|contact[ \t]+(?:op[ \t]+)?met)"
     r")(?<=[\w.])(?!\w)[ \t]{0,3}[,:]?(?:[ \t]{0,3}\r?\n){0,2}[ \t]{0,3}"
@@ -301,8 +327,10 @@ def _cued_names(text: str, lowered: str) -> list[Span]:
         if found is None:
             continue
         start, end, parts = found
-        if m.group("weak") is not None and parts < 2:
-            continue  # after "bel" / "mail": only a first and last name ("bel Karin Bakker"), not "bel Zaanstad"
+        if m.group("weak") is not None and (
+                parts < 2 or text[start:end].split()[0].lower() in _municipality_words()):
+            continue  # after "bel" / "mail": only first and last name ("bel Karin Bakker"; not "bel Zaanstad",
+            # nor "bel Amsterdam Zuid")
         spans.append((start, end, "naam"))
     return spans
 
@@ -430,7 +458,8 @@ def find_personal_data(text: str, known: KnownPersons = NOBODY) -> list[Span]:
     if not text:
         return []
     lowered = text.lower()
-    spans = [*_known_names(text, lowered, known), *_emails(text), *_ibans(text), *_numbers(text),
+    spans = [*_known_names(text, lowered, known), *_emails(text), *_written_emails(text), *_ibans(text),
+             *_numbers(text),
              *_addresses(text), *_cued_names(text, lowered)]
     if not spans:
         return []
@@ -494,6 +523,19 @@ def deidentify_columns(frame: pd.DataFrame, columns: Sequence[str], known: Seque
                 per_row[pos][c] = counts
         out[c] = masked
     return out, per_row
+
+
+def deidentify_table(table: pd.DataFrame, codebook: Codebook | None = None) -> pd.DataFrame:
+    """A tidy table with every free-text column masked by the general patterns (no personal columns known).
+
+    For tables that did not come through ``clean_survey`` in this version (a parquet from elsewhere or from
+    before the masking): readers of tidy tables that publish free text call it; masking twice changes
+    nothing (placeholders are never masked again).
+    """
+    cb = codebook or load_codebook()
+    columns = [v.name for v in cb.variables if v.type == "text" and v.role not in ("personal", "id")
+               and v.name in table.columns]
+    return deidentify_columns(table, columns, [])[0]
 
 
 def describe_row(masked: dict[str, Counter]) -> str:

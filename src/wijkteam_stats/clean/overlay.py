@@ -136,8 +136,8 @@ def _candidates(cb: Codebook) -> dict[str, str]:
 def suggest_overlay(path: str | Path, wave: int, codebook: Codebook | None = None, *, sheet: str | None = None,
                     structure: str | Path | None = None) -> dict:
     """The overlay proposal for an export (a dict ready for :func:`write_overlay`)."""
-    cb = codebook or load_codebook()
-    cb.register_year(int(wave))
+    cb = (codebook or load_codebook()).for_wave(int(wave))
+    cb.register_year(int(wave))  # KeyError for a wave the codebook does not know
     raw = locate(path, cb, sheet, structure)
     index = HeaderIndex(cb)
     cands = _candidates(cb)

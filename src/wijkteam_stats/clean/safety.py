@@ -8,11 +8,13 @@ row); free-text answers are masked there too (see :func:`wijkteam_stats.clean.de
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-from wijkteam_stats.clean.deidentify import NOBODY, KnownPersons, find_personal_data, mask
+from wijkteam_stats.clean.deidentify import NOBODY, PLACEHOLDERS, KnownPersons, find_personal_data, mask
 
 MASK_PERSONAL = "[persoonsgegevens verwijderd]"
+_NAME_WORD = re.compile(r"[^\W\d_]{2,}")
 _CONTACT_KINDS = frozenset({"e-mailadres", "telefoonnummer", "bsn", "iban"})
 
 
@@ -28,8 +30,28 @@ def mask_contacts(text: str) -> str:
 
 
 def mask_values(text: str, personal: Iterable[str]) -> str:
-    """Mask personal data, including the names and values of ``personal`` (the row's personal cells)."""
-    return mask(text, KnownPersons.from_values(personal))
+    """Mask personal data, including the names and values of ``personal`` (the row's personal cells).
+
+    A value quoted in a message may have been shortened by :func:`show` ("bel Karin Bak…"): a word cut
+    there that begins a name of the row is masked as well.
+    """
+    personal = [str(p) for p in personal]
+    out = mask(text, KnownPersons.from_values(personal))
+    if "…" not in out:
+        return out
+    names = {w.lower() for p in personal if "@" not in p for w in _NAME_WORD.findall(p)}
+    pieces, at = [], 0
+    cut = out.find("…")
+    while cut >= 0:
+        start = cut
+        while start > 0 and cut - start < 40 and out[start - 1].isalpha():
+            start -= 1
+        word = out[start:cut].lower()
+        if word and any(n.startswith(word) for n in names):
+            pieces += [out[at:start], PLACEHOLDERS["naam"]]
+            at = cut
+        cut = out.find("…", cut + 1)
+    return "".join(pieces) + out[at:]
 
 
 def show(value: object, limit: int = 60) -> str:

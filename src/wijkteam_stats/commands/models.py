@@ -27,7 +27,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--power-replications", type=int, default=None, metavar="N",
                    help="simulations per point of the power curve (default 500)")
     p.add_argument("--hc-type", default=None, choices=["HC0", "HC1", "HC2", "HC3"],
-                   help="robust standard errors (default HC1)")
+                   help="robust standard errors (default HC3)")
     p.add_argument("--seed", type=int, default=None, help="seed of the simulations (default 2015)")
 
 

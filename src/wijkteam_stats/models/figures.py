@@ -1,9 +1,12 @@
 """Figures of the size models (Dutch labels): predicted involvement by size, odds ratios, teams, power,
-recovery and weighting. Each function returns a matplotlib Figure; saving is ``figures.save_figure``."""
+recovery and weighting. Each function returns a matplotlib Figure with its Dutch caption drawn below it
+(``figures.add_caption``; n is the base of what is plotted, colours are named through ``figures.colour_name``);
+saving is ``figures.save_figure`` (which checks the layout), or :func:`show` in a notebook."""
 
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -37,12 +40,9 @@ def _pct(x: float, _pos: object = None) -> str:
     return f"{100 * x:.0f} %"
 
 
-def _note(fig: plt.Figure, synthetic: bool, extra: str | None = None, y: float = -0.01) -> None:
-    parts = [extra] if extra else []
-    if synthetic:
-        parts.append(f"Bron: {figures.SYNTHETIC_NOTE}.")
-    if parts:
-        fig.text(0.01, y, " ".join(parts), ha="left", va="top", fontsize=8, color="#444444", wrap=True)
+def _hc(fits: Mapping[str, Fit] | None, default: str = "HC1") -> str:
+    types = {f.cov_type for f in (fits or {}).values() if f is not None}
+    return types.pop() if len(types) == 1 else default
 
 
 def _or_axis(ax: plt.Axes, low: float, high: float) -> None:
@@ -51,10 +51,6 @@ def _or_axis(ax: plt.Axes, low: float, high: float) -> None:
     ax.xaxis.set_major_locator(FixedLocator(ticks or [1]))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: f"{x:g}".replace(".", ",")))
-
-
-def _legend_right(ax: plt.Axes) -> None:
-    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
 
 
 def binned_shares(frame: pd.DataFrame, group: str) -> pd.DataFrame:
@@ -73,7 +69,7 @@ def binned_shares(frame: pd.DataFrame, group: str) -> pd.DataFrame:
 
 def plot_involvement_vs_size(curves: pd.DataFrame, frame: pd.DataFrame, labels: Mapping[str, str],
                              fits: Mapping[str, Fit] | None = None, synthetic: bool = False,
-                             model: str = "logit_size") -> plt.Figure:
+                             model: str = "logit_size", method: str | None = None) -> plt.Figure:
     """Six panels: predicted probability of any involvement over the observed population range with its
     95 % band, the observed share per size class (Wilson) and the odds ratio per doubling."""
     figures.setup_style()
@@ -83,6 +79,7 @@ def plot_involvement_vs_size(curves: pd.DataFrame, frame: pd.DataFrame, labels: 
     fig, axes = plt.subplots(nrows, ncols, figsize=(12, 3.6 * nrows), sharey=True, squeeze=False)
     low = float(curves["population"].min()) if len(curves) else 1_000
     high = float(curves["population"].max()) if len(curves) else 1_000_000
+    bases = []
     for ax, g in zip(axes.flat, groups, strict=False):
         c = curves[(curves["outcome"] == g) & (curves["model"] == model)]
         if len(c):
@@ -90,6 +87,7 @@ def plot_involvement_vs_size(curves: pd.DataFrame, frame: pd.DataFrame, labels: 
                             linewidth=0, label="95 %-betrouwbaarheidsband")
             ax.plot(c["population"], c["predicted"], color=figures.PALETTE[0], lw=2, label="voorspelde kans")
         b = binned_shares(frame, g)
+        bases.append(int(b["n"].sum()))
         ax.errorbar(b["population"], b["share"], yerr=[b["share"] - b["ci_low"], b["ci_high"] - b["share"]],
                     fmt="o", color=figures.PALETTE[1], ms=5, capsize=3, label="waargenomen per grootteklasse")
         ax.set_title(labels[g], fontsize=10)
@@ -112,15 +110,20 @@ def plot_involvement_vs_size(curves: pd.DataFrame, frame: pd.DataFrame, labels: 
     for ax in axes[-1, :]:
         ax.set_xlabel("Inwoners op 1 januari (logaritmische schaal)")
     handles, lab = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, lab, loc="lower center", ncol=3, bbox_to_anchor=(0.5, -0.04), frameon=False)
+    fig.legend(handles, lab, loc="upper center", ncol=3, bbox_to_anchor=(0.5, 0.0), frameon=False)
     fig.suptitle("Bewonersbetrokkenheid naar gemeentegrootte (logistische regressie, robuuste SE)", y=1.0)
     fig.tight_layout()
-    _note(fig, synthetic, y=-0.07)
-    return fig
+    figures.set_plotted_base(fig, bases)
+    text = ("Voorspelde kans op enige betrokkenheid per bewonersgroep over het waargenomen bereik van het inwonertal "
+            "(logistische regressie op log2 inwoners), met 95 %-betrouwbaarheidsband; punten: waargenomen aandeel per "
+            "grootteklasse (n: gemeenten met wijkteams die de groep beantwoordden)")
+    method = method or f"Wald op de logit-schaal met robuuste {_hc(fits)}-SE; punten Wilson 95 %"
+    return figures.add_caption(fig, text, method=method, synthetic=synthetic, wrap=150, y=-0.045)
 
 
 def plot_odds_ratios(table_exp: pd.DataFrame, labels: Mapping[str, str], synthetic: bool = False,
-                     models_shown: tuple[str, ...] = ("logit_size", "logit_size_network")) -> plt.Figure:
+                     models_shown: tuple[str, ...] = ("logit_size", "logit_size_network"),
+                     method: str = "Wald met robuuste SE") -> plt.Figure:
     """Forest plot of the odds ratio per doubling of the population per group (and model)."""
     figures.setup_style()
     t = table_exp[(table_exp["term"] == SIZE_TERM) & table_exp["model"].isin(models_shown)]
@@ -145,14 +148,17 @@ def plot_odds_ratios(table_exp: pd.DataFrame, labels: Mapping[str, str], synthet
     ax.set_yticklabels([labels[g] for g in reversed(groups)])
     ax.set_xlabel("Odds ratio per verdubbeling van het inwonertal (95 %-BI, robuuste SE)")
     ax.set_title("Enige betrokkenheid: effect van gemeentegrootte")
-    _legend_right(ax)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=len(models_shown), frameon=False, fontsize=8)
     fig.tight_layout()
-    _note(fig, synthetic)
-    return fig
+    if len(t) and "n" in t.columns:
+        figures.set_plotted_base(fig, t["n"].astype(int).to_numpy())
+    text = ("Odds ratio per verdubbeling van het inwonertal per bewonersgroep, alleen grootte en met G4/G32 als "
+            "extra variabele; 1 = geen verband (n: gemeenten met wijkteams die de groep beantwoordden)")
+    return figures.add_caption(fig, text, method=method, synthetic=synthetic, wrap=105)
 
 
 def plot_teams_vs_size(frame: pd.DataFrame, curve: pd.DataFrame, check: pd.DataFrame | None = None,
-                       synthetic: bool = False) -> plt.Figure:
+                       synthetic: bool = False, method: str | None = None) -> plt.Figure:
     """Number of teams against population (log-log) with the expected number (per model in ``curve``: the
     zero-truncated model with its 95 % band, the NB2 mean dashed); the published G32 mean (8) and
     Rotterdam (42, with the prediction interval) marked."""
@@ -205,17 +211,22 @@ def plot_teams_vs_size(frame: pd.DataFrame, curve: pd.DataFrame, check: pd.DataF
     ax.set_xlabel("Inwoners op 1 januari (logaritmische schaal)")
     ax.set_ylabel("Aantal sociale (wijk)teams (log-schaal)")
     ax.set_title("Aantal teams naar inwonertal (gemeenten met teams)")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.legend(loc="upper left", fontsize=8, frameon=True, framealpha=0.9)
     fig.tight_layout()
-    _note(fig, synthetic)
-    return fig
+    figures.set_plotted_base(fig, int(keep.sum()))
+    text = ("Aantal sociale (wijk)teams naar inwonertal met het verwachte aantal gegeven teams (nul-afgeknot model) "
+            "en het NB2-gemiddelde (gestreept); ster: Rotterdam zoals gepubliceerd met voorspellingsinterval, "
+            "stippellijn: gepubliceerd G32-gemiddelde")
+    method = method or ("delta-methode op de log-schaal met robuuste SE; voorspellingsinterval uit het "
+                        "afgeknotte model")
+    return figures.add_caption(fig, text, method=method, synthetic=synthetic, wrap=105)
 
 
 def plot_power_curve(curve: pd.DataFrame, mdor: pd.DataFrame, labels: Mapping[str, str], target: float = 0.8,
-                     alpha: float = 0.05, synthetic: bool = False) -> plt.Figure:
+                     alpha: float = 0.05, synthetic: bool = False, hc_type: str = "HC1") -> plt.Figure:
     """Simulated power of the size test against the true odds ratio per doubling, one line per group."""
     figures.setup_style()
-    fig, ax = plt.subplots(figsize=(8, 5))
+    fig, ax = plt.subplots(figsize=(8, 6))
     for i, (g, s) in enumerate(curve.groupby("group", sort=False)):
         s = s.sort_values("odds_ratio")
         m = mdor[(mdor["group"] == g) & (mdor["side"] == "increase")]
@@ -229,7 +240,8 @@ def plot_power_curve(curve: pd.DataFrame, mdor: pd.DataFrame, labels: Mapping[st
     ax.axvline(1, color="#999999", lw=0.8)
     ax.set_xscale("log")
     ors = sorted(curve["odds_ratio"].unique())
-    ticks = [v for v in (0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 2.5, 3) if ors[0] <= v <= ors[-1]]
+    # reciprocal pairs (0,67 and 1,5; 0,5 and 2) spaced so that the labels never run together
+    ticks = [v for v in (0.5, 0.67, 1, 1.5, 2, 2.5, 3) if ors[0] <= v <= ors[-1]]
     ax.xaxis.set_major_locator(FixedLocator(ticks))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: f"{x:g}".replace(".", ",")))
@@ -239,14 +251,19 @@ def plot_power_curve(curve: pd.DataFrame, mdor: pd.DataFrame, labels: Mapping[st
     ax.set_ylabel(f"Onderscheidend vermogen (α = {alpha:g})".replace(".", ","))
     n_rep = int(curve["n_rep"].iloc[0]) if len(curve) else 0
     ax.set_title(f"Ontwerpanalyse: onderscheidend vermogen ({n_rep} simulaties per punt)")
-    _legend_right(ax)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False, fontsize=8)
     fig.tight_layout()
-    _note(fig, synthetic)
-    return fig
+    if len(curve):
+        figures.set_plotted_base(fig, curve.groupby("group", sort=False)["n"].first().astype(int).to_numpy())
+    text = ("Onderscheidend vermogen van de toets op het grootte-effect tegen de werkelijke odds ratio per "
+            "verdubbeling, met de werkelijke itembases en inwonertallen; MDE = kleinste OR > 1 met "
+            f"{100 * target:.0f} % vermogen")
+    method = f"{n_rep} simulaties per punt, robuuste {hc_type}-SE, α = {alpha:g} tweezijdig".replace(".", ",")
+    return figures.add_caption(fig, text, method=method, synthetic=synthetic, wrap=105)
 
 
 def plot_recovery(rec: pd.DataFrame, summary: pd.DataFrame, labels: Mapping[str, str],
-                  synthetic: bool = False) -> plt.Figure:
+                  synthetic: bool = False, hc_type: str = "HC1") -> plt.Figure:
     """Known-truth recovery: the estimates of the size slope per group around the true value, with the
     coverage of the 95 % intervals."""
     figures.setup_style()
@@ -274,18 +291,24 @@ def plot_recovery(rec: pd.DataFrame, summary: pd.DataFrame, labels: Mapping[str,
         p = pooled.iloc[0]
         title += (f": dekking {100 * p['coverage']:.1f} % van {int(p['intervals'])} intervallen").replace(".", ",")
     ax.set_title(title, fontsize=11)
+    covered, missed = figures.colour_name(figures.PALETTE[0]), figures.colour_name(figures.PALETTE[5])
     ax.set_xlabel(f"Geschatte odds ratio per verdubbeling; lijn: werkelijke OR {math.exp(truth):.2f}".replace(".", ",")
-                  + "\n(rood: het 95 %-BI mist de werkelijke waarde; rechts: dekking per groep)")
+                  + f"\n({missed}: het 95 %-BI mist de werkelijke waarde; rechts: dekking per groep)")
     fig.tight_layout()
-    _note(fig, synthetic)
-    return fig
+    n_rep = int(rec["rep"].nunique()) if "rep" in rec.columns else len(rec)
+    text = (f"Schattingen van een bekend grootte-effect (OR {math.exp(truth):g} per verdubbeling) in {n_rep} "
+            f"gesimuleerde enquêtes; {covered}: het 95 %-interval bevat de werkelijke waarde, {missed}: niet; "
+            "percentages: dekking van het 95 %-interval per groep").replace(".", ",")
+    return figures.add_caption(fig, text, method=f"Wald met robuuste {hc_type}-SE", synthetic=synthetic,
+                               with_n=False, wrap=105)
 
 
-def plot_weighting(headline: pd.DataFrame, synthetic: bool = False) -> plt.Figure:
-    """Headline percentages unweighted (Wilson) and post-stratified (linearisation) side by side."""
+def plot_weighting(headline: pd.DataFrame, synthetic: bool = False, method: str | None = None) -> plt.Figure:
+    """Headline percentages unweighted (Wilson) and post-stratified (linearisation) side by side; ``method``
+    states the intervals plotted (e.g. both with the finite-population correction)."""
     figures.setup_style()
     h = headline.reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(8, 0.5 * len(h) + 1.5))
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(h) + 1.8))
     y = np.arange(len(h))[::-1]
     for j, (col, name) in enumerate((("unweighted", "ongewogen (Wilson)"), ("weighted", "gewogen (poststratificatie)"))):
         est = h[f"pct_{col}"].to_numpy()
@@ -293,25 +316,34 @@ def plot_weighting(headline: pd.DataFrame, synthetic: bool = False) -> plt.Figur
                     xerr=[est - h[f"ci_low_{col}"].to_numpy(), h[f"ci_high_{col}"].to_numpy() - est],
                     fmt="o" if j == 0 else "s", color=figures.PALETTE[j], capsize=3, label=name)
     ax.set_yticks(y)
-    ax.set_yticklabels(h["label"], fontsize=8)
+    ax.set_yticklabels([textwrap.fill(str(lab), 30) for lab in h["label"]], fontsize=8)
     ax.set_xlim(0, 100)
+    ax.xaxis.set_major_locator(FixedLocator([0, 20, 40, 60, 80, 100]))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0f} %"))
     ax.set_xlabel("Percentage (95 %-BI)")
-    ax.set_title("Kerncijfers ongewogen en gewogen naar grootteklasse × G32")
-    _legend_right(ax)
+    ax.set_title("Kerncijfers ongewogen en gewogen\nnaar grootteklasse × G32")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False, fontsize=8)
     fig.tight_layout()
-    _note(fig, synthetic)
-    return fig
+    if "n" in h.columns:
+        figures.set_plotted_base(fig, h["n"].astype(int).to_numpy())
+    text = ("Kerncijfers ongewogen en gepoststratificeerd naar grootteklasse × G32 (CBS-aantallen op 1 januari); "
+            "n per rij: de gemeenten die de vraag beantwoordden")
+    method = method or "ongewogen Wilson 95 %; gewogen linearisatie met eindigepopulatiecorrectie, logit-interval"
+    return figures.add_caption(fig, text, method=method, synthetic=synthetic, wrap=105)
 
 
 def show(fig: plt.Figure, name: str, output_dir: str | Path | None, width: int = 820) -> list[Path]:
-    """Save ``fig`` as PNG + SVG under ``output_dir``, display the saved PNG (in a notebook) and close it."""
+    """Save ``fig`` as PNG + SVG under ``output_dir``, display the saved PNG and its caption (in a notebook)
+    and close it."""
     written = figures.save_figure(fig, name, output_dir)
     plt.close(fig)
     try:
-        from IPython.display import Image, display
+        from IPython.display import Image, Markdown, display
 
         display(Image(filename=str(written[0]), width=width))
+        text = figures.figure_caption(fig)
+        if text:
+            display(Markdown(f"*Figuur `{name}`.* {text}"))
     except ImportError:  # pragma: no cover - IPython is a dependency of the notebooks
         pass
     return written

@@ -28,6 +28,7 @@ from wijkteam_stats.models.frame import (
     teams_outcome,
 )
 from wijkteam_stats.models.robust import (
+    DEFAULT_HC,
     check_hc_type,
     firth_logit,
     firth_lr_pvalues,
@@ -155,6 +156,7 @@ def _prepare(frame: pd.DataFrame, y: pd.Series, spec: Sequence[str]) -> tuple[pd
     """Rows with a non-missing outcome, the design matrix (empty size classes dropped) and their levels."""
     keep = y.notna().to_numpy()
     cols = [c for c in ("population", SIZE_TERM, NETWORK_TERM, "size_class") if c in frame.columns]
+    cols += [t for t in spec if t in frame.columns and t not in cols]
     sub = frame.loc[keep, cols]
     levels: tuple[str, ...] = ()
     if "size_class" in spec:
@@ -170,7 +172,7 @@ def _pop_range(frame: pd.DataFrame, y: pd.Series) -> tuple[float, float]:
 
 
 def fit_binary(frame: pd.DataFrame, y: pd.Series, spec: Sequence[str], model: str, outcome: str,
-               hc_type: str = "HC1") -> Fit:
+               hc_type: str = DEFAULT_HC) -> Fit:
     """Logistic regression (statsmodels GLM Binomial, logit link) of a nullable-boolean outcome with robust
     SEs; Firth's penalised likelihood under separation; 'not estimable' when the outcome does not vary."""
     import statsmodels.api as sm
@@ -210,7 +212,7 @@ def fit_binary(frame: pd.DataFrame, y: pd.Series, spec: Sequence[str], model: st
 
 
 def fit_glm_count(frame: pd.DataFrame, y: pd.Series, spec: Sequence[str], model: str, outcome: str,
-                  family: str = "poisson", trials: int | pd.Series | None = None, hc_type: str = "HC1") -> Fit:
+                  family: str = "poisson", trials: int | pd.Series | None = None, hc_type: str = DEFAULT_HC) -> Fit:
     """Poisson (log link) or binomial with ``trials`` (a number, or a Series aligned with ``frame``; logit
     link) GLM of a count, robust SEs, Pearson dispersion chi2/df."""
     import statsmodels.api as sm
@@ -270,7 +272,7 @@ def _truncated_nb2_model(y: np.ndarray, X: np.ndarray):
 
 
 def fit_nb2(frame: pd.DataFrame, y: pd.Series, spec: Sequence[str], model: str, outcome: str,
-            hc_type: str = "HC1", truncated: bool = False) -> Fit:
+            hc_type: str = DEFAULT_HC, truncated: bool = False) -> Fit:
     """Negative binomial NB2 (log link, alpha estimated; statsmodels ``NegativeBinomial``), or the
     zero-truncated NB2 (maximum likelihood in statsmodels' ``GenericLikelihoodModel`` with log alpha,
     reported as alpha by the delta method), with robust SEs."""
@@ -357,7 +359,7 @@ def fit_nb2(frame: pd.DataFrame, y: pd.Series, spec: Sequence[str], model: str, 
 
 
 def fit_ordinal(frame: pd.DataFrame, y: pd.Series, spec: Sequence[str], model: str, outcome: str,
-                labels: Sequence[str] = LADDER, hc_type: str = "HC1") -> Fit:
+                labels: Sequence[str] = LADDER, hc_type: str = DEFAULT_HC) -> Fit:
     """Proportional-odds model (statsmodels ``OrderedModel``, ``distr="logit"``) of an integer-coded
     ordinal outcome; unobserved levels are dropped; cut-points reported on their own scale (delta method)."""
     from statsmodels.miscmodels.ordinal_model import OrderedModel
@@ -407,7 +409,7 @@ SPEC_NETWORK = (INTERCEPT, SIZE_TERM, NETWORK_TERM)
 SPEC_CLASS = (INTERCEPT, "size_class")
 
 
-def fit_involvement_models(frame: pd.DataFrame, hc_type: str = "HC1", groups: Sequence[str] | None = None
+def fit_involvement_models(frame: pd.DataFrame, hc_type: str = DEFAULT_HC, groups: Sequence[str] | None = None
                            ) -> list[Fit]:
     """Per group: ``logit_size`` (primary), ``logit_size_network`` (+ G4/G32) and ``logit_size_class``."""
     fits = []
@@ -419,7 +421,7 @@ def fit_involvement_models(frame: pd.DataFrame, hc_type: str = "HC1", groups: Se
     return fits
 
 
-def fit_depth_models(frame: pd.DataFrame, hc_type: str = "HC1", groups: Sequence[str] | None = None) -> list[Fit]:
+def fit_depth_models(frame: pd.DataFrame, hc_type: str = DEFAULT_HC, groups: Sequence[str] | None = None) -> list[Fit]:
     """Per group: ``poisson_forms`` (number of forms, primary) and ``ordinal_ladder`` (highest rung)."""
     fits = []
     for g in groups or group_codes():
@@ -429,7 +431,7 @@ def fit_depth_models(frame: pd.DataFrame, hc_type: str = "HC1", groups: Sequence
     return fits
 
 
-def fit_index_models(frame: pd.DataFrame, hc_type: str = "HC1", groups: Sequence[str] | None = None) -> list[Fit]:
+def fit_index_models(frame: pd.DataFrame, hc_type: str = DEFAULT_HC, groups: Sequence[str] | None = None) -> list[Fit]:
     """Groups involved (0-6) on size among complete answerers: ``poisson_index``, ``nb2_index``,
     ``binomial6_index`` (6 trials); and ``binomial_answered_index``: groups involved out of groups answered
     for every respondent with teams that answered at least one group (uses partial answerers too)."""
@@ -448,7 +450,7 @@ def fit_index_models(frame: pd.DataFrame, hc_type: str = "HC1", groups: Sequence
     ]
 
 
-def fit_team_models(frame: pd.DataFrame, hc_type: str = "HC1") -> list[Fit]:
+def fit_team_models(frame: pd.DataFrame, hc_type: str = DEFAULT_HC) -> list[Fit]:
     """Number of teams on size among municipalities with teams: ``nb2_teams`` and ``truncnb2_teams``."""
     y = teams_outcome(frame)
     return [
@@ -482,7 +484,7 @@ class ModelSet:
         raise KeyError(f"no fit {model!r} for {outcome!r}")
 
 
-def fit_all(frame: pd.DataFrame, wave: int, hc_type: str = "HC1") -> ModelSet:
+def fit_all(frame: pd.DataFrame, wave: int, hc_type: str = DEFAULT_HC) -> ModelSet:
     """Fit every model of the notebook on a :func:`size_frame`."""
     hc = check_hc_type(hc_type)
     return ModelSet(int(wave), hc, fit_involvement_models(frame, hc), fit_depth_models(frame, hc),

@@ -204,8 +204,9 @@ def teams_outcome(frame: pd.DataFrame) -> pd.Series:
 
 
 def design_matrix(frame: pd.DataFrame, spec: Sequence[str], levels: Sequence[str] | None = None) -> pd.DataFrame:
-    """The design matrix of ``spec`` (``intercept``, ``log2_population``, ``g4_g32``, ``size_class``);
-    size-class dummies for ``levels`` (default: all but the first class)."""
+    """The design matrix of ``spec`` (``intercept``, ``log2_population``, ``g4_g32``, ``size_class``, or any
+    numeric column of ``frame`` such as ``log_n_teams``); size-class dummies for ``levels`` (default: all but
+    the first class)."""
     cols: dict[str, np.ndarray] = {}
     for term in spec:
         if term == INTERCEPT:
@@ -219,6 +220,8 @@ def design_matrix(frame: pd.DataFrame, spec: Sequence[str], levels: Sequence[str
             sc = frame["size_class"].astype("string")
             for lev in use:
                 cols[f"size_class[{lev}]"] = sc.eq(lev).fillna(False).to_numpy(dtype=float)
+        elif term in frame.columns and pd.api.types.is_numeric_dtype(frame[term]):
+            cols[term] = frame[term].to_numpy(dtype=float)  # an extra numeric covariate (sensitivity models)
         else:
             raise KeyError(f"unknown model term {term!r}")
     return pd.DataFrame(cols, index=frame.index)

@@ -230,11 +230,13 @@ def pp_difference(design: GroupDesign, odds_ratio: float, low: float = PP_LOW, h
     return float(100 * (expit(a + beta * xh) - expit(a + beta * xl)))
 
 
-def detectable_pp(mdor: pd.DataFrame, designs: Sequence[GroupDesign]) -> pd.DataFrame:
+def detectable_pp(mdor: pd.DataFrame, designs: Sequence[GroupDesign], alpha: float | None = None) -> pd.DataFrame:
     """The minimum-detectable-OR table with a column ``pp_20k_100k``: each detectable OR as the difference in
-    percentage points between 20 000 and 100 000 inhabitants."""
+    percentage points between 20 000 and 100 000 inhabitants (and the test level ``alpha`` when given)."""
     by = {d.group: d for d in designs}
     out = mdor.copy()
+    if alpha is not None:
+        out["alpha"] = float(alpha)
     out["pp_20k_100k"] = [pp_difference(by[g], v) if g in by else math.nan
                           for g, v in zip(out["group"], out["min_detectable_or"], strict=True)]
     return out

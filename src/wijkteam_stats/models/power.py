@@ -37,7 +37,7 @@ from scipy.special import expit
 
 from wijkteam_stats.models.fits import SPEC_SIZE, fit_binary
 from wijkteam_stats.models.frame import SIZE_TERM, any_involvement, group_codes, size_frame
-from wijkteam_stats.models.robust import HC_TYPES
+from wijkteam_stats.models.robust import DEFAULT_HC, HC_TYPES
 from wijkteam_stats.reconstruct import simulate_survey
 from wijkteam_stats.reproduce.estimators import wilson_interval
 
@@ -53,7 +53,7 @@ class BatchFit:
     converged: np.ndarray
 
 
-def fit_logit_batch(x: np.ndarray, Y: np.ndarray, hc_type: str = "HC1", max_iter: int = 30,
+def fit_logit_batch(x: np.ndarray, Y: np.ndarray, hc_type: str = DEFAULT_HC, max_iter: int = 30,
                     tol: float = 1e-9, max_abs: float = 25.0) -> BatchFit:
     """Logistic regression of each column of ``Y`` (n × R, 0/1) on ``[1, x]`` by Newton's method, with
     HC0-HC3 sandwich SEs; a replicate with separation or divergence is flagged ``converged=False``."""
@@ -143,7 +143,7 @@ def calibrated_intercept(x: np.ndarray, share: float, beta: float) -> float:
 
 
 def power_curve(designs: Sequence[GroupDesign], odds_ratios: Sequence[float], n_rep: int = 200,
-                alpha: float = 0.05, hc_type: str = "HC1", seed: int = 2015) -> pd.DataFrame:
+                alpha: float = 0.05, hc_type: str = DEFAULT_HC, seed: int = 2015) -> pd.DataFrame:
     """Simulated power of the robust Wald test of the size slope, per group and true OR per doubling.
 
     Columns: group, n, share, odds_ratio, beta, power, ci_low, ci_high (Wilson, Monte Carlo), n_rep,
@@ -210,7 +210,7 @@ def _default_simulator() -> Callable[..., pd.DataFrame]:
     return simulate_survey
 
 
-def recovery(beta: float, n_rep: int = 200, seed: int = 1, wave: int = 2015, hc_type: str = "HC1",
+def recovery(beta: float, n_rep: int = 200, seed: int = 1, wave: int = 2015, hc_type: str = DEFAULT_HC,
              simulate: Callable[..., pd.DataFrame] | None = None, groups: Sequence[str] | None = None
              ) -> pd.DataFrame:
     """Known-truth recovery: ``n_rep`` surveys from the reconstruction generator with

@@ -11,9 +11,13 @@ from scipy import optimize, stats
 from scipy.special import expit
 
 HC_TYPES = ("HC0", "HC1", "HC2", "HC3")
+#: Default robust covariance: HC3. With 150-230 municipalities per model and a few large, high-leverage
+#: cities, HC3 (leverage-adjusted, Long & Ervin 2000) is the small-sample choice; models without a hat
+#: matrix (NB2, ordinal) fall back to HC1 and say so.
+DEFAULT_HC = "HC3"
 
 
-def sandwich_glm(X: np.ndarray, resid: np.ndarray, weights: np.ndarray, hc_type: str = "HC1") -> np.ndarray:
+def sandwich_glm(X: np.ndarray, resid: np.ndarray, weights: np.ndarray, hc_type: str = DEFAULT_HC) -> np.ndarray:
     """Robust covariance of a canonical-link GLM: bread (X'WX)^-1, meat from response residuals; HC0-HC3
     (HC2/HC3 with the leverages of the weighted hat matrix)."""
     hc = check_hc_type(hc_type)

@@ -37,7 +37,8 @@ Models (``model`` column of the tables)
     zero-truncated Poisson, said in ``notes``).
 
 Standard errors
-    Heteroskedasticity-robust (sandwich) standard errors, HC1 by default. statsmodels returns HC0 for
+    Heteroskedasticity-robust (sandwich) standard errors, HC3 by default (small n, a few high-leverage
+    cities; :data:`~wijkteam_stats.models.robust.DEFAULT_HC`). statsmodels returns HC0 for
     every ``HCx`` of a GLM or discrete model, so the small-sample versions are computed here: HC1 =
     HC0 · n / (n - k); HC2 and HC3 use the leverages of the IRLS hat matrix (canonical-link GLMs only;
     other models fall back to HC1 and say so in ``notes``). Binary outcomes with (quasi-)complete
@@ -135,7 +136,16 @@ from wijkteam_stats.models.predictions import (
     truncated_mean,
 )
 from wijkteam_stats.models.robust import HC_TYPES, firth_logit, sandwich_glm, separation
-from wijkteam_stats.models.text import conclusion_nl, nl_number, odds_ratio_sentence, provenance_paragraph_nl
+from wijkteam_stats.models.text import (
+    caveats_nl,
+    conclusion_nl,
+    joint_nl,
+    nl_number,
+    odds_ratio_sentence,
+    overlap_nl,
+    provenance_paragraph_nl,
+    teams_effect_nl,
+)
 from wijkteam_stats.reference import paths
 from wijkteam_stats.reference.writers import safe_to_csv
 
@@ -254,6 +264,7 @@ __all__ = [
     "group_labels", "groups_involved", "highest_rung", "index_frame", "involvement_groups", "load_tidy",
     "model_tables", "nl_number", "odds_ratio_sentence", "outcome_bases", "population_grid", "predict",
     "provenance_paragraph_nl", "teams_size_effect", "count_prediction_interval", "EXPECTATION_COLUMNS",
+    "caveats_nl", "joint_nl", "overlap_nl", "teams_effect_nl",
     "predicted_curves", "primary_teams_fit", "sandwich_glm", "separation", "size_frame", "teams_check",
     "teams_outcome", "tidy_coefficients", "truncated_mean", "with_hc", "with_teams", "write_tables",
 ]

@@ -67,19 +67,135 @@ def provenance_paragraph_nl(rec: Provenance) -> str:
             f"{nl_number(eff)} log-odds per verdubbeling), {what}. Deze cijfers zeggen niets over echte gemeenten.")
 
 
+def _pop_nl(pop: float) -> str:
+    return f"{int(round(pop)):,}".replace(",", ".")
+
+
+def teams_effect_nl(effect: pd.DataFrame, fit: Fit, synthetic: bool = False) -> str:
+    """The teams paragraph, led by the zero-truncated model: E[n | n >= 1] and its ratio per doubling at
+    several sizes with intervals; exp(b) named for what it is (the latent, untruncated mean ratio)."""
+    sel = effect[effect["model"] == fit.model]
+    if not fit.estimable or sel.empty:
+        return "**Aantal teams.** Het teammodel kon niet worden geschat."
+    truncated = fit.family == "truncated_nb2"
+    kind = ("nul-afgeknot model (gegeven dat er teams zijn, E[n | n ≥ 1])" if truncated else "NB2-model")
+    boundary = fit.alpha == 0.0
+    parts = [f"**Aantal teams** ({kind}"
+             + (", dispersie op de rand 0: afgeknot Poisson met robuuste SE" if boundary else "")
+             + f", n = {fit.n}). Een verdubbeling van het inwonertal vermenigvuldigt het verwachte aantal teams met"]
+    items = []
+    for _, r in sel.iterrows():
+        flag = "" if r["in_fitted_range"] else " (buiten het geschatte bereik)"
+        items.append(f"×{nl_number(r['ratio_per_doubling'])} bij {_pop_nl(r['population'])} inwoners (95 %-BI "
+                     f"{nl_number(r['ratio_low'])}–{nl_number(r['ratio_high'])}; verwacht "
+                     f"{nl_number(r['expected'], 1)} teams){flag}")
+    text = parts[0] + " " + "; ".join(items) + "."
+    if truncated:
+        text += (f" De modelparameter exp(b) = {nl_number(math.exp(fit.coef(SIZE_TERM)))} is de verhouding van het "
+                 "*latente, niet-afgeknotte* gemiddelde; het verwachte aantal teams van een gemeente met teams groeit "
+                 "bij kleine gemeenten veel minder, omdat het daar dicht bij de ondergrens 1 ligt.")
+    if synthetic:
+        text += (" *Op synthetische gegevens zijn de controles tegen het gepubliceerde G32-gemiddelde (8) en "
+                 "Rotterdams 42 teams circulair:* de reconstructie is zo gemaakt dat ze die cijfers haalt en Rotterdam "
+                 "zit zelf in de gegevens; dat het model ze terugvindt, bewijst niets.")
+    return text
+
+
+def joint_nl(joint: dict[str, pd.DataFrame] | None, holm: pd.DataFrame | None,
+             detectable: pd.DataFrame | None = None, alpha: float = 0.05) -> str:
+    """The joint analysis in Dutch: the common OR of the stacked logit (group intercepts, clustered SEs),
+    the equal-slopes test with its degrees of freedom, Holm, and the detectable effects in percentage
+    points at the Holm-adjusted level."""
+    out = []
+    if joint is not None:
+        st = joint["stacked"]
+        c = st[st["group"] == "gemeenschappelijk"].iloc[0]
+        tests = joint["slope_tests"].set_index("test")
+        eq, zero = tests.loc["gelijke hellingen"], tests.loc["alle hellingen 0"]
+        out.append(f"**Eén vraag, één toets.** In een gestapeld logitmodel over de zes groepen (eigen intercept per "
+                   f"groep, standaardfouten geclusterd per gemeente: {int(c['n_clusters'])} gemeenten, "
+                   f"{int(c['n_rows'])} antwoorden) is de gemeenschappelijke odds ratio per verdubbeling "
+                   f"{nl_number(c['odds_ratio'])} (95 %-BI {nl_number(c['or_low'])}–{nl_number(c['or_high'])}; "
+                   f"p = {nl_number(c['p_value'], 3)}). Zijn de hellingen van de groepen gelijk? Wald-toets "
+                   f"χ² = {nl_number(eq['chi2'], 1)} met {int(eq['df'])} vrijheidsgraden (zes hellingen, vijf "
+                   f"beperkingen), p = {nl_number(eq['p_value'], 3)}. Zijn ze alle zes 0? χ² = "
+                   f"{nl_number(zero['chi2'], 1)}, {int(zero['df'])} vrijheidsgraden, p = {nl_number(zero['p_value'], 3)}. "
+                   "Het gestapelde model met groepsintercepten is ook de gepoolde index 'betrokken van de beantwoorde "
+                   "groepen'.")
+    if holm is not None and len(holm):
+        n_raw, n_holm = int(holm["significant"].sum()), int(holm["significant_holm"].sum())
+        out.append(f"Na Holm-correctie voor zes toetsen blijft bij {n_holm} van de {len(holm)} groepen het "
+                   f"grootte-effect significant bij α = {nl_number(alpha, 2)} (ongecorrigeerd: {n_raw}).")
+    if detectable is not None and len(detectable):
+        inc = detectable[(detectable["side"] == "increase") & detectable["min_detectable_or"].notna()]
+        if len(inc):
+            lvl = float(inc["alpha"].iloc[0]) if "alpha" in inc else alpha
+            out.append(f"Bij het gecorrigeerde niveau (α = {nl_number(lvl, 4)} per groep) heeft de toets 80 % "
+                       f"onderscheidend vermogen vanaf een odds ratio van {nl_number(inc['min_detectable_or'].min())}–"
+                       f"{nl_number(inc['min_detectable_or'].max())} per verdubbeling; dat is een verschil van "
+                       f"{nl_number(inc['pp_20k_100k'].min(), 0)}–{nl_number(inc['pp_20k_100k'].max(), 0)} "
+                       "procentpunt tussen een gemeente van 20.000 en een van 100.000 inwoners. Kleinere verschillen "
+                       "kan deze enquête niet betrouwbaar zien.")
+    return " ".join(out)
+
+
+def overlap_nl(summary: dict) -> str:
+    """What the G4/G32 coefficient rests on (Dutch)."""
+    if not summary or not summary.get("n_g4_g32"):
+        return ""
+    return (f"**Overlap van grootte en G4/G32.** Alle {summary['n_g4_g32']} G4/G32-respondenten met teams hebben "
+            f"minstens {_pop_nl(summary['min_population_g4_g32'])} inwoners; van de andere gemeenten zijn er maar "
+            f"{summary['n_other_as_large']} zo groot. De G4/G32-coëfficiënt in `logit_size_network` rust dus op die "
+            f"{summary['n_other_as_large']} gemeenten (en op het doortrekken van de groottecurve): daarover zeggen "
+            "de gegevens weinig, wat de grote onzekerheid verklaart. Een hoge VIF vat dat samen; de overlaptabel laat "
+            "het direct zien.")
+
+
+def caveats_nl(sensitivity: pd.DataFrame | None = None) -> str:
+    """The interpretation caveats (Dutch): mechanism through the number of teams, single informant,
+    ecological level, respondent selection, FPC."""
+    lines = ["**Wat deze cijfers niet zeggen.**", ""]
+    sens = ""
+    if sensitivity is not None and len(sensitivity):
+        ok = sensitivity.dropna(subset=["or_size_only", "or_size_adjusted"])
+        if len(ok):
+            sens = (f" In het gevoeligheidsmodel met log(aantal teams) verandert de OR per verdubbeling van "
+                    f"{nl_number(ok['or_size_only'].min())}–{nl_number(ok['or_size_only'].max())} (alleen grootte) in "
+                    f"{nl_number(ok['or_size_adjusted'].min())}–{nl_number(ok['or_size_adjusted'].max())} (grootte en "
+                    "aantal teams).")
+    lines += [
+        "- *Mechanisme.* 'Enig team betrekt groep g' stijgt vanzelf met het aantal teams, en dat verdubbelt ongeveer "
+        "met het inwonertal: een grootte-effect kan dus alleen het aantal teams weerspiegelen." + sens,
+        "- *Eén informant, zelfrapportage.* Per gemeente vulde één persoon de vragenlijst in over alle teams; wat die "
+        "weet en hoe die 'betrokkenheid' leest, zit in elk antwoord.",
+        "- *Ecologisch niveau.* De eenheid is de gemeente. Over afzonderlijke teams of bewoners volgt hieruit niets.",
+        "- *Selectie van respondenten.* Alleen responderende gemeenten (grote en G32-gemeenten vaker) en alleen "
+        "gemeenten met teams tellen mee; de gewichten corrigeren alleen voor grootteklasse × G32.",
+        "- *Eindigepopulatiecorrectie.* Beschrijvende percentages gaan over deze eindige verzameling gemeenten en "
+        "krijgen daarom de eindigepopulatiecorrectie, gewogen én ongewogen (beide staan in de tabel). De odds ratio's "
+        "beschrijven het proces achter de antwoorden (een superpopulatie) en krijgen die correctie niet: een gemeente "
+        "die morgen zou antwoorden, valt onder hetzelfde proces.",
+    ]
+    return "\n".join(lines)
+
+
 def conclusion_nl(ms: ModelSet, min_detectable: pd.DataFrame | None, coverage: pd.DataFrame | None,
                   synthetic: bool | None = None, generator_effect: float | None = None,
                   teams: pd.DataFrame | None = None, headline: pd.DataFrame | None = None,
-                  provenance: Provenance | None = None) -> str:
-    """The notebook's conclusion (Dutch Markdown): the estimates, the teams check, the weighting, what the
-    design can detect, the known-truth check, and what the provenance record says about the data
-    (``provenance``; old callers pass ``synthetic`` and ``generator_effect`` instead)."""
+                  provenance: Provenance | None = None, joint: dict[str, pd.DataFrame] | None = None,
+                  holm: pd.DataFrame | None = None, detectable: pd.DataFrame | None = None,
+                  teams_effect: pd.DataFrame | None = None, overlap: dict | None = None,
+                  sensitivity: pd.DataFrame | None = None) -> str:
+    """The notebook's conclusion (Dutch Markdown): the estimates, the joint analysis and Holm, the teams
+    effect at several sizes, the overlap of size and G4/G32, the weighting, what the design can detect, the
+    known-truth check, the caveats, and what the provenance record says about the data (``provenance``; old
+    callers pass ``synthetic`` and ``generator_effect`` instead)."""
     rec = _record(provenance, synthetic, generator_effect)
     synthetic = rec.synthetic
     labels = group_labels()
     prim = [f for f in ms.involvement if f.model == "logit_size"]
     lines = ["## Conclusie", ""]
-    sig = [f for f in prim if f.estimable and not (f.ci(SIZE_TERM)[0] <= 0 <= f.ci(SIZE_TERM)[1])]
+    sig = [f for f in prim if f.distinguishable(SIZE_TERM)]
     lines.append(f"**Geschat grootte-effect (meting {ms.wave}, primair model `logit_size`, robuuste {ms.hc_type}-SE).** "
                  f"Bij {len(sig)} van de {len(prim)} bewonersgroepen sluit het 95 %-interval van de odds ratio per "
                  "verdubbeling van het inwonertal de waarde 1 uit:")
@@ -91,31 +207,35 @@ def conclusion_nl(ms: ModelSet, min_detectable: pd.DataFrame | None, coverage: p
                      f"'significante' groep ({100 * (1 - 0.95 ** len(prim)):.0f} % als er nergens een effect is); "
                      "lees de groepen als één patroon, niet als losse toetsen.")
         lines.append("")
-    nb = next((f for f in ms.teams if f.model == "nb2_teams"), None)
-    if nb is not None and nb.estimable:
-        lo, hi = nb.ci(SIZE_TERM)
-        text = (f"**Aantal teams.** Per verdubbeling van het inwonertal is het verwachte aantal teams "
-                f"{nl_number(math.exp(nb.coef(SIZE_TERM)))} keer zo groot (95 %-BI {nl_number(math.exp(lo))}–"
-                f"{nl_number(math.exp(hi))}; NB2, n = {nb.n}).")
-        prim = primary_teams_fit(ms.teams)
-        if prim is not nb:
-            plo, phi = prim.ci(SIZE_TERM)
-            text = text[:-2] + (f"; nul-afgeknot model {nl_number(math.exp(prim.coef(SIZE_TERM)))}, 95 %-BI "
-                                f"{nl_number(math.exp(plo))}–{nl_number(math.exp(phi))}).")
-        if teams is not None and len(teams):
-            sel = teams[teams["model"] == prim.model]
-            g = sel[sel["check"].str.startswith("G32")]
-            r = sel[sel["check"].str.startswith("Rotterdam")]
-            kind = "nul-afgeknot model, E[n | n ≥ 1]" if prim.family == "truncated_nb2" else "NB2"
-            if len(g) and len(r):
-                g, r = g.iloc[0], r.iloc[0]
-                text += (f" Voorspeld ({kind}): gemiddeld {nl_number(g['predicted'], 1)} teams voor de "
-                         f"G32-respondenten met teams (95 %-BI {nl_number(g['ci_low'], 1)}–"
-                         f"{nl_number(g['ci_high'], 1)}; gepubliceerd 8) en {nl_number(r['predicted'], 1)} voor een "
-                         f"gemeente zo groot als Rotterdam (95 %-BI {nl_number(r['ci_low'], 1)}–"
-                         f"{nl_number(r['ci_high'], 1)}, voorspellingsinterval voor één gemeente "
-                         f"{nl_number(r['pi_low'], 0)}–{nl_number(r['pi_high'], 0)}; gepubliceerd 42).")
+    text = joint_nl(joint, holm, detectable)
+    if text:
         lines += [text, ""]
+    if overlap:
+        lines += [overlap_nl(overlap), ""]
+    tfit = primary_teams_fit(ms.teams) if ms.teams else None
+    if tfit is not None and teams_effect is not None and len(teams_effect):
+        lines += [teams_effect_nl(teams_effect, tfit, synthetic), ""]
+    nb = next((f for f in ms.teams if f.model == "nb2_teams"), None)
+    if nb is not None and nb.estimable and (teams_effect is None or not len(teams_effect)):
+        lo, hi = nb.ci(SIZE_TERM)
+        lines += [f"**Aantal teams (NB2, niet afgeknot).** Per verdubbeling van het inwonertal is het verwachte "
+                  f"gemiddelde {nl_number(math.exp(nb.coef(SIZE_TERM)))} keer zo groot (95 %-BI "
+                  f"{nl_number(math.exp(lo))}–{nl_number(math.exp(hi))}; n = {nb.n}).", ""]
+    if tfit is not None and tfit.estimable and teams is not None and len(teams):
+        sel = teams[teams["model"] == tfit.model]
+        g = sel[sel["check"].str.startswith("G32")]
+        r = sel[sel["check"].str.startswith("Rotterdam")]
+        kind = "nul-afgeknot model, E[n | n ≥ 1]" if tfit.family == "truncated_nb2" else "NB2"
+        if len(g) and len(r):
+            g, r = g.iloc[0], r.iloc[0]
+            pi = (f", voorspellingsinterval voor één gemeente {nl_number(r['pi_low'], 0)}–{nl_number(r['pi_high'], 0)}"
+                  if pd.notna(r["pi_low"]) else "")
+            lines += [f"*Modelcontrole* ({kind}): gemiddeld {nl_number(g['predicted'], 1)} teams voor de "
+                      f"G32-respondenten met teams (95 %-BI {nl_number(g['ci_low'], 1)}–"
+                      f"{nl_number(g['ci_high'], 1)}; gepubliceerd 8) en {nl_number(r['predicted'], 1)} voor een "
+                      f"gemeente zo groot als Rotterdam (95 %-BI {nl_number(r['ci_low'], 1)}–"
+                      f"{nl_number(r['ci_high'], 1)}{pi}; gepubliceerd 42)."
+                      + (" Circulair op synthetische gegevens (zie boven)." if synthetic else ""), ""]
     if headline is not None and len(headline):
         diff = headline["difference_pp"].abs()
         text = (f"**Non-responsgewichten.** Gewogen naar grootteklasse × G32 verschuiven de kerncijfers hooguit "
@@ -148,6 +268,7 @@ def conclusion_nl(ms: ModelSet, min_detectable: pd.DataFrame | None, coverage: p
                      f"{nl_number(100 * pooled['coverage'], 1)} % van {int(pooled['intervals'])} intervallen "
                      f"({verdict}); gemiddelde schatting OR {nl_number(math.exp(pooled['mean_estimate']))}.")
         lines.append("")
+    lines += [caveats_nl(sensitivity), ""]
     lines.append(provenance_paragraph_nl(rec))
     lines.append("")
     lines.append("**Op het echte bestand** (`wijkteam models --wave 2015 --survey PAD`) schat hetzelfde notebook, "

@@ -17,6 +17,9 @@ post-stratified estimator); a share over a sub-population or with item non-respo
 estimator and is linearised: u_i = d_i (y_i - p) / N_d. The finite-population correction (1 - n_h/N_h)
 **is applied** by default, because the respondents are about 60 % of all municipalities; it assumes
 that, within a cell, the respondents behave like a random draw from the municipalities of that cell.
+The unweighted shares beside them are given both ways (Wilson without, and Wilson with the same FPC,
+:func:`wilson_fpc`), so that weighting does not seem to buy the precision that the FPC gives
+(:func:`headline_table`). Regression parameters are superpopulation quantities and carry no FPC.
 Intervals are on the logit scale (as ``svyciprop(method="logit")`` in R's survey package), so they
 stay inside 0-100 %. Unweighted shares carry Wilson intervals (:mod:`wijkteam_stats.reproduce.estimators`).
 """
@@ -206,6 +209,22 @@ def weighted_proportion(y: pd.Series, w: Weights, fpc: bool = True) -> WeightedS
     return WeightedShare(p, se, lo, hi, int(d.sum()), kish_ess(wt[d]))
 
 
+def wilson_fpc(k: int, n: int, N: float, z: float = Z95) -> tuple[float, float]:
+    """Wilson interval (as fractions) of k out of n drawn without replacement from N: the Wilson formula with
+    the effective sample size n / (1 - n/N), i.e. the binomial variance times the finite-population
+    correction. N = inf gives the ordinary Wilson interval; a census (n = N) gives the share itself."""
+    if n <= 0:
+        return (math.nan, math.nan)
+    p = k / n
+    f = n / N if np.isfinite(N) and N > 0 else 0.0
+    if f >= 1:
+        return (p, p)
+    m = n / (1 - f)
+    centre = (p + z * z / (2 * m)) / (1 + z * z / m)
+    half = z * math.sqrt(p * (1 - p) / m + z * z / (4 * m * m)) / (1 + z * z / m)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
 def _logit_ci(p: float, se: float) -> tuple[float, float]:
     if p <= 0 or p >= 1 or se == 0:
         return (p, p)
@@ -235,7 +254,15 @@ def headline_indicators(frame: pd.DataFrame) -> dict[str, tuple[str, str, pd.Ser
 def headline_table(frame: pd.DataFrame, weights: Weights, raked: pd.Series | None = None,
                    fpc: bool = True) -> pd.DataFrame:
     """Unweighted (Wilson) and post-stratified (linearisation, logit CI) headline percentages side by
-    side, with the Kish effective n of the weighted estimate and, optionally, the raked point estimate."""
+    side, with the Kish effective n of the weighted estimate and, optionally, the raked point estimate.
+
+    Finite-population correction, consistently: a headline percentage describes THIS finite set of
+    municipalities, so both its unweighted and its weighted interval are given with FPC
+    (``*_unweighted_fpc``: Wilson with n / (1 - n/N), N the register count, or for a sub-population the
+    weighted estimate of its size; ``*_weighted``: with FPC when ``fpc``) and without
+    (``*_unweighted``: plain Wilson; ``*_weighted_nofpc``). Compare like with like: the FPC columns
+    with each other, the no-FPC columns with each other. Model parameters (odds ratios) describe the
+    process behind the answers (a superpopulation) and carry no FPC."""
     rows = []
     for name, (label, universe, y) in headline_indicators(frame).items():
         yb = y.astype("boolean")
@@ -243,11 +270,17 @@ def headline_table(frame: pd.DataFrame, weights: Weights, raked: pd.Series | Non
         k = int(yb.fillna(False).sum())
         unw = proportion_from_counts(k, n)
         ws = weighted_proportion(yb, weights, fpc=fpc)
+        ws0 = weighted_proportion(yb, weights, fpc=False)
+        N_d = float(weights.weights.to_numpy(dtype=float)[yb.notna().to_numpy()].sum())
+        lo_f, hi_f = wilson_fpc(k, n, N_d)
         row = {
             "indicator": name, "label": label, "universe": universe, "n": n, "k": k,
             "pct_unweighted": unw.percent, "ci_low_unweighted": unw.ci_low, "ci_high_unweighted": unw.ci_high,
+            "ci_low_unweighted_fpc": 100 * lo_f, "ci_high_unweighted_fpc": 100 * hi_f,
             "pct_weighted": 100 * ws.estimate, "ci_low_weighted": 100 * ws.ci_low,
-            "ci_high_weighted": 100 * ws.ci_high, "se_weighted": 100 * ws.std_error, "n_eff": ws.n_eff,
+            "ci_high_weighted": 100 * ws.ci_high, "se_weighted": 100 * ws.std_error,
+            "ci_low_weighted_nofpc": 100 * ws0.ci_low, "ci_high_weighted_nofpc": 100 * ws0.ci_high,
+            "population_size": N_d, "sampling_fraction": n / N_d if N_d > 0 else math.nan, "n_eff": ws.n_eff,
         }
         if raked is not None:
             d = yb.notna().to_numpy()
@@ -260,5 +293,5 @@ def headline_table(frame: pd.DataFrame, weights: Weights, raked: pd.Series | Non
 
 __all__ = [
     "WeightedShare", "Weights", "headline_indicators", "headline_table", "kish_ess", "poststrata",
-    "poststratify", "rake", "weight_summary", "weighted_proportion",
+    "poststratify", "rake", "weight_summary", "weighted_proportion", "wilson_fpc",
 ]

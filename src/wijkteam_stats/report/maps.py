@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +20,8 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
 from wijkteam_stats.reference import paths
+from wijkteam_stats.reference.figure_checks import find_defects
+from wijkteam_stats.reference.figures import FigureDefectWarning
 from wijkteam_stats.reference.municipalities import successors_on
 
 #: Fill colours: everyone else, size-class peers, the municipality itself (Okabe-Ito based).
@@ -139,12 +142,18 @@ def municipality_map(code: str, peers: Iterable[str], year: int, ax: plt.Axes | 
     return fig
 
 
-def figure_png(fig: plt.Figure, dpi: int = 110, tight: bool = True) -> bytes:
+def figure_png(fig: plt.Figure, dpi: int = 110, tight: bool = True, check: bool = False) -> bytes:
     """The figure as PNG bytes (deterministic: no software/date metadata); the figure is closed.
 
     ``tight=False`` skips the extra layout pass of ``bbox_inches="tight"`` (for constrained-layout figures).
+    With ``check`` the layout is checked like every exported figure (overlapping or clipped text, squashed
+    plots): each defect is a :class:`~wijkteam_stats.reference.figures.FigureDefectWarning`. Off by default
+    because it costs a layout pass per figure in the batch of reports; the test suite checks report figures.
     """
     buf = io.BytesIO()
+    if check:  # measured before saving: a layout pass at the figure's own dpi (about half a second)
+        for defect in find_defects(fig, bbox_inches="tight" if tight else None):
+            warnings.warn(str(defect), FigureDefectWarning, stacklevel=2)
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight" if tight else None)
     plt.close(fig)
     return buf.getvalue()

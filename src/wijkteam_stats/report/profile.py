@@ -14,6 +14,7 @@ import math
 import os
 import random
 import re
+import textwrap
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -23,9 +24,10 @@ import numpy as np
 import pandas as pd
 
 from wijkteam_stats.clean import clean_survey
+from wijkteam_stats.clean.deidentify import deidentify_table
 from wijkteam_stats.reference import provenance
 from wijkteam_stats.reference.codebook import load_codebook
-from wijkteam_stats.reference.figures import PALETTE, caption, setup_style
+from wijkteam_stats.reference.figures import PALETTE, caption, set_plotted_base, setup_style
 from wijkteam_stats.reference.municipalities import CBS_SIZE_CLASSES, mergers, register, to_2025
 from wijkteam_stats.reference.waves import REPORT_SEED as SEED
 from wijkteam_stats.reference.waves import register_year
@@ -132,10 +134,11 @@ def _file_key(path: Path) -> tuple[str, int, int]:
 def _load_survey_cached(key: tuple[str, int, int], wave: int) -> pd.DataFrame:
     path = Path(key[0])
     table = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else clean_survey(path, wave).table
-    expected = list(load_codebook().tidy_columns())
+    expected = list(load_codebook().for_wave(wave).tidy_columns())
     missing = [c for c in expected if c not in table.columns]
     if missing:
         raise ValueError(f"{path}: not a tidy survey table; missing columns {missing[:8]}")
+    table = deidentify_table(table)  # free text of a table not cleaned by this version is masked too
     table = table[table["wave"].astype("Int64") == int(wave)] if "wave" in table else table
     if table["gm_code"].duplicated().any():
         dup = table.loc[table["gm_code"].duplicated(), "gm_code"].tolist()
@@ -769,13 +772,20 @@ def map_png(numbers: dict[str, Any]) -> bytes:
     return figure_png(fig, tight=False)
 
 
-def comparison_png(numbers: dict[str, Any], section: str, title: str) -> bytes:
-    """Dot-and-interval figure of a section: peers and the Netherlands per row, own answer as text."""
+def plotted_national_bases(numbers: dict[str, Any], section: str) -> list[int]:
+    """The n of every national estimate the comparison figure of ``section`` plots (its caption's base)."""
+    return [int(r["national"]["n"]) for r in numbers["comparisons"][section] if r["national"] is not None]
+
+
+def comparison_figure(numbers: dict[str, Any], section: str, title: str):
+    """Dot-and-interval figure of a section: peers and the Netherlands per row, own answer as text (a Figure
+    with its plotted national base recorded)."""
     import matplotlib.pyplot as plt
 
     rows = numbers["comparisons"][section]
-    labels = [r["label"].split(" (")[0] for r in rows]
-    fig, ax = plt.subplots(figsize=(7.2, 0.3 * len(rows) + 1.4), layout="constrained")
+    labels = [textwrap.fill(r["label"].split(" (")[0], 24, break_on_hyphens=False) for r in rows]
+    lines = max([lab.count("\n") + 1 for lab in labels] or [1])
+    fig, ax = plt.subplots(figsize=(7.2, (0.3 + 0.12 * (lines - 1)) * len(rows) + 1.6), layout="constrained")
     y = np.arange(len(rows))[::-1]
     for offset, key, colour, name in ((0.15, "peers", PALETTE[0], "gemeenten van dezelfde grootte"),
                                       (-0.15, "national", "#555555", "Nederland")):
@@ -793,18 +803,23 @@ def comparison_png(numbers: dict[str, Any], section: str, title: str) -> bytes:
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
     ax.set_xlabel("% van de gemeenten (met 95 %-interval)")
-    ax.set_title(title, loc="left")
+    ax.set_title(title, loc="left", pad=22)
     own_name = numbers["facts"]["name"]
     short = own_name if len(own_name) <= 22 else own_name[:21] + "…"
-    if not numbers["participated"]:
-        short += " (niet deelgenomen)"
-    ax.text(1.02, 1.0, short, transform=ax.transAxes, fontsize=8, fontweight="bold", va="bottom", ha="left")
+    header = short if numbers["participated"] else f"{short}\n(niet deelgenomen)"
+    ax.text(1.02, 1.01, header, transform=ax.transAxes, fontsize=8, fontweight="bold", va="bottom", ha="left")
     if numbers["participated"]:
         for yi, r in zip(y, rows, strict=True):
-            own = r["own"].split(":")[0].split(" (")[0]
+            own = textwrap.fill(r["own"].split(":")[0].split(" (")[0], 18)
             ax.text(1.02, yi, own, transform=ax.get_yaxis_transform(), fontsize=8, va="center", ha="left")
     fig.legend(loc="outside lower center", ncol=2, frameon=False, fontsize=8)
-    return figure_png(fig, tight=False)
+    set_plotted_base(fig, plotted_national_bases(numbers, section))
+    return fig
+
+
+def comparison_png(numbers: dict[str, Any], section: str, title: str) -> bytes:
+    """The comparison figure of a section as PNG bytes."""
+    return figure_png(comparison_figure(numbers, section, title), tight=False)
 
 
 def image_html(png: bytes, alt: str) -> str:
@@ -827,12 +842,21 @@ def figure_html(numbers: dict[str, Any], section: str, title: str) -> str:
     """A comparison figure with alternative text and caption (the numbers are in the table below it)."""
     alt = (f"{title}: percentages van gemeenten van dezelfde grootte en van heel Nederland met 95 %-intervallen; "
            "de cijfers staan in de tabel onder de figuur")
-    return image_html(comparison_png(numbers, section, title), alt) + figure_caption_html(numbers, title)
+    return (image_html(comparison_png(numbers, section, title), alt)
+            + figure_caption_html(numbers, title, section))
 
 
-def figure_caption_html(numbers: dict[str, Any], what: str) -> str:
+def figure_caption_text(numbers: dict[str, Any], what: str, section: str) -> str:
+    """Caption of the comparison figure of ``section``: n is the base of the national estimates it plots."""
+    bases = plotted_national_bases(numbers, section)
+    peers = sorted({int(r["peers"]["n"]) for r in numbers["comparisons"][section] if r["peers"] is not None})
+    peer_n = "" if not peers else (f" (van dezelfde grootte: {peers[0]}" + (f"–{peers[-1]}" if peers[-1] != peers[0]
+                                                                            else "") + " met een antwoord)")
+    return caption(f"{what}: gemeenten met {numbers['facts']['size_class']} inwoners{peer_n} en heel Nederland "
+                   "(n: gemeenten in Nederland met een antwoord op de vraag)", n=bases or None,
+                   method="Wilson 95 %-interval", synthetic=numbers["provenance"]["synthetic"])
+
+
+def figure_caption_html(numbers: dict[str, Any], what: str, section: str = "involvement") -> str:
     """Caption under a comparison figure, with n and the synthetic notice where applicable."""
-    text = caption(f"{what}: gemeenten met {numbers['facts']['size_class']} inwoners en heel Nederland",
-                   n=numbers["national"]["n_respondents"], method="Wilson 95 %-interval",
-                   synthetic=numbers["provenance"]["synthetic"])
-    return f'<p class="wt-caption">{esc(text)}</p>'
+    return f'<p class="wt-caption">{esc(figure_caption_text(numbers, what, section))}</p>'

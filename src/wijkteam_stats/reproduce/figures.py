@@ -16,9 +16,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.lines import Line2D
 
 from wijkteam_stats.reference.codebook import Codebook, load_codebook
-from wijkteam_stats.reference.figures import PALETTE, caption, percent_nl, save_figure, setup_style
+from wijkteam_stats.reference.figures import (
+    CAPTION_GID,
+    PALETTE,
+    add_caption,
+    figure_caption,
+    percent_nl,
+    save_figure,
+    set_plotted_base,
+    setup_style,
+)
 from wijkteam_stats.reference.municipalities import register as load_register
 from wijkteam_stats.reference.published import file_wave
 from wijkteam_stats.reproduce.estimators import METHOD_NL, involvement_table, ranks, shares, universe_mask
@@ -26,22 +36,8 @@ from wijkteam_stats.reproduce.estimators import METHOD_NL, involvement_table, ra
 #: Seed of the horizontal jitter of strip plots (a figure must not change between runs).
 JITTER_SEED = 20160201
 
-CAPTION_GID = "wijkteam-caption"
-_WRAP = 115
-
-
-def _add_caption(fig: plt.Figure, text: str) -> plt.Figure:
-    fig.text(0.01, 0.0, textwrap.fill(text, _WRAP, break_on_hyphens=False), ha="left", va="top", fontsize=8.5, gid=CAPTION_GID,
-             color="#333333")
-    return fig
-
-
-def figure_caption(fig: plt.Figure) -> str:
-    """The caption drawn on a figure by this module (unwrapped), or "" when there is none."""
-    for t in fig.texts:
-        if t.get_gid() == CAPTION_GID:
-            return " ".join(t.get_text().split())
-    return ""
+#: Fewer points than this in a group are shown as points only (a box of two values says nothing).
+MIN_BOX_POINTS = 5
 
 
 def _published_by_column(published: pd.DataFrame, cb: Codebook, wave: int, statistic: str,
@@ -61,15 +57,11 @@ def _published_by_column(published: pd.DataFrame, cb: Codebook, wave: int, stati
     return out
 
 
-def _two_lines(label: str, width: int = 18) -> str:
-    """'Meedoen (maken deel uit van het team)' -> 'Meedoen' over a wrapped parenthetical."""
+def _two_lines(label: str, width: int = 14) -> str:
+    """'Meedoen (maken deel uit van het team)' -> 'Meedoen' over a wrapped parenthetical (both wrapped)."""
     head, sep, rest = label.partition(" (")
-    return head if not sep else head + "\n" + textwrap.fill("(" + rest, width)
-
-
-def _n_range(ns: pd.Series) -> str:
-    lo, hi = int(ns.min()), int(ns.max())
-    return f"n = {lo}" if lo == hi else f"n = {lo}–{hi}"
+    head = textwrap.fill(head, width, break_on_hyphens=False)
+    return head if not sep else head + "\n" + textwrap.fill("(" + rest, width, break_on_hyphens=False)
 
 
 # --------------------------------------------------------------------------- figures
@@ -99,10 +91,11 @@ def plot_involvement(inv: pd.DataFrame, synthetic: bool = False) -> plt.Figure:
     ax.set_ylabel("")
     ax.set_title("Betrokkenheid van bewoners bij het sociale (wijk)team")
     fig.tight_layout()
-    text = (f"Percentage gemeenten met wijkteams dat de vorm aankruiste, per groep ({_n_range(ns)} gemeenten die de "
-            "groep beantwoordden); tussen haakjes het 95 %-interval. 'Geen betrokkenheid' sluit de andere vormen "
-            "uit; de overige vormen kunnen samen voorkomen")
-    return _add_caption(fig, caption(text, method=METHOD_NL, synthetic=synthetic))
+    set_plotted_base(fig, ns.to_numpy())
+    text = ("Percentage gemeenten met wijkteams dat de vorm aankruiste, per groep (n: de gemeenten met wijkteams "
+            "die de groep beantwoordden); tussen haakjes het 95 %-interval. 'Geen betrokkenheid' sluit de andere "
+            "vormen uit; de overige vormen kunnen samen voorkomen")
+    return add_caption(fig, text, method=METHOD_NL, synthetic=synthetic)
 
 
 def _share_bars(tab: pd.DataFrame, published: dict[str, float], title: str, xlabel: str,
@@ -145,9 +138,10 @@ def plot_composition(tidy: pd.DataFrame, published: pd.DataFrame, synthetic: boo
     setup_style()
     fig = _share_bars(tab, _published_by_column(published, cb, wave, "percent"),
                       "Samenstelling van de sociale (wijk)teams", "% van de gemeenten met wijkteams")
+    set_plotted_base(fig, tab["n"].to_numpy())
     text = ("Aandeel gemeenten met wijkteams waarin de discipline in het team vertegenwoordigd is "
-            f"({_n_range(tab['n'])} gemeenten met een antwoord); ruit = gepubliceerd percentage")
-    return _add_caption(fig, caption(text, method=METHOD_NL, synthetic=synthetic))
+            "(n: gemeenten met wijkteams en een antwoord); ruit = gepubliceerd percentage")
+    return add_caption(fig, text, method=METHOD_NL, synthetic=synthetic)
 
 
 def plot_goals(tidy: pd.DataFrame, published: pd.DataFrame, synthetic: bool = False,
@@ -161,10 +155,10 @@ def plot_goals(tidy: pd.DataFrame, published: pd.DataFrame, synthetic: bool = Fa
     setup_style()
     fig = _share_bars(tab, {}, "Belangrijkste doelstellingen van de sociale (wijk)teams",
                       "% van de gemeenten met wijkteams dat het doel noemt", rank_labels)
+    set_plotted_base(fig, tab["n"].to_numpy())
     text = ("Aandeel gemeenten met wijkteams dat het doel noemt, met de gereproduceerde rang (gelijke aandelen "
-            "delen de rang) en tussen haakjes de gepubliceerde rang "
-            f"({_n_range(tab['n'])} gemeenten met een antwoord)")
-    return _add_caption(fig, caption(text, method=METHOD_NL, synthetic=synthetic))
+            "delen de rang) en tussen haakjes de gepubliceerde rang (n: gemeenten met wijkteams en een antwoord)")
+    return add_caption(fig, text, method=METHOD_NL, synthetic=synthetic)
 
 
 def plot_teams_per_municipality(tidy: pd.DataFrame, published: pd.DataFrame, synthetic: bool = False,
@@ -183,9 +177,11 @@ def plot_teams_per_municipality(tidy: pd.DataFrame, published: pd.DataFrame, syn
     setup_style()
     fig, ax = plt.subplots(figsize=(8.5, 5))
     data = [teams.loc[teams["groep"] == g, "n_teams"].to_numpy() for g in order]
-    ax.boxplot([d if len(d) else [np.nan] for d in data], positions=range(len(order)), widths=0.5,
-               showfliers=False, patch_artist=True, boxprops={"facecolor": "#EEEEEE", "edgecolor": "#777777"},
-               medianprops={"color": "#777777"}, whiskerprops={"color": "#777777"}, capprops={"color": "#777777"})
+    boxed = [i for i, d in enumerate(data) if len(d) >= MIN_BOX_POINTS]  # a box of fewer values says nothing
+    if boxed:
+        ax.boxplot([data[i] for i in boxed], positions=boxed, widths=0.5, showfliers=False, patch_artist=True,
+                   boxprops={"facecolor": "#EEEEEE", "edgecolor": "#777777"}, medianprops={"color": "#777777"},
+                   whiskerprops={"color": "#777777"}, capprops={"color": "#777777"})
     rng = np.random.default_rng(JITTER_SEED)  # seeded jitter: the same figure on every run
     for i, d in enumerate(data):
         ax.scatter(i + rng.uniform(-0.25, 0.25, len(d)), d, s=16, color=PALETTE[i], alpha=0.7, linewidths=0,
@@ -206,7 +202,7 @@ def plot_teams_per_municipality(tidy: pd.DataFrame, published: pd.DataFrame, syn
     top = teams.sort_values("n_teams", ascending=False, kind="stable").head(1)
     for row in top.itertuples(index=False):
         ax.annotate(f"{row.name}: {int(row.n_teams)}", (order.index(row.groep), row.n_teams),
-                    xytext=(-60, 0), textcoords="offset points", fontsize=8.5, ha="right", va="center",
+                    xytext=(14, 0), textcoords="offset points", fontsize=8.5, ha="left", va="center",
                     arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.8})
     if len(teams) and teams["n_teams"].min() >= 1 and teams["n_teams"].max() >= 15:
         ax.set_yscale("log")
@@ -220,15 +216,23 @@ def plot_teams_per_municipality(tidy: pd.DataFrame, published: pd.DataFrame, syn
     ax.set_xlabel("")
     ax.set_ylabel("Aantal sociale (wijk)teams" + (" (logaritmische schaal)" if ax.get_yscale() == "log" else ""))
     ax.set_title("Aantal wijkteams per gemeente: G4, G32 en overige gemeenten")
+    ax.set_xlim(-0.5, len(order) - 0.5)
     handles, labels = ax.get_legend_handles_labels()
     uniq = dict(zip(labels, handles, strict=True))
+    mean_label = "Gemiddelde (alle respondenten)"
+    if mean_label in uniq:  # the 900-pt bar marker would run into the legend text
+        uniq[mean_label] = Line2D([], [], color="#000000", lw=2)
     ax.legend(uniq.values(), uniq.keys(), fontsize=8, loc="upper right")
     fig.tight_layout()
-    text = (f"Aantal teams per gemeente met wijkteams (punten; n = {len(teams)}). Streep: gemiddelde over alle "
-            "responderende gemeenten van de groep (zonder wijkteams = 0), zoals de scorekaart rekent. G32 = de "
-            "leden van het G32-netwerk op 1 januari zonder de G4 (aanname D4)")
-    return _add_caption(fig, caption(text, method="geen (aantallen en gemiddelden, geen steekproefschatting)",
-                                     synthetic=synthetic))
+    set_plotted_base(fig, len(teams))
+    small = [g for g, d in zip(order, data, strict=True) if 0 < len(d) < MIN_BOX_POINTS]
+    text = ("Aantal teams per gemeente met wijkteams (punten"
+            + (f"; een doos met mediaan en kwartielen alleen bij minstens {MIN_BOX_POINTS} gemeenten, dus niet "
+               f"voor {' en '.join(small)}" if small else "; doos: mediaan en kwartielen")
+            + "). Streep: gemiddelde over alle responderende gemeenten van de groep (zonder wijkteams = 0), zoals "
+            "de scorekaart rekent. G32 = de leden van het G32-netwerk op 1 januari zonder de G4 (aanname D4)")
+    return add_caption(fig, text, method="geen (aantallen en gemiddelden, geen steekproefschatting)",
+                       synthetic=synthetic)
 
 
 def trend_table(scorecard: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
@@ -265,7 +269,7 @@ def plot_trend(scorecard: pd.DataFrame, published: pd.DataFrame, synthetic: bool
         ax.text(0.5, 0.5, "Geen referentiecijfers van een andere meting", ha="center", va="center",
                 transform=ax.transAxes)
         ax.set_axis_off()
-        return _add_caption(fig, caption("Geen trend beschikbaar", synthetic=synthetic))
+        return add_caption(fig, "Geen trend beschikbaar", synthetic=synthetic)
     waves = sorted(tab["wave"].unique())
     for i, (pair, t) in enumerate(tab.groupby("pair", sort=False)):
         col = PALETTE[i % len(PALETTE)]
@@ -289,12 +293,13 @@ def plot_trend(scorecard: pd.DataFrame, published: pd.DataFrame, synthetic: bool
     ax.set_title("Ontwikkeling ten opzichte van de vorige meting")
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
-    n = tab.loc[tab["reproduced_value"].notna(), "n"]
+    n = tab.loc[tab["reproduced_value"].notna(), "n"].dropna()
+    if len(n):
+        set_plotted_base(fig, n.astype(int).to_numpy())
     ref_w = ", ".join(str(w) for w in waves[:-1])
     text = (f"Gepubliceerde percentages per meting; meting {ref_w} is alleen als referentie gepubliceerd en wordt "
             f"niet gereproduceerd. Meting {waves[-1]} gereproduceerd met interval")
-    return _add_caption(fig, caption(text, n=int(n.iloc[0]) if len(n) else None, method=METHOD_NL,
-                                     synthetic=synthetic))
+    return add_caption(fig, text, method=METHOD_NL, synthetic=synthetic)
 
 
 # --------------------------------------------------------------------------- all together
@@ -303,22 +308,45 @@ def plot_trend(scorecard: pd.DataFrame, published: pd.DataFrame, synthetic: bool
 def reproduction_figures(tidy: pd.DataFrame, published: pd.DataFrame, scorecard: pd.DataFrame,
                          synthetic: bool = False, register: pd.DataFrame | None = None,
                          codebook: Codebook | None = None) -> dict[str, plt.Figure]:
-    """All reproduction figures of a wave, keyed by export name (``reproductie_<onderwerp>_<wave>``)."""
-    cb = codebook or load_codebook()
+    """The reproduction figures a wave's data supports, keyed by export name (``reproductie_<onderwerp>_<wave>``):
+    involvement, composition, teams per municipality and goals where the wave asked those questions; the
+    trend figure always."""
     wave = file_wave(published)
+    cb = (codebook or load_codebook()).for_wave(wave)
     ref = sorted(int(w) for w in published["wave"].unique() if int(w) != wave)
     trend_name = f"reproductie_trend_{'_'.join(str(w) for w in ref)}_{wave}" if ref else f"reproductie_trend_{wave}"
-    return {
-        f"reproductie_betrokkenheid_{wave}": plot_involvement(involvement_table(tidy, cb), synthetic),
-        f"reproductie_samenstelling_{wave}": plot_composition(tidy, published, synthetic, cb, wave),
-        f"reproductie_teams_per_gemeente_{wave}": plot_teams_per_municipality(tidy, published, synthetic, register,
-                                                                               cb, wave),
-        f"reproductie_doelen_{wave}": plot_goals(tidy, published, synthetic, cb, wave),
-        trend_name: plot_trend(scorecard, published, synthetic),
-    }
+
+    def has(variable: str) -> bool:
+        """The wave asked the question and the table holds its columns (each wave gets what its data supports)."""
+        try:
+            v = cb.variable(variable)
+        except KeyError:
+            return False
+        return all(c in tidy.columns for c in v.columns())
+
+    grid = next((v.name for v in cb.variables if v.type == "grid"), None)
+    figs: dict[str, plt.Figure] = {}
+    if grid is not None and has(grid):
+        figs[f"reproductie_betrokkenheid_{wave}"] = plot_involvement(involvement_table(tidy, cb), synthetic)
+    if has("discipline"):
+        figs[f"reproductie_samenstelling_{wave}"] = plot_composition(tidy, published, synthetic, cb, wave)
+    if has("n_teams"):
+        figs[f"reproductie_teams_per_gemeente_{wave}"] = plot_teams_per_municipality(tidy, published, synthetic,
+                                                                                     register, cb, wave)
+    if has("goal"):
+        figs[f"reproductie_doelen_{wave}"] = plot_goals(tidy, published, synthetic, cb, wave)
+    figs[trend_name] = plot_trend(scorecard, published, synthetic)
+    return figs
 
 
 def save_reproduction_figures(figures: dict[str, plt.Figure], output_dir: str | Path | None = None
                               ) -> dict[str, list[Path]]:
     """Export each figure as PNG (200 dpi) and SVG into ``output_dir`` (default ``outputs/figures``)."""
     return {name: save_figure(fig, name, output_dir) for name, fig in figures.items()}
+
+
+__all__ = [  # figure_caption and CAPTION_GID are re-exported for the notebook and older callers
+    "CAPTION_GID", "JITTER_SEED", "MIN_BOX_POINTS", "figure_caption", "plot_composition", "plot_goals",
+    "plot_involvement", "plot_teams_per_municipality", "plot_trend", "reproduction_figures",
+    "save_reproduction_figures", "trend_table",
+]

@@ -44,8 +44,9 @@ interval for the difference (built from the two Wilson intervals; equal to stats
 Assumption 2 is false in a known direction: many municipalities answer in several waves, and a
 municipality's answers are positively correlated over time (a municipality with teams keeps them). Then
 ``Var(p2 - p1) = V1 + V2 - 2 Cov(p1, p2)`` with ``Cov > 0``, so the independent-samples variance is too
-large: the interval is too wide and the p-value too large. The test is **conservative**; a paired analysis
-(McNemar on the panel below) needs the real municipality-level data.
+large: the interval is too wide and the p-value too large. The test is **conservative**. The paired analysis
+(:func:`paired_change`, McNemar's exact test on the municipalities that answered both waves) needs the real
+municipality-level data and speaks only about those municipalities.
 
 With the population size known (universe ``respondents``, breakdown ``all``: the wave's invited
 municipalities), a second version applies the **finite-population correction** ``f = (N - n) / (N - 1)`` to
@@ -75,6 +76,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
 from wijkteam_stats.clean import clean_survey
@@ -415,6 +417,14 @@ def _norm_cdf(x: float) -> float:
     return 0.5 * (1 + math.erf(x / math.sqrt(2)))
 
 
+def _scope_note(key: tuple) -> str:
+    """A caveat for breakdowns whose definition may differ between waves (G32, G4, non-G32)."""
+    if key[2] in ("G32", "non-G32", "G4"):
+        return (f"wie tot de {key[2]} telt kan per meting verschillen (peildatum, G4 erin of niet; zie de "
+                f"consistentie-audit van elke meting)")
+    return ""
+
+
 def change_tests(trends: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFrame:
     """The change between consecutive waves of every percentage trend (columns ``CHANGE_COLUMNS``).
 
@@ -441,7 +451,8 @@ def change_tests(trends: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.Dat
                 continue
             if pd.isna(a.k) or pd.isna(b.k):
                 missing = [str(w.wave) for w in (a, b) if pd.isna(w.k)]
-                out["note"] = f"basis niet gepubliceerd ({', '.join(missing)}): geen interval, geen toets"
+                out["note"] = "; ".join(filter(None, [
+                    f"basis niet gepubliceerd ({', '.join(missing)}): geen interval, geen toets", _scope_note(key)]))
                 rows.append(out)
                 continue
             k1, n1, k2, n2 = int(a.k), int(a.base_n), int(b.k), int(b.base_n)
@@ -463,7 +474,7 @@ def change_tests(trends: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.Dat
             if "upper_bound" in (a.base_source, b.base_source):
                 notes.append("basis niet gepubliceerd: getoetst bij de grootst mogelijke basis (ondergrens van "
                              "de onzekerheid)")
-            out["note"] = "; ".join(notes)
+            out["note"] = "; ".join(filter(None, [*notes, _scope_note(key)]))
             rows.append(out)
     df = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
     for c in ("n_from", "n_to"):
@@ -512,6 +523,10 @@ def _p_nl(p: float) -> str:
     if p is None or (isinstance(p, float) and math.isnan(p)):
         return "–"
     return "< 0,001" if p < 0.001 else _nl(p, 3)
+
+
+def _p_eq(p: float) -> str:
+    return _p_nl(p) if p < 0.001 else f"= {_p_nl(p)}"
 
 
 def trends_table_nl(trends: pd.DataFrame) -> pd.DataFrame:
@@ -571,13 +586,20 @@ def conclusions_nl(trends: pd.DataFrame, changes: pd.DataFrame, alpha: float = 0
             if math.isnan(c["p_value"]):
                 text += f" Verandering {span}: niet te toetsen ({c['note']})."
                 continue
+            ci = f"95 %-interval {_nl(c['diff_low'])} tot {_nl(c['diff_high'])}; p {_p_eq(c['p_value'])}"
+            if "census" in (c["base_source_from"], c["base_source_to"]):
+                text += (f" Verandering {span}: {_nl(c['diff_pp'])} procentpunt. Als volledige telling is dat een "
+                         f"feit over de uitgenodigde gemeenten (op afronding na); gelezen als toevalsproces van "
+                         f"respons: {ci}.")
+                continue
             verdict = "statistisch onderscheidbaar" if c["p_value"] < alpha else "niet statistisch onderscheidbaar"
-            text += (f" Verandering {span}: {_nl(c['diff_pp'])} procentpunt (95 %-interval {_nl(c['diff_low'])} tot "
-                     f"{_nl(c['diff_high'])}; p {'' if c['p_value'] < 0.001 else '= '}{_p_nl(c['p_value'])}), "
-                     f"{verdict} van nul")
+            text += f" Verandering {span}: {_nl(c['diff_pp'])} procentpunt ({ci}), {verdict} van nul"
             if not math.isnan(c["p_value_fpc"]):
-                text += f" (met eindige-populatiecorrectie p {'' if c['p_value_fpc'] < 0.001 else '= '}" \
-                        f"{_p_nl(c['p_value_fpc'])})"
+                fpc_sig = c["p_value_fpc"] < alpha
+                word = (("ook " if fpc_sig else "ook niet ") if fpc_sig == (c["p_value"] < alpha)
+                        else ("wel " if fpc_sig else "niet "))
+                text += (f"; over de eindige populatie van uitgenodigde gemeenten (eindige-populatiecorrectie) "
+                         f"{word}onderscheidbaar (p {_p_eq(c['p_value_fpc'])})")
             text += "."
             if c["note"]:
                 text += f" Let op: {c['note']}."
@@ -709,6 +731,39 @@ def transitions(followed: pd.DataFrame, wave_from: int, wave_to: int) -> pd.Data
     return pd.crosstab(a.loc[both].rename(str(wave_from)), b.loc[both].rename(str(wave_to)), dropna=False)
 
 
+def paired_change(followed: pd.DataFrame, wave_from: int, wave_to: int, positive: object) -> dict:
+    """McNemar's exact test of a change in the share ``value == positive`` among the 2025 municipalities that
+    answered both waves (the paired test the independent-samples test cannot be; real data only).
+
+    Returns n_pairs, share_from and share_to (percent), the discordant counts (``from_only``: positive in
+    ``wave_from`` only, ``to_only``) and the exact two-sided p-value (NaN without discordant pairs to test).
+    """
+    a = followed[followed["wave"] == wave_from].set_index("gm_code_2025")["value"]
+    b = followed[followed["wave"] == wave_to].set_index("gm_code_2025")["value"]
+    both = a.index.intersection(b.index)
+    a, b = a.loc[both].eq(positive), b.loc[both].eq(positive)
+    from_only, to_only = int((a & ~b).sum()), int((~a & b).sum())
+    n = len(both)
+    p = math.nan
+    if from_only + to_only:
+        p = float(mcnemar([[int((a & b).sum()), from_only], [to_only, int((~a & ~b).sum())]], exact=True).pvalue)
+    return {"wave_from": int(wave_from), "wave_to": int(wave_to), "n_pairs": n,
+            "share_from": 100 * a.mean() if n else math.nan, "share_to": 100 * b.mean() if n else math.nan,
+            "from_only": from_only, "to_only": to_only, "p_value": p}
+
+
+def presence_table(panel_rows: pd.DataFrame) -> pd.DataFrame:
+    """Which 2025 municipalities answered in which waves: gm_code_2025, name_2025, one boolean column per
+    wave (``wave_<year>``) and n_waves, sorted by code."""
+    pres = presence(panel_rows)
+    if pres.empty:
+        return pd.DataFrame(columns=["gm_code_2025", "name_2025", "n_waves"])
+    names = panel_rows.drop_duplicates("gm_code_2025").set_index("gm_code_2025")["name_2025"]
+    out = pres.rename(columns={c: f"wave_{c}" for c in pres.columns if c != "n_waves"})
+    out.insert(0, "name_2025", names.reindex(out.index).to_numpy())
+    return out.rename_axis("gm_code_2025").reset_index()
+
+
 # --------------------------------------------------------------------------- one call for the notebook / CLI
 
 
@@ -819,11 +874,12 @@ def write_tables(result: TrendResult, output_dir: str | Path | None = None) -> l
         out.append(safe_to_csv(result.panel, folder / "respondent_panel_2025.csv"))
         out.append(safe_to_csv(result.overlap, folder / "respondent_overlap.csv"))
         out.append(safe_to_csv(result.multiwave, folder / "respondents_multiwave.csv"))
+        out.append(safe_to_csv(presence_table(result.panel), folder / "respondents_by_2025_municipality.csv"))
     return out
 
 
 __all__ = [
-    "CHANGE_COLUMNS", "KEY", "changes_table_nl", "conclusions_nl", "trends_table_nl", "TrendResult", "answers_on_2025", "build_trends", "default_survey_paths",
+    "CHANGE_COLUMNS", "KEY", "paired_change", "presence_table", "changes_table_nl", "conclusions_nl", "trends_table_nl", "TrendResult", "answers_on_2025", "build_trends", "default_survey_paths",
     "register_summary", "transitions", "write_tables", "METHOD_NL", "PANEL_COLUMNS", "TEST_NL", "TREND_COLUMNS", "all_published",
     "change_tests", "consistent_counts", "fpc_factor", "multiwave_counts", "multiwave_inventory",
     "national_trends", "newcombe_interval", "overlap_shares", "panel", "pooled_z_test", "presence",
