@@ -15,9 +15,9 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 
 from wijkteam_stats.cli import main
 from wijkteam_stats.reference import municipalities, paths
-from wijkteam_stats.reference.figures import save_figure
+from wijkteam_stats.reference.figure_checks import find_defects
+from wijkteam_stats.reference.figures import figure_caption, plotted_base, save_figure
 from wijkteam_stats.reproduce import trend_figures, trends
-from wijkteam_stats.reproduce.figures import figure_caption
 
 Z = 1.959963984540054  # the 97.5 % quantile of the standard normal
 
@@ -303,9 +303,11 @@ def test_trend_figures_caption_the_plotted_bases(tmp_path):
     res = trends.build_trends(survey_paths={})
     fig = trend_figures.plot_national_trends(res.trends)
     cap = figure_caption(fig)
-    assert "Werkt met sociale (wijk)teams: 2014 n = 224, 2015 n = 234, 2017 n = 242" in cap
-    assert "Respons: 2014 N = 403 (alle gemeenten), 2015 N = 393 (alle gemeenten), 2017 N = 388" in cap
-    assert "Doelgroepgerichte teams: 2015 n ≤ 204, 2017 n ≤ 202" in cap and "Wilson 95 %" in cap
+    assert "Werkt met sociale (wijk)teams: 2014: 224, 2015: 234, 2017: 242" in cap
+    assert "Respons: 2014: alle 403, 2015: alle 393, 2017: alle 388" in cap
+    assert "Doelgroepgerichte teams: 2015: ≤ 204, 2017: ≤ 202" in cap and "Wilson 95 %" in cap
+    assert "n = 202–403 gemeenten" in cap and plotted_base(fig) == [202, 204, 224, 234, 242, 388, 393, 403]
+    assert find_defects(fig) == []
     # one panel per percentage trend; error bars only where a base is known (4 trends, G32 without)
     axes = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title() for ax in axes] == [
@@ -314,7 +316,9 @@ def test_trend_figures_caption_the_plotted_bases(tmp_path):
     html = trend_figures.img_html(fig, save_figure(fig, "x", tmp_path, formats=("png",))[0])
     assert html.startswith('<img src="data:image/png;base64,') and 'alt="Gepubliceerde landelijke' in html
     ch = trend_figures.plot_changes(res.changes)
-    assert "n = 224 en n = 234" in figure_caption(ch) and "n ≤ 204 en n ≤ 202" in figure_caption(ch)
+    assert "2014→2015: 224 en 234" in figure_caption(ch) and "2015→2017: ≤ 204 en ≤ 202" in figure_caption(ch)
+    assert "blauw: onafhankelijke steekproeven; oranje: met eindige-populatiecorrectie" in figure_caption(ch)
+    assert find_defects(ch) == []
     plt.close("all")
 
 

@@ -18,11 +18,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from wijkteam_stats.reference.figures import PALETTE, percent_nl, setup_style
-from wijkteam_stats.reproduce.figures import CAPTION_GID, figure_caption
+from wijkteam_stats.reference.figures import (
+    PALETTE,
+    add_caption,
+    colour_name,
+    figure_caption,
+    percent_nl,
+    set_plotted_base,
+    setup_style,
+)
 from wijkteam_stats.reproduce.trends import KEY, trend_label_nl
 
-_WRAP = 110
 #: Marker per base source: filled = published or census base, open = largest possible base, cross = none.
 MARKERS = {"published": "o", "census": "s", "upper_bound": "o", "not_published": "X"}
 
@@ -36,26 +42,25 @@ def _p_nl(p: float) -> str:
 
 
 def _n_nl(n: object, source: str) -> str:
-    return f"n {'≤' if source == 'upper_bound' else '='} {int(n)}"
-
-
-def _caption(fig: plt.Figure, text: str) -> None:
-    fig.text(0.01, 0.0, textwrap.fill(text, _WRAP, break_on_hyphens=False), ha="left", va="top", fontsize=8.5,
-             gid=CAPTION_GID, color="#333333")
+    return f"{'≤ ' if source == 'upper_bound' else ''}{int(n)}"
 
 
 def _base_text(g: pd.DataFrame) -> str:
     parts = []
     for r in g.itertuples(index=False):
         if r.base_source == "published":
-            parts.append(f"{r.wave} n = {int(r.base_n)}")
+            parts.append(f"{r.wave}: {int(r.base_n)}")
         elif r.base_source == "census":
-            parts.append(f"{r.wave} N = {int(r.base_n)} (alle gemeenten)")
+            parts.append(f"{r.wave}: alle {int(r.base_n)}")
         elif r.base_source == "upper_bound":
-            parts.append(f"{r.wave} n ≤ {int(r.base_n)}")
+            parts.append(f"{r.wave}: ≤ {int(r.base_n)}")
         else:
-            parts.append(f"{r.wave} n onbekend")
+            parts.append(f"{r.wave}: onbekend")
     return ", ".join(parts)
+
+
+def _known_bases(rows: pd.DataFrame, column: str = "base_n") -> list[int]:
+    return sorted({int(v) for v in rows[column].dropna()})
 
 
 def plot_national_trends(trends: pd.DataFrame) -> plt.Figure:
@@ -77,9 +82,11 @@ def plot_national_trends(trends: pd.DataFrame) -> plt.Figure:
         for r in g.itertuples(index=False):
             filled = r.base_source in ("published", "census")
             if not math.isnan(r.ci_low):
-                ax.errorbar([r.wave], [r.percent], yerr=[[r.percent - r.ci_low], [r.ci_high - r.percent]],
-                            fmt="none", ecolor=colour, elinewidth=1.3, capsize=4, zorder=3,
-                            linestyle="-" if filled else "--")
+                bars = ax.errorbar([r.wave], [r.percent], yerr=[[r.percent - r.ci_low], [r.ci_high - r.percent]],
+                                   fmt="none", ecolor=colour, elinewidth=1.3, capsize=4, zorder=3)
+                if not filled:
+                    for line in bars[2]:
+                        line.set_linestyle("--")
             ax.plot([r.wave], [r.value], marker=MARKERS.get(r.base_source, "o"), markersize=8, zorder=4,
                     color=colour, markerfacecolor=colour if filled else "white", markeredgewidth=1.6)
             ax.annotate(percent_nl(r.value), (r.wave, r.value), xytext=(8, 0), textcoords="offset points",
@@ -97,11 +104,20 @@ def plot_national_trends(trends: pd.DataFrame) -> plt.Figure:
         ax.set_visible(False)
     fig.suptitle("Landelijke trends in de gepubliceerde cijfers", fontweight="bold")
     fig.tight_layout()
-    _caption(fig, "Gepubliceerde landelijke percentages per meting (Movisie 2014, 2015, 2017; echte gepubliceerde "
-             "cijfers). Basis per meting: " + "; ".join(parts) + ". Intervallen: Wilson 95 % uit de gepubliceerde "
-             "basis (volle symbolen). Open symbool met gestippeld interval: basis niet gepubliceerd, interval bij "
-             "de grootst mogelijke basis (het smalst mogelijke). Kruis: basis niet gepubliceerd, geen interval.")
+    bases = _known_bases(pct[pct["base_source"] != "not_published"])
+    if bases:
+        set_plotted_base(fig, bases)
+    add_caption(fig, "Gepubliceerde landelijke percentages per meting (echte gepubliceerde cijfers van Movisie). "
+                "Basis (gemeenten) per cijfer en meting: " + "; ".join(parts) + ". Volle symbolen: gepubliceerde "
+                "basis of alle uitgenodigde gemeenten. Open symbool met gestippeld interval: basis niet gepubliceerd, "
+                "interval bij de grootst mogelijke basis (het smalst mogelijke). Kruis: basis niet gepubliceerd, geen "
+                "interval", method="Wilson 95 % uit de gepubliceerde basis", wrap=_wrap(fig))
     return fig
+
+
+def _wrap(fig: plt.Figure) -> int:
+    """Caption characters per line for the figure's width (8.5 pt text)."""
+    return max(60, int(fig.get_figwidth() * 12.5))
 
 
 def plot_changes(changes: pd.DataFrame) -> plt.Figure:
@@ -144,13 +160,21 @@ def plot_changes(changes: pd.DataFrame) -> plt.Figure:
     fig.tight_layout()
     bases = "; ".join(
         f"{trend_label_nl(r)} {int(r['wave_from'])}→{int(r['wave_to'])}: "
-        + (f"{_n_nl(r['n_from'], r['base_source_from'])} en {_n_nl(r['n_to'], r['base_source_to'])}" if pd.notna(r["n_from"]) and pd.notna(r["n_to"])
-           else "basis niet gepubliceerd")
+        + (f"{_n_nl(r['n_from'], r['base_source_from'])} en {_n_nl(r['n_to'], r['base_source_to'])}"
+           if pd.notna(r["n_from"]) and pd.notna(r["n_to"]) else "basis niet gepubliceerd")
         for _, r in rows.iterrows())
-    _caption(fig, f"Verschil in procentpunten met 95 %-interval van Newcombe (blauw; onafhankelijke steekproeven, "
-             f"{tested} getoetste veranderingen), oranje: met eindige-populatiecorrectie waar de populatie bekend "
-             f"is. Gestippeld/open: basis niet gepubliceerd, grootst mogelijke basis gebruikt. Overlap in "
-             f"respondenten maakt deze intervallen conservatief (te breed). Bases: {bases}.")
+    done = rows[rows["p_value"].notna()]
+    known = sorted(set(_known_bases(done, "n_from")) | set(_known_bases(done, "n_to")))
+    if known:
+        set_plotted_base(fig, known)
+    fpc = rows["diff_low_fpc"].notna().any()
+    add_caption(fig, f"Verschil met de vorige meting in procentpunten ({tested} getoetste veranderingen), "
+                f"{colour_name(PALETTE[0])}: onafhankelijke steekproeven"
+                + (f"; {colour_name(PALETTE[1])}: met eindige-populatiecorrectie waar de populatie bekend is"
+                   if fpc else "")
+                + ". Gestippeld/open: basis niet gepubliceerd, grootst mogelijke basis gebruikt. Overlap in "
+                f"respondenten maakt deze intervallen conservatief (te breed). Basis (gemeenten): {bases}",
+                method="Newcombe 95 % voor het verschil", wrap=_wrap(fig))
     return fig
 
 
