@@ -6,7 +6,8 @@ large read-only folders are linked, plus the data entries a new wave needs and n
 - ``data/raw/published/movisie_2016.csv``: eight invented published figures (60 of 390 municipalities
   responded; one new question, one new topic, a verbal row and a reference figure of 2015);
 - ``data/raw/waves.yaml``: the 2016 settings (register year, fieldwork, seed, breakdowns);
-- ``data/raw/codebook_movisie.yaml``: one new yes/no question (``dedicated_budget``);
+- ``data/raw/codebook_movisie.yaml``: one new yes/no question (``dedicated_budget``), and ``monitors_teams``
+  (a 2015 question) marked as asked in 2016 too;
 - ``data/raw/published/vocabulary.yaml``: one new topic (``budget``).
 
 Point the package at it with ``WIJKTEAM_ROOT=<root>`` (a subprocess: ``paths`` is fixed at import) or pass
@@ -102,8 +103,9 @@ def build_invented_wave(base: Path) -> dict:
                                                        encoding="utf-8")
 
     cb = yaml.safe_load(paths.CODEBOOK.read_text(encoding="utf-8"))
-    cb["variables"].insert(next(i for i, v in enumerate(cb["variables"]) if v["name"] == "monitors_teams"),
-                           NEW_VARIABLE)
+    at = next(i for i, v in enumerate(cb["variables"]) if v["name"] == "monitors_teams")
+    cb["variables"][at]["waves"] = sorted({*cb["variables"][at].get("waves", []), WAVE})
+    cb["variables"].insert(at, NEW_VARIABLE)
     (raw / "codebook_movisie.yaml").write_text(yaml.safe_dump(cb, allow_unicode=True, sort_keys=False),
                                                encoding="utf-8")
     env = {**os.environ, "WIJKTEAM_ROOT": str(root)}

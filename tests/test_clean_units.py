@@ -14,7 +14,7 @@ from wijkteam_stats.clean.safety import MASK_PERSONAL, looks_personal, mask_cont
 from wijkteam_stats.reconstruct.export_writer import example_tidy
 from wijkteam_stats.reference.codebook import load_codebook
 
-CB = load_codebook()
+CB = load_codebook().for_wave(2015)
 
 
 # --------------------------------------------------------------------------- folding and headers

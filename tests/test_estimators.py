@@ -113,7 +113,7 @@ def test_ranks_share_the_best_place():
 
 
 def _tidy(rows: list[dict]) -> pd.DataFrame:
-    cb = load_codebook()
+    cb = load_codebook().for_wave(2015)
     df = pd.DataFrame({c: pd.Series([pd.NA] * len(rows), dtype=t) for c, t in cb.tidy_columns().items()})
     for i, r in enumerate(rows):
         for c, v in r.items():

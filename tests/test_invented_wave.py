@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 
 def _wijkteam(args, env, cwd):
@@ -32,3 +34,24 @@ def test_invented_wave_audit(invented_wave):
         f"F2016-00{i}" for i in range(1, 8)} | {"F2016-101"}
     assert audit.loc[audit["finding_id"] == "F2016-101", "status"].item() == "reference"
     assert "2015" not in res.stdout.replace("F2016-101", "")
+
+
+def test_invented_wave_reconstruct_and_reproduce(invented_wave):
+    """Audit, reconstruct and reproduce a wave the project has not seen, from its files alone."""
+    root, env = invented_wave["root"], invented_wave["env"]
+    res = _wijkteam(["reconstruct", "--wave", "2016"], env, root)
+    assert res.returncode == 0, res.stdout + res.stderr
+    export = root / "outputs" / "reconstruction" / "SYNTHETIC_movisie_2016_reconstructed_export.csv"
+    meta = json.loads(export.with_suffix(".meta.json").read_text(encoding="utf-8"))
+    assert meta["synthetic"] is True and meta["generator"]["seed"] == 2016
+    assert meta["published_figures_met"]["failed"] == []
+    assert meta["aggregate_counts"]["r@g32"] + meta["aggregate_counts"]["r@g4"] + meta["aggregate_counts"]["r@other"] == 60
+    res = _wijkteam(["reproduce", "--wave", "2016", "--survey", str(export)], env, root)
+    assert res.returncode == 0, res.stdout + res.stderr
+    sc = pd.read_csv(root / "outputs" / "tables" / "reproduction_scorecard_2016.csv").set_index("finding_id")
+    numeric = sc[sc["statistic"] != "verbal"].drop(index="F2016-101")
+    assert (numeric["status"] == "match").all(), numeric[["status", "reason"]]
+    assert sc.loc["F2016-006", "reproduced_value"] == pytest.approx(40, abs=0.5)  # the new question
+    assert sc.loc["F2016-007", "status"] == "match" and sc.loc["F2016-007", "reproduced_value"] < 50
+    assert sc.loc["F2016-101", "status"] == "not_reproducible"
+    assert (root / "outputs" / "html" / "01_reproduce_movisie_2016.html").is_file()

@@ -27,7 +27,7 @@ SCRIPT = "<script>alert('x')</script>"
 
 def tidy_row(code: str, **values) -> dict:
     """One tidy row: everything NA except gm_code/wave/status, then ``values`` (column -> value)."""
-    cols = load_codebook().tidy_columns()
+    cols = load_codebook().for_wave(2015).tidy_columns()
     row = {c: pd.NA for c in cols}
     row.update({"gm_code": code, "wave": 2015, "status": "compleet",
                 "ingevuld_op": pd.Timestamp("2015-10-01 12:00")})
@@ -39,7 +39,7 @@ def tidy_row(code: str, **values) -> dict:
 
 def teams_answers(n_teams: int = 3, involved: dict[str, list[str]] | None = None, **extra) -> dict:
     """Answers of a municipality with teams: every team question answered (False unless listed)."""
-    cb = load_codebook()
+    cb = load_codebook().for_wave(2015)
     out = {"has_teams": "ja", "n_teams": n_teams, "problem_scope": "beide", "work_income_tasks": False,
            "monitors_teams": True, "needs_support_involving_residents": False}
     for var in ("team_type", "discipline", "goal"):
@@ -57,7 +57,7 @@ def teams_answers(n_teams: int = 3, involved: dict[str, list[str]] | None = None
 
 def typed(rows: list[dict]) -> pd.DataFrame:
     """Rows -> a tidy table with the contract's dtypes, sorted by gm_code."""
-    cols = load_codebook().tidy_columns()
+    cols = load_codebook().for_wave(2015).tidy_columns()
     df = pd.DataFrame(rows, columns=list(cols))
     for c, t in cols.items():
         df[c] = df[c].astype(t)
@@ -66,7 +66,7 @@ def typed(rows: list[dict]) -> pd.DataFrame:
 
 def fake_tidy(codes: list[str], seed: int = 1, overrides: dict[str, dict] | None = None) -> pd.DataFrame:
     """A seeded random tidy table for ``codes`` (about 85 % with teams); ``overrides`` per code win."""
-    cb = load_codebook()
+    cb = load_codebook().for_wave(2015)
     rng = np.random.default_rng(seed)
     groups = [g.code for g in cb.variable("involvement").groups]
     forms = ["meedoen", "meebeslissen", "meedenken", "meebeoordelen"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import yaml
 
 from wijkteam_stats.reference import paths
 from wijkteam_stats.reference.published import PublishedFileError, file_wave, load_published
@@ -88,8 +89,9 @@ def test_topics_are_an_open_vocabulary_declared_in_data(tmp_path):
     with pytest.raises(PublishedFileError, match=r"line 2, column 'topic'.*wellbeing"):
         load_published(path)
     vocab = tmp_path / "vocabulary.yaml"
-    vocab.write_text(paths.PUBLISHED_VOCABULARY.read_text(encoding="utf-8")
-                     + '  wellbeing: "wellbeing of the team members"\n', encoding="utf-8")
+    data = yaml.safe_load(paths.PUBLISHED_VOCABULARY.read_text(encoding="utf-8"))
+    data["topics"]["wellbeing"] = "wellbeing of the team members"
+    vocab.write_text(yaml.safe_dump(data), encoding="utf-8")
     assert load_published(path, vocabulary=vocab).loc[0, "topic"] == "wellbeing"
 
 

@@ -67,7 +67,7 @@ def _ok(pub, fid, estimate):
 
 
 def test_tidy_contract(rec, reg):
-    cb = load_codebook()
+    cb = load_codebook().for_wave(2015)
     df = rec.tidy
     assert list(df.columns) == list(cb.tidy_columns())
     assert {c: str(t) for c, t in df.dtypes.items()} == cb.tidy_columns()
@@ -118,7 +118,7 @@ def test_teams(tidy, pub):
 def test_questions_of_municipalities_with_teams(tidy, pub):
     ja = tidy["has_teams"] == "ja"
     k = int(ja.sum())
-    cb = load_codebook()
+    cb = load_codebook().for_wave(2015)
     for col in cb.tidy_columns():
         if col.split("__")[0] in ("team_type", "discipline", "work_income_tasks", "goal", "monitors_teams",
                                   "involvement", "problem_scope", "work_income_task"):

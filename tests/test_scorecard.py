@@ -42,7 +42,7 @@ RESPONDENTS = [
 
 def make_tidy(codebook=None, wave: int = 2015, respondents=RESPONDENTS) -> pd.DataFrame:
     """A small table following the tidy contract (columns and dtypes from the codebook)."""
-    cb = codebook or load_codebook()
+    cb = (codebook or load_codebook()).for_wave(wave)
     n = len(respondents)
     df = pd.DataFrame({c: pd.Series([pd.NA] * n, dtype=t) for c, t in cb.tidy_columns().items()})
     df["gm_code"] = pd.array([r[0] for r in respondents], dtype="string")

@@ -224,6 +224,21 @@ def test_answers_followed_on_2025_territory():
         trends.answers_on_2025(p, tables, "n_teams")
 
 
+def test_paired_change_is_mcnemar_exact_by_hand():
+    # 16 municipalities in both waves: 5 ja/ja, 1 ja/nee, 7 nee/ja, 3 nee/nee
+    pairs = [("ja", "ja")] * 5 + [("ja", "nee")] + [("nee", "ja")] * 7 + [("nee", "nee")] * 3
+    rows = []
+    for i, (x, y) in enumerate(pairs):
+        rows += [{"gm_code_2025": f"GM{i:04d}", "wave": 2014, "value": x},
+                 {"gm_code_2025": f"GM{i:04d}", "wave": 2015, "value": y}]
+    rows.append({"gm_code_2025": "GM9999", "wave": 2015, "value": "ja"})  # only in 2015: not a pair
+    out = trends.paired_change(pd.DataFrame(rows), 2014, 2015, "ja")
+    assert (out["n_pairs"], out["from_only"], out["to_only"]) == (16, 1, 7)
+    assert out["share_from"] == pytest.approx(100 * 6 / 16) and out["share_to"] == pytest.approx(100 * 12 / 16)
+    # exact: two-sided binomial on the 8 discordant pairs, 2 * P(X <= 1 | 8, 1/2)
+    assert out["p_value"] == pytest.approx(2 * (math.comb(8, 0) + math.comb(8, 1)) / 2**8)
+
+
 def test_respondent_codes_from_a_parquet_table(tmp_path):
     f = tmp_path / "t.parquet"
     pd.DataFrame({"gm_code": ["GM0599", "GM0363"], "wave": [2015, 2015]}).to_parquet(f)
@@ -367,6 +382,12 @@ def test_panel_on_real_data_through_the_notebook(three_files, tmp_path):
     # 2025 Leeuwarden (Leeuwarderadeel 2014: ja -> Leeuwarden 2015: ja), Vught (Vught 2014: nee_gepland ->
     # Haaren 2015, main link Vught: ja)
     assert int(tab.loc["ja", "ja"]) == 1 and int(tab.loc["nee_gepland", "ja"]) == 1 and int(tab.to_numpy().sum()) == 2
+    paired = trends.paired_change(followed, 2014, 2015, "ja")
+    assert (paired["n_pairs"], paired["from_only"], paired["to_only"]) == (2, 0, 1)
+    assert paired["share_from"] == 50 and paired["share_to"] == 100
+    assert paired["p_value"] == pytest.approx(1.0)  # exact McNemar: one discordant pair, 2 * 0.5 ** 1 capped at 1
+    pres = trends.presence_table(res.panel).set_index("gm_code_2025")
+    assert pres.loc["GM0865", ["name_2025", "wave_2014", "wave_2015", "n_waves"]].tolist() == ["Vught", True, True, 2]
 
     out = tmp_path / "out"
     assert main(["trends", "--published-dir", str(three_files), "--survey", f"2014={t14}",
@@ -374,5 +395,6 @@ def test_panel_on_real_data_through_the_notebook(three_files, tmp_path):
     html = (out / "html" / "04_trends_across_waves.html").read_text(encoding="utf-8")
     assert "Deel van de respondenten dat ook de vorige meting invulde" in html
     assert "overgangen 2014 → 2015" in html and "Panel van respondenten niet getoond" not in html
+    assert "McNemar" in html
     written = pd.read_csv(out / "tables" / "trends" / "respondent_overlap.csv")
     assert written[["also_previous_same_code", "also_previous_2025"]].to_numpy().tolist() == [[1, 2]]

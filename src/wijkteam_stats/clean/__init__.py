@@ -48,8 +48,8 @@ columns; names after greetings, titles, contact labels) become "[e-mailadres]", 
 "[BSN]", "[IBAN]", "[adres]", "[naam]" (that module's docstring lists what is deliberately kept). The log's
 ``masked`` column counts the maskings per column and kind for each row (never the value), the summary
 the totals per kind. All patterns run in time linear in the cell's length.
-Free text is kept verbatim (outer spaces stripped); a leading single quote in front of ``= + - @`` is read
-as the formula neutralisation of a previous export and removed. Every CSV/XLSX written goes through
+Free text is kept verbatim apart from the masking above (outer spaces stripped); a leading single quote
+in front of ``= + - @`` is read as the formula neutralisation of a previous export and removed. Every CSV/XLSX written goes through
 :func:`wijkteam_stats.reference.writers.safe_to_csv` / ``safe_to_excel``.
 """
 

@@ -62,8 +62,8 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
     Raises :class:`~wijkteam_stats.clean.SurveyFileError` when the file is unusable (unreadable, no
     municipality column, a required question missing, a malformed row).
     """
-    cb = codebook or load_codebook()
     wave = int(wave)
+    cb = (codebook or load_codebook()).for_wave(wave)  # only the questions this wave asked
     try:
         year = cb.register_year(wave)
     except KeyError as err:

@@ -58,7 +58,7 @@ def _column(codebook: Codebook, name: str, dtype: str, wave: int, codes: list[st
 
 def tidy_schema(codebook: Codebook | None = None, wave: int = 2015) -> pa.DataFrameSchema:
     """The DataFrameSchema of the tidy table of ``wave`` (strict, ordered columns)."""
-    cb = codebook or load_codebook()
+    cb = (codebook or load_codebook()).for_wave(wave)
     codes = m.register(cb.register_year(wave))["gm_code"].tolist()
     columns = {name: _column(cb, name, dtype, wave, codes) for name, dtype in cb.tidy_columns().items()}
     checks = [pa.Check(lambda d: d["gm_code"].is_monotonic_increasing, element_wise=False,
@@ -97,7 +97,7 @@ def _describe_failures(df: pd.DataFrame, err: SchemaErrors, limit: int = 20) -> 
 
 def validate_tidy(df: pd.DataFrame, wave: int, codebook: Codebook | None = None) -> pd.DataFrame:
     """Validate a tidy survey table (exact dtypes, schema, RangeIndex); raise :class:`TidySchemaError`."""
-    cb = codebook or load_codebook()
+    cb = (codebook or load_codebook()).for_wave(wave)
     expected = cb.tidy_columns()
     problems = []
     if list(df.columns) != list(expected):

@@ -63,4 +63,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # pragma: no cover
         print("interrupted", file=sys.stderr)
         return 130
+    except ValueError as err:
+        # a file the project wrote cannot be read back (the message names it); imported here: start-up time
+        from wijkteam_stats.reference.writers import CorruptFileError
+
+        if not isinstance(err, CorruptFileError):
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:  # read-only folder, full disk, missing input: the message names the file
+        print(f"error: {err}", file=sys.stderr)
+        return 1
 

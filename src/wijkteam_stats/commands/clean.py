@@ -18,18 +18,33 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", metavar="INPUT", help="the survey export (.csv, .xlsx or .sav)")
     p.add_argument("--wave", type=int, required=True, help="survey wave, e.g. 2015")
     p.add_argument("--out", default=None, help="tidy table (.parquet); default data/processed/[SYNTHETIC_]survey_<wave>.parquet")
-    p.add_argument("--log", default=None, help="cleaning log (.csv); default outputs/tables/cleaning_log_<wave>.csv")
+    p.add_argument("--log", default=None,
+                   help="cleaning log (.csv); default outputs/tables/cleaning_log_<wave>.csv for the wave's shipped "
+                        "export (what the pipeline cleans), cleaning_log_<wave>_<input name>.csv for any other file")
     p.add_argument("--sheet", default=None, help="worksheet name of an .xlsx export (default: the first sheet)")
+
+
+def default_log_path(source: str | Path, wave: int) -> Path:
+    """``cleaning_log_<wave>.csv`` for the wave's shipped export, else ``cleaning_log_<wave>_<stem>.csv``:
+    cleaning another file never overwrites the pipeline's log."""
+    from wijkteam_stats.reference import paths
+
+    try:
+        shipped = Path(source).resolve() == paths.synthetic_survey_file(wave).resolve()
+    except (OSError, ValueError, KeyError):
+        shipped = False
+    name = f"cleaning_log_{wave}.csv" if shipped else f"cleaning_log_{wave}_{Path(source).stem}.csv"
+    return paths.TABLES / name
 
 
 def run(args: argparse.Namespace) -> int:
     from wijkteam_stats.clean import SurveyFileError, clean_survey
     from wijkteam_stats.reference import paths
     from wijkteam_stats.reference.provenance import is_synthetic, write_derived_sidecar
-    from wijkteam_stats.reference.writers import safe_to_csv
+    from wijkteam_stats.reference.writers import atomic_write_parquet, safe_to_csv
 
     out = Path(args.out) if args.out else paths.processed_survey_file(args.wave, is_synthetic(args.input))
-    log_path = Path(args.log) if args.log else paths.TABLES / f"cleaning_log_{args.wave}.csv"
+    log_path = Path(args.log) if args.log else default_log_path(args.input, args.wave)
     try:
         result = clean_survey(args.input, args.wave, sheet=args.sheet)
     except SurveyFileError as err:
@@ -44,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     except PermissionError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    result.table.to_parquet(out, index=False)
+    atomic_write_parquet(result.table, out, index=False)
     csv_path = safe_to_csv(result.table, out.with_suffix(".csv"))
     write_derived_sidecar(out, args.input)
     safe_to_csv(result.log, log_path)

@@ -1,7 +1,9 @@
 """SYNTHETIC reconstruction of a survey wave from its published figures (Movisie's microdata is not public).
 
 Two steps: :mod:`.feasibility` chooses aggregate integer counts meeting every published figure within its
-tolerance (scipy MILP); :mod:`.generator` assigns them to municipalities with seeded randomness.
+tolerance (scipy MILP); :mod:`.generator` assigns them to municipalities with seeded randomness. That detailed
+model uses the 2015 anchors (total teams, the leading city); :mod:`.generic` reconstructs any wave from its
+published file, the codebook and the wave settings alone (2014, 2017, new waves).
 :mod:`.simulate` draws known-truth surveys for model checks; :mod:`.shipped` writes the shipped raw export.
 The result is NOT Movisie's data: only the published aggregates are real.
 """

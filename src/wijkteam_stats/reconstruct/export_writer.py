@@ -249,6 +249,8 @@ def write_export(tidy: pd.DataFrame, path: str | Path, *, fmt: str | None = None
     and date format.
     """
     cb = codebook or load_codebook()
+    if "wave" in tidy.columns and len(tidy) and pd.notna(tidy["wave"].iloc[0]):
+        cb = cb.for_wave(int(tidy["wave"].iloc[0]))  # the questions of the table's wave only
     path = Path(path)
     fmt = fmt or {".xlsx": "xlsx", ".sav": "sav"}.get(path.suffix.lower(), "csv")
     if fmt not in ("csv", "xlsx", "sav"):
@@ -359,7 +361,7 @@ _TEXTS = [
 
 def example_tidy(wave: int = 2015, n: int = 40, seed: int = 0, codebook: Codebook | None = None) -> pd.DataFrame:
     """A small seeded random tidy table that passes the schema (for tests and examples; NOT survey data)."""
-    cb = codebook or load_codebook()
+    cb = (codebook or load_codebook()).for_wave(wave)
     rng = np.random.default_rng(seed)
     dtypes = cb.tidy_columns()
     reg = m.register(cb.register_year(wave))

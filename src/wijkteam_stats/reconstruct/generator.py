@@ -65,7 +65,7 @@ class Reconstruction:
 
 def _inputs(wave: int, published: pd.DataFrame | None, register: pd.DataFrame | None,
             codebook: Codebook | None) -> tuple[pd.DataFrame, pd.DataFrame, Codebook]:
-    cb = codebook or load_codebook()
+    cb = (codebook or load_codebook()).for_wave(wave)
     pub = published if published is not None else load_published(wave=wave)
     reg = register if register is not None else load_register(cb.register_year(wave))
     reg = reg.sort_values("gm_code", kind="stable").reset_index(drop=True)

@@ -19,7 +19,9 @@ import numpy as np
 import pandas as pd
 
 from wijkteam_stats.reconstruct.export_writer import write_export
+from wijkteam_stats.reconstruct.feasibility import ReconstructionError
 from wijkteam_stats.reconstruct.generator import Reconstruction, reconstruct, stream
+from wijkteam_stats.reconstruct.generic import GENERIC_VERSION, GenericReconstruction, reconstruct_generic
 from wijkteam_stats.reconstruct.params import (
     DEFAULT_SEED,
     GENERATOR_VERSION,
@@ -31,6 +33,8 @@ from wijkteam_stats.reference import paths
 from wijkteam_stats.reference.codebook import load_codebook
 from wijkteam_stats.reference.municipalities import ALIASES, normalize_name, register, resolve
 from wijkteam_stats.reference.published import load_published
+from wijkteam_stats.reference.waves import settings as wave_settings
+from wijkteam_stats.reproduce.scorecard import build_scorecard
 
 EXPORT_DELIMITER = ";"
 EXPORT_ENCODING = "utf-8-sig"
@@ -186,13 +190,130 @@ def metadata(rec: Reconstruction, csv_bytes: bytes, file_name: str, checks: pd.D
     }
 
 
+#: The assumptions of the generic generator, in words (written into the metadata).
+GENERIC_ASSUMPTIONS = (
+    "Respondents are drawn uniformly within three groups of the wave's register: the G32 network members on the "
+    "reading's membership date, the G4 and the others; how many per group is chosen by the MILP so that every "
+    "published response figure (by G32, non-G32, G4) holds under the reading the consistency audit chose.",
+    "Each question is asked of the universe of its published figures (respondents, municipalities with teams, "
+    "...); everyone in it answers unless a published base says fewer did (then the answering ones are drawn "
+    "at random within the universe).",
+    "Counts of unpublished options get an even soft target (multi-select: 30 %); published figures dominate.",
+    "Ranks: the published first option is strictly above every sibling; 'the most time on A, B, C' (top_options): "
+    "the named options strictly above every other; 'iets minder dan de helft' (share_below 50): below 50 %.",
+    "Answers are otherwise independent of each other and of size; dates are random working-day times in the "
+    "fieldwork period of the wave settings.",
+)
+
+
+def uses_anchored_model(pub: pd.DataFrame, wave: int) -> bool:
+    """Whether the wave's figures carry the anchors of the detailed model built for 2015 (the total number of
+    teams and a leading city's teams); other waves get the generic model, which needs no anchors."""
+    rows = pub[pub["wave"] == int(wave)]
+    teams = rows[(rows["variable"] == "n_teams") & (rows["statistic"] == "count")]
+    return bool((teams["breakdown"] == "all").any() and teams["breakdown"].str.startswith("GM").any())
+
+
+def generic_export_bytes(rec: GenericReconstruction, register_: pd.DataFrame) -> bytes:
+    """The raw export (CSV bytes) of a generic reconstruction, written like the 2015 export."""
+    order = rec.tidy.sort_values(["ingevuld_op", "gm_code"], kind="stable").reset_index(drop=True)
+    year = wave_settings(rec.wave).register_year
+    names = display_names(order["gm_code"].tolist(), register_, year, np.random.default_rng([rec.seed, 7]))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "export.csv"
+        write_export(order, path, delimiter=EXPORT_DELIMITER, encoding=EXPORT_ENCODING,
+                     personal=personal_frame(len(order)), municipality_as="name", municipality=names)
+        return path.read_bytes()
+
+
+def generic_metadata(rec: GenericReconstruction, csv_bytes: bytes, file_name: str, sc: pd.DataFrame) -> dict:
+    """The JSON sidecar of a generic SYNTHETIC export (deterministic: no timestamps)."""
+    import numpy
+    import scipy
+
+    target = sc[sc["wave"] == rec.wave]
+    s = wave_settings(rec.wave)
+    return {
+        "title": f"SYNTHETIC reconstruction of the Movisie survey of sociale (wijk)teams, wave {rec.wave}",
+        "synthetic": True,
+        "warning": WARNING,
+        "file": {"name": file_name, "sha256": hashlib.sha256(csv_bytes).hexdigest(), "rows": len(rec.tidy),
+                 "delimiter": EXPORT_DELIMITER, "encoding": EXPORT_ENCODING, "decimal": ",",
+                 "written_by": "wijkteam_stats.reconstruct.export_writer.write_export"},
+        "generator": {"module": "wijkteam_stats.reconstruct.generic", "version": GENERIC_VERSION, "seed": rec.seed,
+                      "wave": rec.wave, "method": "scipy.optimize.milp (HiGHS) for the counts per group; seeded "
+                      "uniform assignment within groups and universes, multi-select fill",
+                      "libraries": {"numpy": numpy.__version__, "scipy": scipy.__version__,
+                                    "pandas": pd.__version__},
+                      "regenerate": f"wijkteam reconstruct --wave {rec.wave} --seed {rec.seed} --update-shipped"},
+        "parameters": {"reading": {"membership_date": rec.reading.reading.membership_date.isoformat(),
+                                   "g4": rec.reading.reading.g4, "g32_members": rec.reading.sizes["g32"],
+                                   "why": rec.reading_reason},
+                       "fieldwork": [s.fieldwork_start.isoformat(), s.fieldwork_end.isoformat()],
+                       "universes": rec.notes.get("universes", {})},
+        "assumptions": list(GENERIC_ASSUMPTIONS),
+        "aggregate_counts": rec.counts,
+        "milp_objective": round(rec.objective, 6),
+        "rows_not_expressible": rec.skipped_rows,
+        "published_figures_met": {"checked": int(len(target)), "met": int((target["status"] == "match").sum()),
+                                  "not_reproducible": target.loc[target["status"] == "not_reproducible",
+                                                                 "finding_id"].tolist(),
+                                  "failed": target.loc[target["status"] == "mismatch", "finding_id"].tolist()},
+        "licence": LICENCE.replace("(Van Arum & Schoorl 2016, as quoted in public sources)",
+                                   "(as quoted in public sources)"),
+    }
+
+
+def _target(out: str | Path | None, wave: int, update_shipped: bool) -> Path:
+    shipped = paths.synthetic_survey_file(wave).resolve()
+    if out is None:
+        target = shipped if update_shipped else paths.OUTPUTS / "reconstruction" / shipped.name
+    else:
+        target = Path(out)
+        if target.suffix.lower() != ".csv":
+            target = target / shipped.name
+    target = target.resolve()
+    if update_shipped:
+        if target != shipped:
+            raise PermissionError(f"--update-shipped writes only {shipped}, not {target}")
+        target.parent.mkdir(parents=True, exist_ok=True)  # the one sanctioned write into data/raw
+    else:
+        paths.ensure_dir(target.parent)
+    return target
+
+
+def write_generic_reconstruction(out: str | Path | None = None, *, wave: int, seed: int | None = None,
+                                 update_shipped: bool = False) -> dict[str, Path]:
+    """Write a generic SYNTHETIC export and its ``.meta.json`` (see :func:`write_reconstruction`)."""
+    target = _target(out, wave, update_shipped)
+    pub = load_published(wave=wave)
+    rec = reconstruct_generic(wave, seed, published=pub)
+    sc = build_scorecard(pub, rec.tidy, wave=wave)
+    target_rows = sc[sc["wave"] == wave]
+    bad = target_rows.loc[target_rows["status"] == "mismatch", "finding_id"].tolist()
+    if bad:
+        raise ReconstructionError(f"the reconstruction misses published figure(s) {', '.join(bad)}; nothing written")
+    reg = register(wave_settings(wave).register_year)
+    data = generic_export_bytes(rec, reg)
+    target.write_bytes(data)
+    meta_path = target.parent / (target.stem + ".meta.json")
+    meta = generic_metadata(rec, data, target.name, sc)
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return {"csv": target, "meta": meta_path}
+
+
 def write_reconstruction(out: str | Path | None = None, *, wave: int = 2015, seed: int = DEFAULT_SEED,
                          params: ReconstructionParams | None = None, update_shipped: bool = False) -> dict[str, Path]:
     """Write the SYNTHETIC export and its ``.meta.json``; returns their paths.
 
     Default folder ``outputs/reconstruction/``. Writing into ``data/raw`` is refused unless
-    ``update_shipped`` is set, and then only to ``paths.synthetic_survey_file(wave)`` itself.
+    ``update_shipped`` is set, and then only to ``paths.synthetic_survey_file(wave)`` itself. A wave whose
+    figures lack the anchors of the detailed 2015 model gets the generic model (:mod:`.generic`; ``seed``
+    defaults to the wave's seed in the wave settings).
     """
+    if not uses_anchored_model(load_published(wave=wave), wave):
+        return write_generic_reconstruction(out, wave=wave, seed=None if seed == DEFAULT_SEED else seed,
+                                            update_shipped=update_shipped)
     shipped = paths.synthetic_survey_file(wave).resolve()
     if out is None:
         target = shipped if update_shipped else paths.OUTPUTS / "reconstruction" / shipped.name

@@ -29,8 +29,8 @@ def verify_tidy(tidy: pd.DataFrame, published: pd.DataFrame, register: pd.DataFr
                 wave: int | None = None) -> pd.DataFrame:
     """One row per published figure of the wave: finding_id, estimate, numerator, base, ok, note."""
     params = params or ReconstructionParams()
-    cb = codebook or load_codebook()
     wave = int(wave if wave is not None else tidy["wave"].iloc[0])
+    cb = (codebook or load_codebook()).for_wave(wave)
     reg = register.set_index("gm_code")
     group_flag = reg["g32"] | (reg["g4"] if params.g32_reading == "network_plus_g4" else False)
     df = tidy.copy()

@@ -3,11 +3,17 @@
 The codebook is the single description of the data model: the cleaning step reads headers and answers
 through it, the schema derives the tidy columns from it, and the reproduction engine maps each published
 (variable, category, breakdown) to a tidy column through it.
+
+Waves differ in their questions: a variable (or an answer option) may carry ``waves``, either a list of the
+waves that asked it or a mapping ``{wave: {required: bool}}``; without it, it was asked in every wave.
+:meth:`Codebook.for_wave` is the codebook of one wave (only its questions and options, ``required`` as that
+wave says). An option's ``published`` may be one ``{variable, category}`` or a list of them (an answer that
+several published categories count, e.g. across waves).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,6 +42,14 @@ class Option:
     label: str
     aliases: tuple[str, ...] = ()
     published: Any = None
+    waves: tuple[int, ...] | None = None
+
+    def published_list(self) -> list[dict]:
+        """The published categories this option counts towards (``published`` may be one or a list)."""
+        pub = self.published
+        if pub is None:
+            return []
+        return [p for p in (pub if isinstance(pub, list) else [pub]) if isinstance(p, dict)]
 
 
 @dataclass(frozen=True)
@@ -56,6 +70,11 @@ class Variable:
     min: float | None = None
     max: float | None = None
     required: bool = True
+    waves: dict[int, dict] | None = None
+
+    def asked_in(self, wave: int) -> bool:
+        """Whether the question was asked in ``wave`` (no ``waves`` entry: in every wave)."""
+        return self.waves is None or int(wave) in self.waves
 
     def columns(self) -> list[str]:
         """The tidy column(s) this variable becomes."""
@@ -114,6 +133,18 @@ class Codebook:
                 cols[c] = TIDY_DTYPES[v.type]
         return cols
 
+    def for_wave(self, wave: int) -> Codebook:
+        """The codebook of one wave: its questions and answer options only, ``required`` per that wave."""
+        wave = int(wave)
+        out = []
+        for v in self.variables:
+            if not v.asked_in(wave):
+                continue
+            req = v.required if v.waves is None else bool(v.waves[wave].get("required", v.required))
+            opts = tuple(o for o in v.options if o.waves is None or wave in o.waves)
+            out.append(replace(v, required=req, options=opts))
+        return replace(self, variables=tuple(out))
+
     def register_year(self, wave: int) -> int:
         """The register year (1 January) of a wave's invited municipalities."""
         try:
@@ -137,8 +168,7 @@ class Codebook:
             ):
                 return Indicator(v.name, True if v.type == "yesno" else None, v.name)
             for o in v.options:
-                pub = o.published or {}
-                if pub.get("variable") == variable and pub.get("category") == category:
+                if any(p.get("variable") == variable and p.get("category") == category for p in o.published_list()):
                     if v.type == "multi":
                         sib = tuple(f"{v.name}__{x.code}" for x in v.options)
                         return Indicator(f"{v.name}__{o.code}", None, v.name, sib)
@@ -147,8 +177,23 @@ class Codebook:
         raise KeyError(f"codebook has no entry for published variable {variable!r}, category {category!r}")
 
 
+def _waves_of(d: dict, what: str) -> dict[int, dict] | None:
+    """A ``waves`` entry: a list of waves, or a mapping wave -> {required: bool}; None if absent."""
+    w = d.get("waves")
+    if w is None:
+        return None
+    if isinstance(w, list) and all(isinstance(x, int) for x in w):
+        return {int(x): {} for x in w}
+    if isinstance(w, dict) and all(isinstance(k, int) and isinstance(v, dict | None) and set(v or {}) <= {"required"}
+                                   for k, v in w.items()):
+        return {int(k): dict(v or {}) for k, v in w.items()}
+    raise ValueError(f"{what}: 'waves' must be a list of waves or a mapping wave: {{required: true/false}}, got {w!r}")
+
+
 def _opt(d: dict) -> Option:
-    return Option(str(d["code"]), str(d.get("label", d["code"])), tuple(d.get("aliases", ()) or ()), d.get("published"))
+    waves = _waves_of(d, f"option {d.get('code')!r}")
+    return Option(str(d["code"]), str(d.get("label", d["code"])), tuple(d.get("aliases", ()) or ()), d.get("published"),
+                  None if waves is None else tuple(sorted(waves)))
 
 
 def _var(d: dict) -> Variable:
@@ -158,6 +203,7 @@ def _var(d: dict) -> Variable:
         groups=tuple(_opt(o) for o in d.get("groups", ()) or ()), forms=tuple(_opt(o) for o in d.get("forms", ()) or ()),
         exclusive=d.get("exclusive"), published=d.get("published"), published_variable=d.get("published_variable"),
         min=d.get("min"), max=d.get("max"), required=d.get("required", True),
+        waves=_waves_of(d, f"variable {d.get('name')!r}"),
     )
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from wijkteam_stats import __version__
 from wijkteam_stats.reference import paths
+from wijkteam_stats.reference.writers import atomic_write_text
 
 SYNTHETIC_MARKER = "SYNTHETIC"
 
@@ -176,7 +177,7 @@ def write_derived_sidecar(derived: str | Path, source: str | Path) -> Path:
         "written_by": f"wijkteam-stats {code_version()}",
     }
     out = derived.with_name(f"{derived.stem}.meta.json")
-    out.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    atomic_write_text(out, json.dumps(meta, indent=2, sort_keys=True) + "\n")
     return out
 
 

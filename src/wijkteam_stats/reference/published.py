@@ -28,6 +28,8 @@ COLUMNS = [
 ]
 STATISTICS = ["percent", "count", "mean", "rank", "verbal"]
 QUALIFIERS = ["exact", "rounded", "approximate", "verbal"]
+#: Rules a verbal finding can be checked by (see ``verbal_rules`` in the vocabulary file).
+VERBAL_RULES = ("share_below", "share_above", "top_options")
 #: Universes every wave has; the others come from the codebook's ``universes`` section.
 BUILTIN_UNIVERSES = ("invited", "respondents")
 
@@ -45,8 +47,9 @@ class PublishedFileError(ValueError):
     """A published-figures file does not follow the schema; the message names file, line and column."""
 
 
-def load_vocabulary(path: str | Path | None = None) -> dict[str, dict[str, str]]:
-    """The open vocabularies of the published-figures files: ``{"topics": {name: description}}``.
+def load_vocabulary(path: str | Path | None = None) -> dict:
+    """The open vocabularies of the published-figures files: ``{"topics": {name: description},
+    "verbal_rules": [{phrase, rule, value}, ...]}``.
 
     Validated: a mapping ``topics`` of snake_case names to non-empty descriptions; anything else raises
     :class:`PublishedFileError` naming the file and the entry.
@@ -60,18 +63,37 @@ def load_vocabulary(path: str | Path | None = None) -> dict[str, dict[str, str]]
         raise PublishedFileError(f"{path}: not valid YAML: {err}") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("topics"), dict) or not raw["topics"]:
         raise PublishedFileError(f"{path}: needs a non-empty mapping 'topics' (name: description)")
-    unknown = sorted(set(raw) - {"topics"})
+    unknown = sorted(set(raw) - {"topics", "verbal_rules"})
     if unknown:
-        raise PublishedFileError(f"{path}: unknown section(s) {', '.join(map(str, unknown))}; expected 'topics'")
+        raise PublishedFileError(f"{path}: unknown section(s) {', '.join(map(str, unknown))}; "
+                                 "expected 'topics' and 'verbal_rules'")
     problems = []
     for name, desc in raw["topics"].items():
         if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
             problems.append(f"{path}: topics: {name!r} is not a snake_case name")
         if not isinstance(desc, str) or not desc.strip():
             problems.append(f"{path}: topics: {name!r} needs a one-line description")
+    rules = raw.get("verbal_rules") or []
+    if not isinstance(rules, list):
+        problems.append(f"{path}: verbal_rules: needs a list of {{phrase, rule[, value]}}")
+        rules = []
+    for i, r in enumerate(rules, start=1):
+        if not isinstance(r, dict) or not isinstance(r.get("phrase"), str) or r.get("rule") not in VERBAL_RULES:
+            problems.append(f"{path}: verbal_rules item {i}: needs a phrase and a rule ({', '.join(VERBAL_RULES)})")
+        elif r["rule"] in ("share_below", "share_above") and not isinstance(r.get("value"), int | float):
+            problems.append(f"{path}: verbal_rules item {i}: rule {r['rule']} needs a numeric value (percent)")
+        elif set(r) - {"phrase", "rule", "value"}:
+            problems.append(f"{path}: verbal_rules item {i}: unknown key(s) {sorted(set(r) - {'phrase', 'rule', 'value'})}")
     if problems:
         raise PublishedFileError("invalid vocabulary file:\n" + "\n".join(problems))
-    return {"topics": {str(k): str(v) for k, v in raw["topics"].items()}}
+    return {"topics": {str(k): str(v) for k, v in raw["topics"].items()}, "verbal_rules": list(rules)}
+
+
+def verbal_rule(row: object, vocabulary: dict | None = None) -> dict | None:
+    """The verbal rule (``{phrase, rule[, value]}``) whose phrase occurs in a row's quote or base, if any."""
+    vocab = vocabulary or load_vocabulary()
+    text = " ".join(str(getattr(row, c, "") or "") for c in ("quote", "base")).lower()
+    return next((r for r in vocab["verbal_rules"] if r["phrase"].lower() in text), None)
 
 
 def known_universes(codebook_path: str | Path | None = None) -> list[str]:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from wijkteam_stats.clean import clean_survey
+from wijkteam_stats.clean.deidentify import deidentify_table
 from wijkteam_stats.reference import provenance
 from wijkteam_stats.reference.codebook import load_codebook
 from wijkteam_stats.reference.figures import PALETTE, caption, set_plotted_base, setup_style
@@ -133,10 +134,11 @@ def _file_key(path: Path) -> tuple[str, int, int]:
 def _load_survey_cached(key: tuple[str, int, int], wave: int) -> pd.DataFrame:
     path = Path(key[0])
     table = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else clean_survey(path, wave).table
-    expected = list(load_codebook().tidy_columns())
+    expected = list(load_codebook().for_wave(wave).tidy_columns())
     missing = [c for c in expected if c not in table.columns]
     if missing:
         raise ValueError(f"{path}: not a tidy survey table; missing columns {missing[:8]}")
+    table = deidentify_table(table)  # free text of a table not cleaned by this version is masked too
     table = table[table["wave"].astype("Int64") == int(wave)] if "wave" in table else table
     if table["gm_code"].duplicated().any():
         dup = table.loc[table["gm_code"].duplicated(), "gm_code"].tolist()

@@ -308,19 +308,35 @@ def plot_trend(scorecard: pd.DataFrame, published: pd.DataFrame, synthetic: bool
 def reproduction_figures(tidy: pd.DataFrame, published: pd.DataFrame, scorecard: pd.DataFrame,
                          synthetic: bool = False, register: pd.DataFrame | None = None,
                          codebook: Codebook | None = None) -> dict[str, plt.Figure]:
-    """All reproduction figures of a wave, keyed by export name (``reproductie_<onderwerp>_<wave>``)."""
-    cb = codebook or load_codebook()
+    """The reproduction figures a wave's data supports, keyed by export name (``reproductie_<onderwerp>_<wave>``):
+    involvement, composition, teams per municipality and goals where the wave asked those questions; the
+    trend figure always."""
     wave = file_wave(published)
+    cb = (codebook or load_codebook()).for_wave(wave)
     ref = sorted(int(w) for w in published["wave"].unique() if int(w) != wave)
     trend_name = f"reproductie_trend_{'_'.join(str(w) for w in ref)}_{wave}" if ref else f"reproductie_trend_{wave}"
-    return {
-        f"reproductie_betrokkenheid_{wave}": plot_involvement(involvement_table(tidy, cb), synthetic),
-        f"reproductie_samenstelling_{wave}": plot_composition(tidy, published, synthetic, cb, wave),
-        f"reproductie_teams_per_gemeente_{wave}": plot_teams_per_municipality(tidy, published, synthetic, register,
-                                                                               cb, wave),
-        f"reproductie_doelen_{wave}": plot_goals(tidy, published, synthetic, cb, wave),
-        trend_name: plot_trend(scorecard, published, synthetic),
-    }
+
+    def has(variable: str) -> bool:
+        """The wave asked the question and the table holds its columns (each wave gets what its data supports)."""
+        try:
+            v = cb.variable(variable)
+        except KeyError:
+            return False
+        return all(c in tidy.columns for c in v.columns())
+
+    grid = next((v.name for v in cb.variables if v.type == "grid"), None)
+    figs: dict[str, plt.Figure] = {}
+    if grid is not None and has(grid):
+        figs[f"reproductie_betrokkenheid_{wave}"] = plot_involvement(involvement_table(tidy, cb), synthetic)
+    if has("discipline"):
+        figs[f"reproductie_samenstelling_{wave}"] = plot_composition(tidy, published, synthetic, cb, wave)
+    if has("n_teams"):
+        figs[f"reproductie_teams_per_gemeente_{wave}"] = plot_teams_per_municipality(tidy, published, synthetic,
+                                                                                     register, cb, wave)
+    if has("goal"):
+        figs[f"reproductie_doelen_{wave}"] = plot_goals(tidy, published, synthetic, cb, wave)
+    figs[trend_name] = plot_trend(scorecard, published, synthetic)
+    return figs
 
 
 def save_reproduction_figures(figures: dict[str, plt.Figure], output_dir: str | Path | None = None

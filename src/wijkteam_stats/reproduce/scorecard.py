@@ -19,9 +19,10 @@ Semantics (documented here because they are choices):
   ``respondents`` = all tidy rows; any other name via ``codebook.universes`` (``column`` == ``equals``),
   e.g. ``with_teams`` = ``has_teams == "ja"``. Sub-population breakdowns (``work_income_tasks``,
   ``broad integral teams``) are that universe and do not narrow it further.
-* **Breakdown** narrows the universe: ``all``; ``G32`` / ``non-G32`` by the register's ``g32`` flag joined
-  on ``gm_code`` (the G4 are *not* in the G32, so they count as non-G32; the consistency audit documents
-  this reading); ``G4``; a CBS code ``GMxxxx`` (that municipality's value); a resident group of the grid
+* **Breakdown** narrows the universe: ``all``; ``G32`` / ``non-G32`` under the wave's reading of the G32
+  breakdown (``data/raw/waves.yaml``: the declared reading, else the only one under which all figures fit, as
+  the consistency audit finds it; without wave settings: the network members on 1 January, the G4 among
+  the non-G32); ``G4``; a CBS code ``GMxxxx`` (that municipality's value); a resident group of the grid
   (consumed by :meth:`Codebook.indicator`); ``rank``; ``size``.
 * **percent** = ``100 · k / n`` over the universe rows whose indicator is not missing (item non-response
   excluded) with a 95 % Wilson interval; ``n`` is the reproduced base, compared with ``base_n`` when
@@ -40,6 +41,10 @@ Semantics (documented here because they are choices):
 * **verbal** with breakdown ``size`` ("vrijwel uitsluitend kleine gemeenten"): the share of the
   municipalities with the indicator that have fewer than ``SMALL_POPULATION`` inhabitants must be at
   least ``VERBAL_SMALL_SHARE`` (both from :mod:`wijkteam_stats.reproduce.tolerances`).
+* **verbal** recognised by a rule of the vocabulary (``verbal_rules`` in ``published/vocabulary.yaml``):
+  ``share_below`` / ``share_above`` a percentage of the universe; ``top_options``: the named options are the
+  most chosen of their question in any order (every other option strictly less often). Other verbal rows are
+  ``not_reproducible`` with that reason.
 * Rows of another wave than the file's wave (the 2014 trend reference) are ``not_reproducible`` with
   the reason "reference figure of wave 2014 (comparison only)"; they stay in the scorecard.
 """
@@ -60,7 +65,10 @@ import pandas as pd
 from wijkteam_stats.reference import paths
 from wijkteam_stats.reference.codebook import Codebook, Indicator, Variable, load_codebook
 from wijkteam_stats.reference.municipalities import register as load_register
-from wijkteam_stats.reference.published import file_wave, load_published
+from wijkteam_stats.reference.published import file_wave, load_published, load_vocabulary, verbal_rule
+from wijkteam_stats.reference.waves import breakdown_groups, known_waves
+from wijkteam_stats.reference.waves import settings as wave_settings
+from wijkteam_stats.reference.writers import safe_to_csv
 from wijkteam_stats.reproduce import tolerances as tol
 from wijkteam_stats.reproduce.estimators import (
     indicator_values,
@@ -72,6 +80,7 @@ from wijkteam_stats.reproduce.estimators import (
     shares,
     universe_mask,
 )
+from wijkteam_stats.reproduce.readings import choose_reading, evaluate_readings
 from wijkteam_stats.reproduce.tolerances import VERBAL_MAJORITY
 
 if TYPE_CHECKING:
@@ -181,6 +190,7 @@ class _Context:
     published: pd.DataFrame
     wave: int
     names: dict[str, str] = field(default_factory=dict)
+    vocabulary: dict = field(default_factory=load_vocabulary)
 
 
 @dataclass
@@ -214,6 +224,10 @@ def _join_register(tidy: pd.DataFrame, invited: pd.DataFrame) -> pd.DataFrame:
         )
     out = tidy.copy()
     out["_g32"] = reg.loc[codes, "g32"].to_numpy(dtype=bool)
+    out["_non_g32"] = ~out["_g32"]
+    if "in_G32" in reg.columns:  # the wave's reading of the G32 breakdown
+        out["_g32"] = reg.loc[codes, "in_G32"].to_numpy(dtype=bool)
+        out["_non_g32"] = reg.loc[codes, "in_non_G32"].to_numpy(dtype=bool)
     out["_g4"] = reg.loc[codes, "g4"].to_numpy(dtype=bool)
     out["_population"] = reg.loc[codes, "population"].astype("Int64").to_numpy()
     out["_name"] = reg.loc[codes, "name"].astype(str).to_numpy()
@@ -254,7 +268,7 @@ def _narrow(df: pd.DataFrame, kind: str, breakdown: str) -> pd.DataFrame:
     if kind == "G32":
         return df[df["_g32"]]
     if kind == "non-G32":
-        return df[~df["_g32"]]
+        return df[df["_non_g32"]]
     if kind == "G4":
         return df[df["_g4"]]
     if kind == "municipality":
@@ -340,7 +354,9 @@ def _derived(row: Any, ctx: _Context, kind: str) -> _Result:
                               f"uitsplitsing {row.breakdown!r} bestaat niet voor {row.variable!r}")
     resp = _narrow(ctx.tidy, bkind, row.breakdown)
     inv = ctx.invited
-    inv = {"G32": inv[inv["g32"]], "non-G32": inv[~inv["g32"]], "G4": inv[inv["g4"]]}.get(bkind, inv)
+    g32 = inv["in_G32"] if "in_G32" in inv.columns else inv["g32"]
+    non = inv["in_non_G32"] if "in_non_G32" in inv.columns else ~inv["g32"]
+    inv = {"G32": inv[g32], "non-G32": inv[non], "G4": inv[inv["g4"]]}.get(bkind, inv)
     dk = spec.get("kind", row.variable)
     desc = _describe(row, ctx, None)
     if row.statistic == "count" and dk == "n_respondents":
@@ -462,10 +478,68 @@ def _indicator(pop: pd.DataFrame, ind: Indicator) -> pd.Series:
     return indicator_values(pop[ind.column], ind.equals)
 
 
+def _verbal_share(row: Any, ind: Indicator, pop: pd.DataFrame, desc: str, rule: dict) -> _Result:
+    """'iets minder dan de helft': the share of the universe below (or above) a threshold."""
+    p = proportion(pop[ind.column], ind.equals)
+    if p.n == 0:
+        return _Result(None, "%", desc, 0, status="mismatch",
+                       notes=[Note("no non-missing answer in the universe", "geen enkel antwoord in het universum")])
+    limit = Fraction(str(rule["value"]))
+    share = Fraction(100 * p.k, p.n)
+    below = rule["rule"] == "share_below"
+    ok = share < limit if below else share > limit
+    word_en, word_nl = ("below", "onder") if below else ("above", "boven")
+    notes = [Note(f"{p.k} of {p.n}; '{rule['phrase']}': {word_en} {_fmt(float(limit), 0)} %",
+                  f"{p.k} van {p.n} gemeenten: {_dec(p.percent)} %; '{rule['phrase']}': {word_nl} "
+                  f"{_nl(float(limit), 0)} %")]
+    return _Result(p.percent, "%", desc, p.n, p.ci_low, p.ci_high, status="match" if ok else "mismatch", notes=notes)
+
+
+def _verbal_top(row: Any, ctx: _Context) -> _Result:
+    """'most time spent on A, B, C': the named options are the top ones of their question, in any order."""
+    cb = ctx.codebook
+    parts = [p.strip() for p in str(row.category).split(";") if p.strip()]
+    try:
+        inds = [cb.indicator(row.variable, p, row.breakdown) for p in parts]
+    except KeyError as err:
+        raise NotReproducible(str(err.args[0]), f"het codeboek kent de genoemde opties niet: {err.args[0]}") from None
+    v = cb.variable(inds[0].variable)
+    if v.type != "multi" or any(i.variable != v.name for i in inds):
+        raise NotReproducible("'top options' needs options of one multi-select question",
+                              "'de meest gekozen opties' vraagt om opties van één vraag met meerdere antwoorden")
+    missing = [c for c in inds[0].siblings if c not in ctx.tidy.columns]
+    if missing:
+        raise NotReproducible(f"survey table lacks column(s) {missing}", f"de enquêtetabel mist kolom(men) {missing}")
+    pop = _narrow(_universe_rows(row, ctx), _breakdown_kind(row, ctx, inds[0]), str(row.breakdown))
+    tab = shares(pop, list(inds[0].siblings)).set_index("column")
+    named = [i.column for i in inds]
+    others = [c for c in tab.index if c not in named]
+    low = min(tab.loc[named, "k"])
+    high = max(tab.loc[others, "k"]) if others else -1
+    ok = low > high
+    desc = _describe(row, ctx, inds[0])
+    label = ", ".join(f"{_option_label(cb, inds[0], c)} {int(tab.loc[c, 'k'])}" for c in named)
+    notes = [Note(f"named: {label}; most chosen other option: {high}",
+                  f"genoemd: {label}; meest gekozen andere optie: {high} gemeenten"),
+             Note(f"the {len(named)} named options are {'the' if ok else 'not the'} top {len(named)}",
+                  f"de {len(named)} genoemde opties zijn {'de' if ok else 'niet de'} {len(named)} meest gekozen")]
+    return _Result(float(low), "gemeenten", desc, int(tab.loc[named[0], "n"]), status="match" if ok else "mismatch",
+                   notes=notes)
+
+
 def _compute(row: Any, ctx: _Context) -> _Result:
     cb = ctx.codebook
     if row.variable in cb.derived:
         return _derived(row, ctx, row.variable)
+    if row.statistic == "verbal":
+        rule = verbal_rule(row, ctx.vocabulary)
+        if rule is None and row.breakdown != "size":
+            raise NotReproducible("no rule expresses this verbal statement (add one under verbal_rules in "
+                                  "data/raw/published/vocabulary.yaml if it can be checked)",
+                                  "geen regel drukt deze verbale bevinding uit (bijvoorbeeld een open antwoord); "
+                                  "niet te controleren met de enquêtegegevens")
+        if rule is not None and rule["rule"] == "top_options":
+            return _verbal_top(row, ctx)
     try:
         ind = cb.indicator(row.variable, row.category, row.breakdown)
     except KeyError:
@@ -495,6 +569,9 @@ def _compute(row: Any, ctx: _Context) -> _Result:
     if row.statistic == "verbal":
         if bkind == "size":
             return _verbal_size(row, ctx, ind, pop, desc)
+        rule = verbal_rule(row, ctx.vocabulary)
+        if rule is not None and rule["rule"] in ("share_below", "share_above"):
+            return _verbal_share(row, ind, pop, desc, rule)
         raise NotReproducible(f"no rule to check a verbal finding with breakdown {row.breakdown!r}",
                               f"geen regel om een verbale bevinding met uitsplitsing {row.breakdown!r} te controleren")
     if bkind in ("rank", "size"):
@@ -622,9 +699,10 @@ def build_scorecard(published: pd.DataFrame | str | Path, tidy: pd.DataFrame,
     Returns one row per published row, in file order, with :data:`SCORECARD_COLUMNS`.
     """
     pub = load_published(published) if isinstance(published, (str, Path)) else published.reset_index(drop=True)
-    cb = codebook or load_codebook()
     wave = int(wave) if wave is not None else file_wave(pub)
+    cb = (codebook or load_codebook()).for_wave(wave)  # the questions this wave asked
     invited = register if register is not None else load_register(cb.register_year(wave))
+    invited = with_reading(pub, invited, wave)
     ctx = _Context(_join_register(tidy, invited), invited, cb, pub, wave,
                    dict(zip(invited["gm_code"], invited["name"], strict=True)))
     rows = [_evaluate(r, ctx) for r in pub.itertuples(index=False)]
@@ -636,6 +714,22 @@ def build_scorecard(published: pd.DataFrame | str | Path, tidy: pd.DataFrame,
     if len(sc) != len(pub) or list(sc["finding_id"]) != list(pub["finding_id"]):
         raise AssertionError("scorecard lost or reordered rows")  # pragma: no cover
     return sc
+
+
+def with_reading(pub: pd.DataFrame, invited: pd.DataFrame, wave: int) -> pd.DataFrame:
+    """The register with ``in_G32`` / ``in_non_G32`` under the wave's reading (unchanged without wave settings
+    or when no reading fits: then the register's 1 January ``g32`` flag decides)."""
+    if wave not in known_waves() or "in_G32" in invited.columns:
+        return invited
+    settings = wave_settings(wave)
+    chosen, _ = choose_reading(evaluate_readings(pub, invited, settings, wave), settings)
+    if chosen is None:
+        return invited
+    groups = breakdown_groups(invited, chosen.reading).set_index("gm_code")
+    out = invited.copy()
+    out["in_G32"] = groups.loc[out["gm_code"], "in_G32"].to_numpy()
+    out["in_non_G32"] = groups.loc[out["gm_code"], "in_non_G32"].to_numpy()
+    return out
 
 
 def scorecard_path(wave: int, output_dir: str | Path | None = None) -> Path:
@@ -650,7 +744,7 @@ def write_scorecard(scorecard: pd.DataFrame, wave: int, output_dir: str | Path |
     out = scorecard.copy()
     for c in ("reproduced_value", "ci_low", "ci_high"):
         out[c] = out[c].round(4)
-    out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    safe_to_csv(out, path)
     return path
 
 

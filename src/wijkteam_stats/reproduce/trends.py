@@ -44,8 +44,9 @@ interval for the difference (built from the two Wilson intervals; equal to stats
 Assumption 2 is false in a known direction: many municipalities answer in several waves, and a
 municipality's answers are positively correlated over time (a municipality with teams keeps them). Then
 ``Var(p2 - p1) = V1 + V2 - 2 Cov(p1, p2)`` with ``Cov > 0``, so the independent-samples variance is too
-large: the interval is too wide and the p-value too large. The test is **conservative**; a paired analysis
-(McNemar on the panel below) needs the real municipality-level data.
+large: the interval is too wide and the p-value too large. The test is **conservative**. The paired analysis
+(:func:`paired_change`, McNemar's exact test on the municipalities that answered both waves) needs the real
+municipality-level data and speaks only about those municipalities.
 
 With the population size known (universe ``respondents``, breakdown ``all``: the wave's invited
 municipalities), a second version applies the **finite-population correction** ``f = (N - n) / (N - 1)`` to
@@ -75,6 +76,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
 from wijkteam_stats.clean import clean_survey
@@ -729,6 +731,39 @@ def transitions(followed: pd.DataFrame, wave_from: int, wave_to: int) -> pd.Data
     return pd.crosstab(a.loc[both].rename(str(wave_from)), b.loc[both].rename(str(wave_to)), dropna=False)
 
 
+def paired_change(followed: pd.DataFrame, wave_from: int, wave_to: int, positive: object) -> dict:
+    """McNemar's exact test of a change in the share ``value == positive`` among the 2025 municipalities that
+    answered both waves (the paired test the independent-samples test cannot be; real data only).
+
+    Returns n_pairs, share_from and share_to (percent), the discordant counts (``from_only``: positive in
+    ``wave_from`` only, ``to_only``) and the exact two-sided p-value (NaN without discordant pairs to test).
+    """
+    a = followed[followed["wave"] == wave_from].set_index("gm_code_2025")["value"]
+    b = followed[followed["wave"] == wave_to].set_index("gm_code_2025")["value"]
+    both = a.index.intersection(b.index)
+    a, b = a.loc[both].eq(positive), b.loc[both].eq(positive)
+    from_only, to_only = int((a & ~b).sum()), int((~a & b).sum())
+    n = len(both)
+    p = math.nan
+    if from_only + to_only:
+        p = float(mcnemar([[int((a & b).sum()), from_only], [to_only, int((~a & ~b).sum())]], exact=True).pvalue)
+    return {"wave_from": int(wave_from), "wave_to": int(wave_to), "n_pairs": n,
+            "share_from": 100 * a.mean() if n else math.nan, "share_to": 100 * b.mean() if n else math.nan,
+            "from_only": from_only, "to_only": to_only, "p_value": p}
+
+
+def presence_table(panel_rows: pd.DataFrame) -> pd.DataFrame:
+    """Which 2025 municipalities answered in which waves: gm_code_2025, name_2025, one boolean column per
+    wave (``wave_<year>``) and n_waves, sorted by code."""
+    pres = presence(panel_rows)
+    if pres.empty:
+        return pd.DataFrame(columns=["gm_code_2025", "name_2025", "n_waves"])
+    names = panel_rows.drop_duplicates("gm_code_2025").set_index("gm_code_2025")["name_2025"]
+    out = pres.rename(columns={c: f"wave_{c}" for c in pres.columns if c != "n_waves"})
+    out.insert(0, "name_2025", names.reindex(out.index).to_numpy())
+    return out.rename_axis("gm_code_2025").reset_index()
+
+
 # --------------------------------------------------------------------------- one call for the notebook / CLI
 
 
@@ -839,11 +874,12 @@ def write_tables(result: TrendResult, output_dir: str | Path | None = None) -> l
         out.append(safe_to_csv(result.panel, folder / "respondent_panel_2025.csv"))
         out.append(safe_to_csv(result.overlap, folder / "respondent_overlap.csv"))
         out.append(safe_to_csv(result.multiwave, folder / "respondents_multiwave.csv"))
+        out.append(safe_to_csv(presence_table(result.panel), folder / "respondents_by_2025_municipality.csv"))
     return out
 
 
 __all__ = [
-    "CHANGE_COLUMNS", "KEY", "changes_table_nl", "conclusions_nl", "trends_table_nl", "TrendResult", "answers_on_2025", "build_trends", "default_survey_paths",
+    "CHANGE_COLUMNS", "KEY", "paired_change", "presence_table", "changes_table_nl", "conclusions_nl", "trends_table_nl", "TrendResult", "answers_on_2025", "build_trends", "default_survey_paths",
     "register_summary", "transitions", "write_tables", "METHOD_NL", "PANEL_COLUMNS", "TEST_NL", "TREND_COLUMNS", "all_published",
     "change_tests", "consistent_counts", "fpc_factor", "multiwave_counts", "multiwave_inventory",
     "national_trends", "newcombe_interval", "overlap_shares", "panel", "pooled_z_test", "presence",
