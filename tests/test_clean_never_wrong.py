@@ -76,6 +76,19 @@ def test_unknown_tick_mark_is_an_issue_not_unticked(tidy, tmp_path):
     assert any(i.column == f"goal__{want}" for i in result.summary.cell_issues)
 
 
+def test_unknown_option_in_a_list_cell_makes_the_question_missing(tidy, tmp_path):
+    header, rows = cells_of(tidy, tmp_path, multi_shape="list")
+    i = header.index("8. Wat zijn de belangrijkste doelstellingen van de sociale (wijk)teams?")
+    k = next(k for k, r in enumerate(rows) if r[i])
+    rows[k][i] = rows[k][i] + "; Betere samenwerking met huisartsen"
+    result = clean_survey(write(tmp_path / "list.csv", header, rows), WAVE)
+    code = result.log.at[k, "gm_code"]
+    assert result.table.set_index("gm_code").loc[code].filter(like="goal__").isna().all()
+    assert "names unknown option(s) 'Betere samenwerking met huisartsen'" in result.log.at[k, "reason"]
+    others = result.table[result.table["gm_code"] != code].reset_index(drop=True)
+    pd.testing.assert_frame_equal(others, tidy[tidy["gm_code"] != code].reset_index(drop=True))
+
+
 # --------------------------------------------------------------------------- wave column
 
 

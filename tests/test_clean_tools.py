@@ -135,6 +135,13 @@ def test_limesurvey_codes_without_structure_are_refused_with_the_cause(tidy, tmp
     assert "LimeSurvey export with question codes" in str(info.value) and "--structure" in str(info.value)
 
 
+def test_limesurvey_structure_file_found_next_to_the_export(tidy, tmp_path):
+    path = limesurvey(tidy, tmp_path / "results-survey123456.csv", tmp_path / "limesurvey_survey_123456.lss")
+    result = clean_survey(path, WAVE)
+    pd.testing.assert_frame_equal(result.table, tidy)
+    assert "structure file found next to the export: limesurvey_survey_123456.lss" in str(result.summary)
+
+
 # --------------------------------------------------------------------------- Google Forms
 
 

@@ -21,8 +21,9 @@ codebook (``data/raw/codebook_movisie.yaml``, optionally an overlay from ``wijkt
 Never silently wrong: a text record with another number of fields than the header, a header resembling an
 unmapped codebook question, an unknown option column of a known question, a column with values but no
 header, a choice column of codes instead of labels, and a date column whose day/month order cannot be decided
-are errors naming file, line/row and column; an unknown tick mark is a cell issue (missing), never "not
-ticked"; a merged duplicate's log line lists the cells where it disagrees with the kept response.
+are errors naming file, line/row and column; an unknown tick mark is a cell issue (that option missing),
+never "not ticked", and a list cell naming an unknown option makes the question missing for that row (a cell
+issue); a merged duplicate's log line lists the cells where it disagrees with the kept response.
 
 Rules
 -----

@@ -421,10 +421,10 @@ def parse_list(series: pd.Series, index: dict[str, str], answers: Answers, colum
         if answers.is_missing(raw):
             return None, None
         found, unknown = split_list(raw, index)
-        issue = None
-        if unknown:
-            issue = f"names unknown option(s) {', '.join(repr(show(u, 40)) for u in unknown)}; ignored"
-        return (found or None), issue
+        if unknown:  # which option it means is unknown: never read the others as "not ticked"
+            return None, (f"names unknown option(s) {', '.join(repr(show(u, 40)) for u in unknown)}; "
+                          "the question is set to missing for this row")
+        return (found or None), None
 
     results = _by_unique(series, one)
     if not any(r[0] for r in results):

@@ -55,8 +55,11 @@ def _prepared(raw: RawTable) -> pd.DataFrame:
     """Cells stripped of outer spaces and of the leading quote that neutralised a formula; value maps
     (numeric recodes, answer codes) applied."""
     frame = raw.frame()
+    marker = re.compile(_MARKER)
     for c in frame.columns:
-        frame[c] = frame[c].str.strip().str.replace(_MARKER, "", regex=True)
+        col = frame[c]
+        table = {u: marker.sub("", u.strip(), count=1) for u in pd.unique(col)}  # once per distinct value
+        frame[c] = col.map(table)
     for c, vmap in raw.value_maps.items():
         folded = {str(k).strip().lower(): str(v) for k, v in vmap.items()}
         frame[c] = frame[c].map(lambda x, f=folded: f.get(x.lower(), x) if x else x)

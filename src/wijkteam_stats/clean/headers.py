@@ -304,7 +304,8 @@ def _check_ignored(raw: RawTable, index: HeaderIndex, hmap: HeaderMap) -> None:
     codebook question, or a column with values but no header is an error."""
     hr = raw.header_row or None
     candidates = _fuzzy_candidates(index, hmap)
-    frame_cols = list(zip(*raw.cells, strict=True)) if raw.cells else []
+    frame_cols = list(zip(*raw.cells, strict=True)) if raw.cells and any(
+        not raw.headers[i].strip() for i in hmap.ignored) else []
     fix = ("add the header as an alias in the codebook or map it in an overlay (wijkteam codebook suggest "
            "EXPORT --wave W, then wijkteam clean EXPORT --codebook-overlay FILE)")
     for i in hmap.ignored:

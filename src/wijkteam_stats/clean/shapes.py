@@ -113,6 +113,8 @@ def locate(path: str | Path, codebook: Codebook, sheet: str | None = None, struc
     else:
         found = _choose(source, index)
         raw = _build(found, index)
+    if structure is None and raw.tool == "LimeSurvey":
+        structure = _structure_beside(Path(path), raw)
     if structure is not None:
         apply_structure(raw, Path(structure))
     if overlay_headers:
@@ -121,6 +123,20 @@ def locate(path: str | Path, codebook: Codebook, sheet: str | None = None, struc
             if key in index.overlay and i not in raw.preset:
                 raw.preset[i] = index.overlay[key]
     return raw
+
+
+def _structure_beside(path: Path, raw: RawTable) -> Path | None:
+    """A LimeSurvey structure file next to the export: ``<export stem>.lss``, else the only ``.lss`` there."""
+    if not any(_LIME_CODE.match(h.strip()) and re.search(r"\d", h) for h in raw.headers):
+        return None
+    same = path.with_suffix(".lss")
+    found = same if same.is_file() else None
+    if found is None:
+        candidates = sorted(path.parent.glob("*.lss"))
+        found = candidates[0] if len(candidates) == 1 else None
+    if found is not None:
+        raw.notes.append(f"LimeSurvey structure file found next to the export: {found.name}")
+    return found
 
 
 def _choose(grids: list[Grid], index: HeaderIndex) -> _Found:
