@@ -54,9 +54,18 @@ def mask_values(text: str, personal: Iterable[str]) -> str:
     return "".join(pieces) + out[at:]
 
 
+_SHOW_MARGIN = 400  # characters read beyond the quoted part, so personal data across the cut is found
+
+
 def show(value: object, limit: int = 60) -> str:
-    """A cell value as quoted in a log message: personal data masked, long values shortened."""
-    s = mask(str(value), NOBODY).replace("\r", " ").replace("\n", " ")
+    """A cell value as quoted in a log message: personal data masked, long values shortened.
+
+    Only the first ``limit`` + 400 characters are read (a long cell costs no more than a short one).
+    """
+    text = str(value)
+    s = mask(text[: limit + _SHOW_MARGIN], NOBODY).replace("\r", " ").replace("\n", " ")
+    if len(text) > limit + _SHOW_MARGIN:
+        s += "…"
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
