@@ -522,14 +522,18 @@ def deidentify_columns(frame: pd.DataFrame, columns: Sequence[str], known: Seque
     """
     out = frame.copy()
     per_row: list[dict[str, Counter]] = [{} for _ in range(len(frame))]
+    seen: dict[tuple[str, KnownPersons], tuple[str, Counter]] = {}  # exports repeat texts (duplicates)
     for c in columns:
         values = frame[c]
         masked = values.copy()
         for pos in np.flatnonzero(values.notna().to_numpy()):
-            text, counts = deidentify(str(values.iat[pos]), known[pos] if pos < len(known) else NOBODY)
+            key = (str(values.iat[pos]), known[pos] if pos < len(known) else NOBODY)
+            if key not in seen:
+                seen[key] = deidentify(*key)
+            text, counts = seen[key]
             if counts:
                 masked.iat[pos] = text
-                per_row[pos][c] = counts
+                per_row[pos][c] = Counter(counts)
         out[c] = masked
     return out, per_row
 
