@@ -62,6 +62,23 @@ def test_qualtrics_xlsx(tidy, tmp_path):
     assert not [p for p in personal if p in result.log.to_csv()]
 
 
+def test_qualtrics_spss_file(tidy, tmp_path):
+    import re
+
+    import pyreadstat
+
+    path, personal = qualtrics(tidy, tmp_path / "q.csv", extra=[{"copy": 2, "Status": "Survey Preview"}])
+    recs = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig").values.tolist()
+    names = [re.sub(r"\W", "_", x) for x in recs[0]]
+    frame = pd.DataFrame(recs[3:], columns=names)
+    pyreadstat.write_sav(frame, str(tmp_path / "q.sav"), column_labels=recs[1])
+    result = clean_survey(tmp_path / "q.sav", WAVE)
+    pd.testing.assert_frame_equal(result.table, tidy)
+    assert result.summary.tool == "Qualtrics" and "survey preview" in result.log["reason"].iat[-1]
+    assert "IPAddress" in result.summary.personal_columns and not result.summary.ignored_columns
+    assert not [p for p in personal if p in result.log.to_csv() + str(result.summary)]
+
+
 def test_index_column_without_header_is_ignored(tidy, tmp_path):
     header, rows, _ = base_cells(tidy, tmp_path)
     frame = pd.DataFrame(rows, columns=header)

@@ -49,6 +49,7 @@ HEADER_SCAN = 40
 
 QUALTRICS_META = {
     "startdate": None, "enddate": None, "status": None, "progress": None, "duration (in seconds)": None,
+    "duration__in_seconds_": None,
     "duration": None, "finished": "status", "recordeddate": "ingevuld_op", "responseid": None,
     "distributionchannel": None, "userlanguage": None, "q_url": None, "_recordid": None, "responseset": None,
 }
@@ -110,6 +111,15 @@ def locate(path: str | Path, codebook: Codebook, sheet: str | None = None, struc
     index = HeaderIndex(codebook, overlay_headers)
     if isinstance(source, RawTable):
         raw = source
+        names = {h.strip().lower() for h in raw.headers}
+        if "responseid" in names or {"startdate", "finished"} <= names:
+            raw.tool = "Qualtrics"
+            raw.dialect = f"Qualtrics export, {raw.dialect}"
+            _qualtrics(raw)
+        elif "submitdate" in names and ("lastpage" in names or "startlanguage" in names):
+            raw.tool = "LimeSurvey"
+            raw.dialect = f"LimeSurvey export, {raw.dialect}"
+            _limesurvey(raw)
     else:
         found = _choose(source, index)
         raw = _build(found, index)
@@ -384,10 +394,11 @@ def _presets(raw: RawTable, meta: dict[str, str | None], personal, prefix_person
 
 def _qualtrics(raw: RawTable) -> None:
     _presets(raw, QUALTRICS_META, QUALTRICS_PERSONAL)
-    for i, lab in enumerate(raw.labels):
+    names = raw.headers if raw.kind in ("sav", "dta") else raw.labels  # the Qualtrics ids
+    for i, lab in enumerate(names):
         if lab and lab.startswith("Q_") and i not in raw.personal:
             raw.preset.setdefault(i, None)  # Q_RecaptchaScore, Q_RelevantIDDuplicate, ...: tool metadata
-    ids = [(lab or "").strip().lower() for lab in raw.labels]
+    ids = [(lab or "").strip().lower() for lab in names]
     if "finished" in ids:
         j = ids.index("finished")
         raw.value_maps[j] = {"true": "compleet", "1": "compleet", "false": "gedeeltelijk", "0": "gedeeltelijk"}
@@ -410,6 +421,12 @@ def _qualtrics(raw: RawTable) -> None:
                 decided = ("set_aside", f"unknown Qualtrics response type (Status = '{cells[j].strip()[:30]}')")
             if decided is not None:
                 raw.pre_actions[pos] = decided
+    if raw.kind in ("sav", "dta"):
+        raw.labels = [re.sub(r"\s+-\s+Selected Choice\b", "", lab) if lab else lab for lab in raw.labels]
+        for i, lab in enumerate(raw.labels):
+            if lab and re.search(r"_TEXT$", raw.headers[i]) and not lab.lower().endswith(" - text"):
+                raw.labels[i] = f"{lab} - Text"
+        return
     # a Qualtrics id row of real question ids also names "Q1_4_TEXT" columns: the text of an option
     for i, lab in enumerate(raw.labels):
         if lab and re.search(r"_TEXT$", lab) and not raw.headers[i].lower().endswith(" - text"):
