@@ -18,21 +18,24 @@ help:
 	@echo "make lock  - refresh constraints.txt (exact versions) from pyproject.toml"
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "setting up $(VENV) ..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e .
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
-	touch $@
+	@echo "installing wijkteam-stats into $(VENV) ..."
+	@$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e .
+	@$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@touch $@
 
 $(DEVSTAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[dev]"
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
-	touch $(STAMP) $@
+	@echo "installing wijkteam-stats with the dev extras into $(VENV) ..."
+	@$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[dev]"
+	@$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@touch $(STAMP) $@
 
 all: $(STAMP)
-	$(BIN)/wijkteam pipeline --wave $(WAVE)
+	@$(BIN)/wijkteam pipeline --wave $(WAVE)
 
 test: $(DEVSTAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -525,3 +525,18 @@ def test_footer_and_site_date_follow_source_date_epoch_not_the_clock(inputs, mon
     assert dates == ["2023-11-14", "2023-11-14"]
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     assert site.build_date() == "2031-01-02"  # without it: the (faked) clock
+
+
+def test_failed_rebuild_without_a_record_keeps_plausible_files_and_drops_broken_ones(batch):
+    batch(codes=["GM0003", "GM0005"])
+    (batch.out / "manifest.json").unlink()  # the record is gone, the reports are still there
+    (batch.out / "reports" / "2015" / "data" / "GM0005.json").write_text("{")  # and one is broken
+    good = (batch.out / "reports" / "2015" / "GM0003.html").read_bytes()
+    batch.state["build"] = fake_build(fail={"GM0003", "GM0005"})
+    res = batch(codes=["GM0003", "GM0005"])
+    assert res.failed == 2 and res.exit_code == 1
+    items = _items(batch.out)
+    assert (batch.out / "reports" / "2015" / "GM0003.html").read_bytes() == good  # kept ...
+    assert items["GM0003"]["stale"] is True and "match no record" in items["GM0003"]["stale_reason"]
+    assert "GM0005" not in items and not (batch.out / "reports" / "2015" / "GM0005.html").exists()  # ... broken: gone
+    assert_consistent(batch.out)

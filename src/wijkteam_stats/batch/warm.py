@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from wijkteam_stats.report.notebooks import ipc_kernel_manager_class
+
 RESET_CODE = "__import__('wijkteam_stats.batch._kernel', fromlist=['reset']).reset()"
 
 
@@ -97,9 +99,7 @@ class WarmKernel:
             raise KernelCodeError(f"{content.get('ename')}: {content.get('evalue')} (running {code[:80]!r})")
 
     async def _start(self) -> None:
-        from jupyter_client.manager import AsyncKernelManager
-
-        self.km = AsyncKernelManager(kernel_name=self.kernel_name)
+        self.km = ipc_kernel_manager_class()(kernel_name=self.kernel_name)  # IPC sockets, not plain TCP
         # a private in-memory command history: kernels of a pool must not share (and lock) one sqlite file
         await self.km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
         self.kc = self.km.client()
