@@ -22,6 +22,7 @@ from wijkteam_stats.clean.deidentify import (
     placeholder_counts,
 )
 from wijkteam_stats.clean.headers import HeaderIndex
+from wijkteam_stats.clean.shapes import _clean_html
 from wijkteam_stats.reference.codebook import load_codebook
 from wijkteam_stats.report import profile
 
@@ -238,3 +239,11 @@ def test_header_matching_is_linear_in_a_run_of_spaces():
     assert index.match("Naam" + " " * 500_000 + "respondent").variable == "respondent_naam"
     assert time.perf_counter() - start < 5
     assert index.match("1. Werkt uw gemeente  met   één of meer sociale (wijk)teams?").variable == "has_teams"
+
+
+def test_html_tags_in_headers_are_stripped_in_linear_time():
+    """Tag stripping of survey-tool headers: "<[^>]+>" was quadratic in a run of "<"."""
+    start = time.perf_counter()
+    assert _clean_html("<" * 1_000_000) == "<" * 1_000_000
+    assert time.perf_counter() - start < 5
+    assert _clean_html("Werkt uw <b>gemeente</b> met&nbsp;teams?") == "Werkt uw gemeente met teams?"
