@@ -117,9 +117,20 @@ def test_atomic_write_leaves_nothing_half_written(tmp_path, monkeypatch):
         atomic.atomic_write_text(target, "new " * 1000)
     monkeypatch.undo()
     assert target.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["GM0363.html"]
-    stale = tmp_path / ".GM0003.html.abc123.tmp"
-    stale.write_text("half")
+    # only temporaries of processes that no longer run are removed: another run's files are left alone
+    import subprocess
+    import sys
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    stale = tmp_path / f".GM0003.html.{dead}.abc123.tmp"
+    alive = tmp_path / f".GM0004.html.{os.getppid()}.abc123.tmp"
+    unowned = tmp_path / ".GM0005.html.abc123.tmp"
+    for p in (stale, alive, unowned):
+        p.write_text("half")
     assert atomic.remove_stale_temporaries(tmp_path) == [stale] and not stale.exists()
+    assert alive.exists() and unowned.exists()
+    os.utime(unowned, (0, 0))  # an old one without a process id counts as abandoned
+    assert atomic.remove_stale_temporaries(tmp_path) == [unowned]
 
 
 # --------------------------------------------------------------------------- runner logic (fake executor)
@@ -132,13 +143,14 @@ class FakeExecutor:
         self.fail = set(fail)
         self.calls: list[list[str]] = []
 
-    def run(self, payloads, notebook, on_result):
+    def run(self, payloads, notebook, on_result, stop=None, on_start=None):
         self.calls.append([p["gm_code"] for p in payloads])
         for p in payloads:
             if p["gm_code"] in self.fail:
                 on_result(JobResult(p["gm_code"], p["name"], "failed", 0.1, 4, "RuntimeError: kapot"))
                 continue
-            atomic.atomic_write_text(Path(p["data_path"]), json.dumps({"gm_code": p["gm_code"]}))
+            staged = Path(p["parameters"]["output_dir"]) / "data" / f"{p['gm_code']}.json"
+            atomic.atomic_write_text(staged, json.dumps({"gm_code": p["gm_code"]}))
             on_result(JobResult(p["gm_code"], p["name"], "built", 0.1, html=f"<html>{p['gm_code']}</html>"))
 
 
@@ -188,8 +200,10 @@ def test_runner_is_incremental_records_and_survives_failures(inputs, tmp_path, m
     rows = _summary(out)
     assert rows["GM0003"]["status"] == "failed" and rows["GM0003"]["error_cell"] == "4"
     assert rows["GM0003"]["error"] == "RuntimeError: kapot" and rows["GM0363"]["status"] == "built"
-    assert not (out / "reports" / "2015" / "GM0003.html").exists()  # no stale report of older inputs
-    assert "GM0003" not in json.loads((out / "manifest.json").read_text())["reports"]["2015"]["items"]
+    # the last good report of older inputs is kept, marked stale (the site shows it as outdated)
+    assert (out / "reports" / "2015" / "GM0003.html").read_text() == "<html>GM0003</html>"
+    item = json.loads((out / "manifest.json").read_text())["reports"]["2015"]["items"]["GM0003"]
+    assert item["stale"] is True and "RuntimeError: kapot" in item["stale_reason"]
     fake.fail = set()
     assert run_reports(codes, 2015, **kw).built == 1  # only the failed one is retried
 

@@ -58,7 +58,9 @@ def test_default_output_paths(export, tmp_path, monkeypatch):
     assert main(["clean", str(path), "--wave", "2015"]) == 0
     assert (tmp_path / "processed" / "survey_2015.parquet").is_file()
     assert (tmp_path / "processed" / "survey_2015.csv").is_file()
-    assert (tmp_path / "tables" / "cleaning_log_2015.csv").is_file()
+    # another file than the wave's shipped export: its log is named after it (the pipeline's log is kept)
+    assert (tmp_path / "tables" / f"cleaning_log_2015_{path.stem}.csv").is_file()
+    assert not (tmp_path / "tables" / "cleaning_log_2015.csv").exists()
 
 
 def test_sheet_option(tidy, tmp_path):

@@ -8,6 +8,7 @@ from collections import Counter
 
 import pandas as pd
 import pytest
+from test_profile import fake_expectations, fake_tidy, teams_answers
 
 from wijkteam_stats.clean.answers import Answers, parse_choice, split_namelijk
 from wijkteam_stats.clean.deidentify import (
@@ -21,6 +22,7 @@ from wijkteam_stats.clean.deidentify import (
     placeholder_counts,
 )
 from wijkteam_stats.reference.codebook import load_codebook
+from wijkteam_stats.report import profile
 
 KAREN = KnownPersons.from_values(["Karin Bakker", "k.bakker@zaanstad.nl", "06-12345678"])
 JAN = KnownPersons.from_values(["J.P. van der Berg", "jp.vdberg@gemeente.nl"])
@@ -210,3 +212,15 @@ def test_namelijk_split_is_linear_and_unchanged():
     parsed = parse_choice(pd.Series([spaces]), v, Answers(cb))
     assert time.perf_counter() - start < 5
     assert parsed.values.isna().all()
+
+
+def test_reports_mask_free_text_of_a_table_cleaned_elsewhere(tmp_path):
+    """Defence in depth: a tidy parquet that did not come through this cleaning (another tool, an older run)
+    still reaches the report numbers masked."""
+    text = "Bel 06-12345678 of mail k.bakker@zaanstad.nl; groet, Karin Bakker"
+    survey = tmp_path / "SYNTHETIC_elsewhere_2015.parquet"
+    fake_tidy(["GM0363", "GM0003"], overrides={"GM0363": teams_answers(3, toelichting=text)}).to_parquet(survey)
+    exp = tmp_path / "expected.csv"
+    fake_expectations().to_csv(exp, index=False)
+    numbers = profile.build_numbers("GM0363", 2015, survey, exp)
+    assert numbers["answers"]["toelichting"] == "Bel [telefoonnummer] of mail [e-mailadres]; groet, [naam]"

@@ -18,7 +18,7 @@ import queue
 import tempfile
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +42,14 @@ class LocalExecutor:
         #: seconds spent starting and setting up the warm kernels
         self.startup_seconds = 0.0
 
-    def run(self, payloads: list[dict[str, Any]], notebook: Path,
-            on_result: Callable[[JobResult], None]) -> None:
-        """Build every job; ``on_result`` is called in this thread as each one finishes."""
+    def run(self, payloads: list[dict[str, Any]], notebook: Path, on_result: Callable[[JobResult], None],
+            stop: threading.Event | None = None, on_start: Callable[[str], None] | None = None) -> None:
+        """Build every job; ``on_result`` is called in this thread as each one finishes. Once ``stop`` is set
+        no further job starts (running ones finish); ``on_start`` gets the code of each job as it starts."""
         notebook_json = Path(notebook).read_text(encoding="utf-8")
+        stop = stop or threading.Event()
         if self.engine == "papermill":
-            self._drain(lambda p: build_papermill(p, str(notebook)), payloads, on_result)
+            self._drain(lambda p: build_papermill(p, str(notebook)), payloads, on_result, stop, on_start)
             return
         import time
 
@@ -65,23 +67,36 @@ class LocalExecutor:
                 on_result(res)
                 self.memory_trace.append((len(self.memory_trace) + 1, sum(m or 0.0 for m in pool.rss_mb())))
 
-            self._drain(task, payloads, traced)
+            self._drain(task, payloads, traced, stop, on_start)
             self.memory["end"] = pool.rss_mb()
         finally:
             pool.shutdown()
 
     def _drain(self, fn: Callable[[dict[str, Any]], JobResult], payloads: list[dict[str, Any]],
-               on_result: Callable[[JobResult], None]) -> None:
+               on_result: Callable[[JobResult], None], stop: threading.Event,
+               on_start: Callable[[str], None] | None) -> None:
+        """At most ``workers`` jobs in flight; a new one starts only while ``stop`` is not set."""
         ex = ThreadPoolExecutor(self.workers, thread_name_prefix="report")
+        waiting = list(reversed(payloads))
+        futures: dict[Any, dict[str, Any]] = {}
         try:
-            futures = {ex.submit(fn, p): p for p in payloads}
-            for fut in as_completed(futures):
-                try:
-                    res = fut.result()
-                except Exception as err:  # noqa: BLE001 - a bug in one job fails that job only
-                    p = futures[fut]
-                    res = JobResult(p["gm_code"], p["name"], "failed", 0.0, None, f"{type(err).__name__}: {err}")
-                on_result(res)
+            while waiting or futures:
+                while waiting and len(futures) < self.workers and not stop.is_set():
+                    p = waiting.pop()
+                    if on_start:
+                        on_start(p["gm_code"])
+                    futures[ex.submit(fn, p)] = p
+                if not futures:
+                    break  # stopped: the rest is not started
+                done, _ = wait(futures, timeout=0.2, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    p = futures.pop(fut)
+                    try:
+                        res = fut.result()
+                    except Exception as err:  # noqa: BLE001 - a bug in one job fails that job only
+                        res = JobResult(p["gm_code"], p["name"], "failed", 0.0, None,
+                                        f"{type(err).__name__}: {err}")
+                    on_result(res)
         except BaseException:
             ex.shutdown(wait=True, cancel_futures=True)
             raise
@@ -159,9 +174,10 @@ class DaskExecutor:
         self.engine = engine
         self.warm_wave = warm_wave
 
-    def run(self, payloads: list[dict[str, Any]], notebook: Path,
-            on_result: Callable[[JobResult], None]) -> None:
-        """Submit one task per job and hand results back as they complete."""
+    def run(self, payloads: list[dict[str, Any]], notebook: Path, on_result: Callable[[JobResult], None],
+            stop: threading.Event | None = None, on_start: Callable[[str], None] | None = None) -> None:
+        """Submit one task per job and hand results back as they complete; once ``stop`` is set the tasks
+        not yet finished are cancelled (their reports count as not started)."""
         import uuid
 
         from distributed import Client
@@ -178,7 +194,12 @@ class DaskExecutor:
                                     key=f"wijkteam-report-{p['gm_code']}-{run_id}")
                 by_key[fut.key] = p
                 futures.append(fut)
+                if on_start:
+                    on_start(p["gm_code"])
             for fut in dask_as_completed(futures, loop=client.loop):
+                if stop is not None and stop.is_set():
+                    client.cancel([f for f in futures if not f.done()])
+                    break
                 p = by_key[fut.key]
                 try:
                     res = fut.result()

@@ -1,47 +1,86 @@
 """The report batch: plan one job per municipality, skip what is up to date, build the rest, record it all.
 
+* One run at a time per outputs folder (:mod:`.lock`); a second run waits (or gives up after ``wait`` s).
+* Shared inputs (survey table, register, expectations) are checked once before any report runs
+  (:mod:`.inputs`); an unusable one stops the run before anything is built, recorded or deleted.
 * A job's key is the SHA-256 of the notebook, its parameters, the hashes of every input file (survey table,
   CBS register files, codebook, boundaries, model expectations), the report code and the package versions.
-  A report whose key matches the manifest and whose HTML exists is skipped (``--force`` rebuilds).
-* Writes are atomic; ``outputs/manifest.json`` records git commit, parameters, input hashes, package
-  versions and seed; ``outputs/reports/run_summary.csv`` lists every municipality of the run with its status
-  (built / skipped / failed), seconds, failing cell and error. One failing report never stops the others.
+  A report is skipped only when its record has this key and its HTML and JSON on disk still have the
+  recorded hashes (``--force`` rebuilds).
+* A report is its HTML and its JSON together: the notebook writes the numbers to a staging folder; only when
+  the HTML exists too are both moved into place and then recorded (:mod:`.manifest`, read-modify-write per
+  report). A report that fails keeps its last good files; if they are outdated its record is marked
+  ``stale`` with the reason. The run then exits non-zero.
+* SIGINT/SIGTERM: no new report starts, running ones finish and are recorded, the summary lists the rest as
+  ``not started``; a second signal exits at once (kernels killed, their connection files removed).
+* ``outputs/manifest.json`` records git commit, parameters, input hashes, package versions and seed;
+  ``outputs/reports/run_summary.csv`` lists every municipality of the run with its status (built / skipped /
+  failed / not started / interrupted), seconds, failing cell and error.
 """
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import hashlib
-import io
 import json
 import os
+import shutil
+import signal
 import sys
+import tempfile
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from wijkteam_stats import __version__
 from wijkteam_stats.batch.build import JobResult
 from wijkteam_stats.batch.executors import make_executor
+from wijkteam_stats.batch.inputs import validate_shared_inputs
+from wijkteam_stats.batch.lock import outputs_lock
+from wijkteam_stats.batch.manifest import (
+    SCHEMA,
+    build_time,
+    load_manifest,
+    manifest_path,
+    recover_items,
+    section,
+    sha256_of,
+    update_manifest,
+    verify_item,
+)
 from wijkteam_stats.batch.params import (
     ParameterError,
     validate_municipality,
     validate_parameters,
     validate_wave,
 )
+from wijkteam_stats.batch.warm import kill_live_kernels
 from wijkteam_stats.reference import paths
 from wijkteam_stats.reference.municipalities import register
 from wijkteam_stats.reference.provenance import git_state, is_synthetic, package_versions
 from wijkteam_stats.reference.waves import REPORT_SEED as SEED
 from wijkteam_stats.reference.waves import register_year
-from wijkteam_stats.reference.writers import atomic_write_text, remove_stale_temporaries
+from wijkteam_stats.reference.writers import (
+    CorruptFileError,
+    pid_alive,
+    read_json,
+    remove_stale_temporaries,
+    safe_to_csv,
+    write_temporary,
+)
 from wijkteam_stats.report.maps import boundary_file
 
 REPORT_NOTEBOOK = "03_municipality_profile.ipynb"
+#: Folder (inside the wave's report folder) where a report's numbers are written while it is built; they
+#: are moved beside the HTML only when both exist, so a report is its HTML and its JSON together.
+STAGING = ".staging"
 SUMMARY_COLUMNS = ["gm_code", "name", "status", "seconds", "error_cell", "error"]
 ENGINES = ("warm", "papermill")
 #: Distributions whose versions go into the key and the manifest.
@@ -80,6 +119,7 @@ class RunResult:
     seconds: float
     engine: str
     workers: int
+    signum: int | None = None
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
@@ -98,12 +138,16 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when nothing failed, 1 otherwise."""
+        """0 when nothing failed, 1 when a report failed, 128 + signal number when a signal stopped it."""
+        if self.signum is not None:
+            return 128 + self.signum
         return 1 if self.failed else 0
 
     def line(self) -> str:
-        """One-line summary (``0 rebuilt, 393 up to date, 0 failed``)."""
-        return f"{self.built} rebuilt, {self.skipped} up to date, {self.failed} failed"
+        """One-line summary (``0 rebuilt, 393 up to date, 0 failed``; ``, 12 not started`` after a stop)."""
+        text = f"{self.built} rebuilt, {self.skipped} up to date, {self.failed} failed"
+        stopped = self.count("not started") + self.count("interrupted")
+        return text + (f", {stopped} not started" if stopped else "")
 
 
 # =========================================================================== hashing, versions
@@ -255,48 +299,115 @@ def plan_jobs(codes: Iterable[Any] | None, wave: int = 2015, *, survey_path: str
                 base["survey_path"], base["expectations_path"])
 
 
-# =========================================================================== manifest
+# =========================================================================== manifest helpers
 
 
-def manifest_path(outputs_dir: Path) -> Path:
-    return Path(outputs_dir) / "manifest.json"
+def read_manifest(outputs_dir: Path, say: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """The manifest (empty when absent; repaired when corrupt, see :mod:`.manifest`)."""
+    return load_manifest(outputs_dir, say)
 
 
-def read_manifest(outputs_dir: Path) -> dict[str, Any]:
-    """The manifest (empty structure when absent); other sections written by other steps are kept."""
-    p = manifest_path(outputs_dir)
-    if not p.is_file():
-        return {}
-    try:
-        return json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{p} is not valid JSON ({err}); delete it to rebuild every report") from err
-
-
-def _section(manifest: dict[str, Any], wave: int) -> dict[str, Any]:
-    return manifest.setdefault("reports", {}).setdefault(str(wave), {"items": {}})
-
-
-def up_to_date(job: Job, manifest: dict[str, Any]) -> bool:
-    """Whether the job's HTML and numbers exist and were built from exactly these inputs."""
+def up_to_date(job: Job, manifest: dict[str, Any], outputs_dir: Path | None = None) -> bool:
+    """Whether the job's record has its key, is not stale, and its HTML and JSON on disk have the recorded
+    hashes (a report whose files or inputs differ from its record is never skipped)."""
     item = manifest.get("reports", {}).get(str(job.wave), {}).get("items", {}).get(job.gm_code)
-    return bool(item) and item.get("key") == job.key and job.html_path.is_file() and job.data_path.is_file()
-
-
-def write_manifest(outputs_dir: Path, manifest: dict[str, Any]) -> Path:
-    """Write the manifest atomically."""
-    return atomic_write_text(manifest_path(outputs_dir),
-                             json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    if not item or item.get("key") != job.key or item.get("stale"):
+        return False
+    base = outputs_dir if outputs_dir is not None else job.html_path.parent.parent.parent
+    return verify_item(item, base) is None
 
 
 def write_summary(path: Path, results: list[JobResult]) -> Path:
-    """Write ``run_summary.csv`` (one row per municipality of the run, sorted by code) atomically."""
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=SUMMARY_COLUMNS, lineterminator="\n")
-    w.writeheader()
-    for r in sorted(results, key=lambda r: r.gm_code):
-        w.writerow(r.row())
-    return atomic_write_text(path, buf.getvalue())
+    """Write ``run_summary.csv`` (one row per municipality of the run, sorted by code), atomically and
+    formula-safe."""
+    rows = [r.row() for r in sorted(results, key=lambda r: r.gm_code)]
+    return safe_to_csv(pd.DataFrame(rows, columns=SUMMARY_COLUMNS), path)
+
+
+# =========================================================================== signals
+
+
+class _Stop:
+    """SIGINT/SIGTERM while a run is going: the first stops launching reports (running ones finish), the
+    second exits at once (after a quick summary and removing kernel files), never during a report's commit."""
+
+    def __init__(self, say: Callable[[str], None], on_hard_exit: Callable[[int], None]):
+        self.event = threading.Event()
+        self.signum: int | None = None
+        self.committing = False
+        self.exit_pending: int | None = None
+        self._say = say
+        self._on_hard_exit = on_hard_exit
+        self._old: dict[int, Any] = {}
+
+    def install(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            self._old[sig] = signal.signal(sig, self._handle)
+
+    def restore(self) -> None:
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
+        self._old.clear()
+
+    def _handle(self, signum: int, _frame: Any) -> None:
+        if self.event.is_set():
+            if self.committing:
+                self.exit_pending = signum
+                return
+            self.hard_exit(signum)
+        self.signum = signum
+        self.event.set()
+        name = signal.Signals(signum).name
+        with contextlib.suppress(RuntimeError):  # a print interrupted by the signal cannot be re-entered
+            self._say(f"\n{name}: stopping; no new reports start, running ones finish and are recorded "
+                      "(press Ctrl-C again to quit at once)")
+
+    def hard_exit(self, signum: int) -> None:
+        try:
+            self._on_hard_exit(signum)
+        finally:
+            with contextlib.suppress(Exception):
+                sys.stdout.flush()
+                sys.stderr.write(f"\n{signal.Signals(signum).name} again: quit at once\n")
+                sys.stderr.flush()
+            os._exit(128 + signum)
+
+    def end_commit(self) -> None:
+        self.committing = False
+        if self.exit_pending is not None:
+            self.hard_exit(self.exit_pending)
+
+
+RUNTIME_PREFIX = "wijkteam-run-"
+
+
+def _remove_dead_runtime_dirs(base: Path) -> None:
+    """Remove private temporary folders (kernel connection files) of runs that no longer run."""
+    for d in base.glob(f"{RUNTIME_PREFIX}*"):
+        try:
+            pid = int(d.name[len(RUNTIME_PREFIX):].split("-", 1)[0])
+        except ValueError:
+            continue
+        if pid != os.getpid() and not pid_alive(pid):
+            shutil.rmtree(d, ignore_errors=True)
+
+
+@contextmanager
+def private_tempdir() -> Iterator[Path]:
+    """A private (0700) temporary folder for the run, used as the process's temp dir meanwhile: kernel
+    connection files (they hold the kernel's HMAC key) land there and are removed with it at the end."""
+    base = Path(tempfile.gettempdir())
+    _remove_dead_runtime_dirs(base)
+    old = tempfile.tempdir
+    d = Path(tempfile.mkdtemp(prefix=f"{RUNTIME_PREFIX}{os.getpid()}-", dir=base))
+    tempfile.tempdir = str(d)
+    try:
+        yield d
+    finally:
+        tempfile.tempdir = old
+        shutil.rmtree(d, ignore_errors=True)
 
 
 # =========================================================================== the run
@@ -321,116 +432,213 @@ def run_reports(codes: Iterable[Any] | None = None, wave: int = 2015, *, survey_
                 expectations_path: str | Path | None = None, outputs_dir: str | Path | None = None,
                 notebook: str | Path | None = None, workers: int | None = None, engine: str = "warm",
                 executor: str | None = None, force: bool = False, progress: bool = True,
-                log: Callable[[str], None] | None = print) -> RunResult:
+                log: Callable[[str], None] | None = print, wait: float | None = None,
+                handle_signals: bool = True) -> RunResult:
     """Build the reports of ``codes`` (default: every municipality of the wave); see the module docstring.
 
     ``engine``: ``warm`` (pool of warm kernels, default) or ``papermill`` (a fresh kernel per report).
     ``executor``: None for the local pool, or ``dask://HOST:PORT`` / ``tcp://HOST:PORT`` for an existing
-    dask.distributed scheduler.
+    dask.distributed scheduler. ``wait``: seconds to wait for another run on the same outputs folder (None:
+    as long as it takes; then :class:`~wijkteam_stats.batch.lock.OutputsBusy`). Raises
+    :class:`~wijkteam_stats.batch.inputs.SharedInputError` (nothing built or deleted) when a shared input
+    is unusable.
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     say = log or (lambda _msg: None)
-    t_start = time.perf_counter()
-    started = datetime.now(UTC).isoformat(timespec="seconds")
     plan = plan_jobs(codes, wave, survey_path=survey_path, expectations_path=expectations_path,
                      outputs_dir=outputs_dir, notebook=notebook)
-    for folder in (plan.reports_dir, plan.reports_dir / "data", plan.outputs_dir / "reports", plan.outputs_dir):
+    with outputs_lock(plan.outputs_dir, timeout=wait, command=f"wijkteam reports --wave {plan.wave}", say=say):
+        return _run_locked(plan, engine=engine, executor=executor, workers=workers, force=force,
+                           progress=progress, say=say, handle_signals=handle_signals)
+
+
+def _run_locked(plan: Plan, *, engine: str, executor: str | None, workers: int | None, force: bool,
+                progress: bool, say: Callable[[str], None], handle_signals: bool) -> RunResult:
+    t_start = time.perf_counter()
+    started = build_time()
+    out_dir = plan.outputs_dir
+    for folder in (plan.reports_dir, plan.reports_dir / "data", out_dir / "reports", out_dir):
         remove_stale_temporaries(folder)
-    manifest = read_manifest(plan.outputs_dir)
+    validate_shared_inputs(plan.wave, plan.survey_path, plan.expectations_path)
+    manifest = read_manifest(out_dir, say)
+    items = section(manifest, plan.wave)["items"]
     results: dict[str, JobResult] = {}
     todo: list[Job] = []
     for job in plan.jobs:
-        if not force and up_to_date(job, manifest):
+        if not force and up_to_date(job, manifest, out_dir):
             results[job.gm_code] = JobResult(job.gm_code, job.name, "skipped")
         else:
             todo.append(job)
+            item = items.get(job.gm_code)
+            problem = verify_item(item, out_dir) if item and item.get("key") == job.key else None
+            if problem and not force:
+                say(f"  {job.gm_code}: rebuilt because {problem}")
     n_workers = max(1, min(int(workers or default_workers()), max(1, len(todo))))
     where = f"on {executor}" if executor else f"with {n_workers} local worker(s)"
     say(f"{len(plan.jobs)} reports (wave {plan.wave}): {len(plan.jobs) - len(todo)} up to date, "
         f"{len(todo)} to build {where}, engine {engine}")
 
-    section = _section(manifest, plan.wave)
     git = git_state()
-    section.update({
-        "notebook": _rel(plan.notebook), "notebook_sha256": plan.notebook_sha, "inputs": plan.inputs,
-        "code_sha256": plan.code_sha, "seed": _seed(), "survey_path": _rel(Path(plan.survey_path)),
-        "expectations_path": _rel(Path(plan.expectations_path)) if plan.expectations_path else None,
-    })
-    manifest.update({"schema": 1, "package_versions": plan.versions, "seed": _seed(), "git_commit": git["commit"],
-                     "git_dirty": git["dirty"], "wijkteam_stats_version": __version__})
-    items = section.setdefault("items", {})
     # every item names the exact input files it was built from (several runs may have used different ones)
     inputs_id = hashlib.sha256(json.dumps(plan.inputs, sort_keys=True).encode()).hexdigest()[:16]
-    input_sets = section.setdefault("input_sets", {})
-    input_sets[inputs_id] = plan.inputs
+
+    def run_facts(m: dict[str, Any]) -> None:
+        sec = section(m, plan.wave)
+        sec.update({
+            "notebook": _rel(plan.notebook), "notebook_sha256": plan.notebook_sha, "inputs": plan.inputs,
+            "code_sha256": plan.code_sha, "seed": _seed(), "survey_path": _rel(Path(plan.survey_path)),
+            "expectations_path": _rel(Path(plan.expectations_path)) if plan.expectations_path else None,
+        })
+        sec["input_sets"][inputs_id] = plan.inputs
+        m.update({"schema": SCHEMA, "package_versions": plan.versions, "seed": _seed(),
+                  "git_commit": git["commit"], "git_dirty": git["dirty"], "wijkteam_stats_version": __version__})
+
+    update_manifest(out_dir, run_facts, say)
+    staging = plan.reports_dir / STAGING
+    shutil.rmtree(staging, ignore_errors=True)  # ours: the lock is held
     by_code = {j.gm_code: j for j in todo}
+    running: set[str] = set()
+    summary_path = out_dir / "reports" / "run_summary.csv"
+
+    def final_results(abandoned: str) -> list[JobResult]:
+        out = dict(results)
+        for job in todo:
+            if job.gm_code not in out:
+                status = "interrupted" if job.gm_code in running else "not started"
+                out[job.gm_code] = JobResult(job.gm_code, job.name, status, 0.0, None,
+                                             abandoned if job.gm_code in running else "")
+        return list(out.values())
+
+    private: list[Path] = []
+
+    def on_hard_exit(signum: int) -> None:
+        kill_live_kernels()
+        for d in private:  # kernel connection files (HMAC keys)
+            shutil.rmtree(d, ignore_errors=True)
+        write_summary(summary_path, final_results("abandoned: the run was stopped at once"))
+        shutil.rmtree(staging, ignore_errors=True)
+
+    stop = _Stop(say, on_hard_exit)
     bar = _progress(len(todo), progress and bool(todo))
     failed = 0
-    since_flush = 0
+
+    def commit(job: Job, res: JobResult) -> JobResult:
+        """Publish HTML and JSON together, then record them; a failure returns a failed result."""
+        staged = staging / "data" / f"{job.gm_code}.json"
+        tmp_html = None
+        try:
+            numbers = read_json(staged, "report numbers")
+            if not isinstance(numbers, dict) or numbers.get("gm_code") != job.gm_code:
+                raise CorruptFileError(f"report numbers {staged} are not those of {job.gm_code}")
+            tmp_html = write_temporary(job.html_path, res.html.encode("utf-8"))
+            paths.ensure_dir(job.data_path.parent)
+            stop.committing = True
+            os.replace(staged, job.data_path)
+            os.replace(tmp_html, job.html_path)
+            tmp_html = None
+            record = {
+                "name": job.name, "key": job.key, "parameters": job.parameters,
+                "html": _rel_to(job.html_path, out_dir), "data": _rel_to(job.data_path, out_dir),
+                "html_sha256": sha256_of(job.html_path), "data_sha256": sha256_of(job.data_path),
+                "inputs": inputs_id, "built_at": build_time(), "git_commit": git["commit"], "engine": engine,
+            }
+            update_manifest(out_dir, lambda m: section(m, plan.wave)["items"].__setitem__(job.gm_code, record))
+            return res
+        except (OSError, CorruptFileError) as err:
+            if tmp_html is not None:
+                tmp_html.unlink(missing_ok=True)
+            detail = err if isinstance(err, CorruptFileError) else f"{type(err).__name__}: {err}"
+            return JobResult(job.gm_code, job.name, "failed", res.seconds, None,
+                             f"could not publish the report: {detail}")
+        finally:
+            stop.end_commit()
 
     def on_result(res: JobResult) -> None:
-        nonlocal failed, since_flush
+        nonlocal failed
         job = by_code[res.gm_code]
+        running.discard(job.gm_code)
         if res.status == "built" and res.html is not None:
-            atomic_write_text(job.html_path, res.html)
+            res = commit(job, res)
             res.html = None
-            items[job.gm_code] = {
-                "name": job.name, "key": job.key, "parameters": job.parameters,
-                "html": _rel_to(job.html_path, plan.outputs_dir), "data": _rel_to(job.data_path, plan.outputs_dir),
-                "html_sha256": file_sha256(job.html_path),
-                "data_sha256": file_sha256(job.data_path) if job.data_path.is_file() else None,
-                "inputs": inputs_id, "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "seconds": round(res.seconds, 3), "git_commit": git["commit"], "engine": engine,
-            }
-        else:
+        if res.status != "built":
             failed += 1
-            items.pop(job.gm_code, None)
-            # a report that cannot be rebuilt must not survive with outdated content
-            job.html_path.unlink(missing_ok=True)
-            job.data_path.unlink(missing_ok=True)
+            keep_last_good([job], f"rebuild failed on {build_time()[:10]}: {res.error}")
         results[job.gm_code] = res
         bar.update(1)
         bar.set_postfix_str(f"done {bar.n - failed} | failed {failed} | remaining {bar.total - bar.n}",
                             refresh=False)
-        since_flush += 1
-        if since_flush >= 25:
-            write_manifest(plan.outputs_dir, manifest)
-            since_flush = 0
 
-    runner = make_executor(executor, engine=engine, workers=n_workers, warm_wave=plan.wave)
-    interrupted = False
+    def keep_last_good(jobs: list[Job], reason: str) -> None:
+        """Reports that were not rebuilt keep their last good files; outdated ones are marked stale."""
+        def change(m: dict[str, Any]) -> None:
+            its = section(m, plan.wave)["items"]
+            for job in jobs:
+                item = its.get(job.gm_code)
+                if item is not None and verify_item(item, out_dir) is None:
+                    if item.get("key") != job.key or item.get("stale"):
+                        item.update({"stale": True, "stale_reason": reason})
+                    continue
+                its.pop(job.gm_code, None)
+                if recover_items(out_dir, m, f"{reason}; these files match no record", plan.wave, [job.gm_code]):
+                    continue  # plausible files without a (matching) record: kept, marked stale
+                for p in (job.html_path, job.data_path):  # emptied or unreadable: not a report to publish
+                    p.unlink(missing_ok=True)
+        if not jobs:
+            return
+        try:
+            update_manifest(out_dir, change)
+        except OSError as err:
+            say(f"  could not update the manifest for {', '.join(j.gm_code for j in jobs[:5])}: {err}")
+
+    def on_start(code: str) -> None:
+        running.add(code)
+
+    exec_ = make_executor(executor, engine=engine, workers=n_workers, warm_wave=plan.wave)
+    if handle_signals:
+        stop.install()
     try:
-        if todo:
-            runner.run([j.payload() for j in todo], plan.notebook, on_result)
-    except KeyboardInterrupt:
-        interrupted = True
-        raise
+        with private_tempdir() as tmp:
+            private.append(tmp)
+            if todo:
+                payloads = []
+                for j in todo:
+                    p = j.payload()
+                    p["parameters"] = {**p["parameters"], "output_dir": str(staging)}
+                    payloads.append(p)
+                exec_.run(payloads, plan.notebook, on_result, stop=stop.event, on_start=on_start)
     finally:
+        stop.restore()
         bar.close()
-        for job in todo:
-            if job.gm_code not in results:
-                results[job.gm_code] = JobResult(job.gm_code, job.name, "failed", 0.0, None,
-                                                 "run interrupted before this report was built")
-        section["last_run"] = {
-            "started": started, "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-            "engine": engine, "executor": executor or "local", "workers": n_workers, "force": force,
-            "interrupted": interrupted,
-            "built": sum(r.status == "built" for r in results.values()),
-            "skipped": sum(r.status == "skipped" for r in results.values()),
-            "failed": sum(r.status == "failed" for r in results.values()),
-        }
-        used = {item.get("inputs") for item in items.values()}
-        for key in [k for k in input_sets if k not in used]:
-            del input_sets[key]
-        write_manifest(plan.outputs_dir, manifest)
-        summary = write_summary(plan.outputs_dir / "reports" / "run_summary.csv", list(results.values()))
-    out = RunResult(sorted(results.values(), key=lambda r: r.gm_code), summary, manifest_path(plan.outputs_dir),
-                    time.perf_counter() - t_start, engine, n_workers)
+        interrupted = stop.signum is not None
+        final = final_results("interrupted")
+        keep_last_good([by_code[r.gm_code] for r in final if r.status in ("not started", "interrupted")],
+                       "not rebuilt: the run was stopped before this report")
+        counts = {s: sum(r.status == s for r in final) for s in ("built", "skipped", "failed", "not started")}
+
+        def last_run(m: dict[str, Any]) -> None:
+            sec = section(m, plan.wave)
+            sec["last_run"] = {
+                "started": started, "finished": build_time(), "engine": engine, "executor": executor or "local",
+                "workers": n_workers, "force": force, "interrupted": interrupted,
+                **{k.replace(" ", "_"): v for k, v in counts.items()},
+            }
+            used = {item.get("inputs") for item in sec["items"].values()}
+            for key in [k for k in sec["input_sets"] if k not in used]:
+                del sec["input_sets"][key]
+
+        update_manifest(out_dir, last_run)
+        summary = write_summary(summary_path, final)
+        shutil.rmtree(staging, ignore_errors=True)
+    out = RunResult(sorted(final, key=lambda r: r.gm_code), summary, manifest_path(out_dir),
+                    time.perf_counter() - t_start, engine, n_workers, stop.signum)
     say(f"{out.line()} in {out.seconds:.1f} s; summary {summary}")
     for r in out.results:
         if r.status == "failed":
             say(f"  FAILED {r.gm_code} {r.name}: cell {r.error_cell}: {r.error}")
+    if interrupted:
+        say(f"stopped by {signal.Signals(stop.signum).name}: {out.count('not started')} report(s) not started; "
+            "the reports already built are recorded, earlier reports are kept")
     return out
 
 

@@ -9,14 +9,41 @@ produces, whatever ran before it. :class:`KernelPool` hands kernels to worker th
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import queue
+import signal
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from wijkteam_stats.report.notebooks import ipc_kernel_manager_class
+
 RESET_CODE = "__import__('wijkteam_stats.batch._kernel', fromlist=['reset']).reset()"
+
+
+#: Warm kernels of this process that have started and not shut down (see :func:`kill_live_kernels`).
+_LIVE: weakref.WeakSet = weakref.WeakSet()
+
+
+def kill_live_kernels() -> int:
+    """Kill every warm kernel process of this process at once and remove its connection file (which holds
+    the kernel's HMAC key); for an immediate exit. Returns how many were killed."""
+    n = 0
+    for k in list(_LIVE):
+        pid = k.pid
+        if pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+                n += 1
+        cf = getattr(k.km, "connection_file", None)
+        if cf:
+            with contextlib.suppress(OSError):
+                os.unlink(cf)
+    return n
 
 
 class KernelCodeError(RuntimeError):
@@ -72,13 +99,12 @@ class WarmKernel:
             raise KernelCodeError(f"{content.get('ename')}: {content.get('evalue')} (running {code[:80]!r})")
 
     async def _start(self) -> None:
-        from jupyter_client.manager import AsyncKernelManager
-
-        self.km = AsyncKernelManager(kernel_name=self.kernel_name)
+        self.km = ipc_kernel_manager_class()(kernel_name=self.kernel_name)  # IPC sockets, not plain TCP
         # a private in-memory command history: kernels of a pool must not share (and lock) one sqlite file
         await self.km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
         self.kc = self.km.client()
         self.kc.start_channels()
+        _LIVE.add(self)
         await self.kc.wait_for_ready(timeout=self.startup_timeout)
         info = await self.kc.kernel_info(reply=True, timeout=self.startup_timeout)
         self.language_info = dict(info["content"].get("language_info", {}))
@@ -96,6 +122,7 @@ class WarmKernel:
                 await self.km.shutdown_kernel(now=False)
             except Exception:  # noqa: BLE001 - best effort: kill
                 await self.km.shutdown_kernel(now=True)
+        _LIVE.discard(self)
         self.km = self.kc = None
 
     async def _execute(self, nb) -> Any:

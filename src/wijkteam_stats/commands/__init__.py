@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "municipalities": "wijkteam_stats.commands.municipalities",
     "data": "wijkteam_stats.commands.data",
     "clean": "wijkteam_stats.commands.clean",
+    "codebook": "wijkteam_stats.commands.codebook",
     "audit": "wijkteam_stats.commands.audit",
     "reconstruct": "wijkteam_stats.commands.reconstruct",
     "reproduce": "wijkteam_stats.commands.reproduce",
@@ -63,4 +64,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # pragma: no cover
         print("interrupted", file=sys.stderr)
         return 130
+    except ValueError as err:
+        # a file the project wrote cannot be read back (the message names it); imported here: start-up time
+        from wijkteam_stats.reference.writers import CorruptFileError
+
+        if not isinstance(err, CorruptFileError):
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:  # read-only folder, full disk, missing input: the message names the file
+        print(f"error: {err}", file=sys.stderr)
+        return 1
 

@@ -9,13 +9,20 @@ Every step is skipped when the hashes of its inputs are unchanged since it last 
 notebook) and its command line. The hashes are kept in one small JSON stamp per step under
 ``outputs/.stamps/`` (written atomically, only after the step succeeded), and a step whose outputs are gone
 runs again. ``--force`` ignores the stamps.
+
+The terminal shows one line per step, the progress bar of the long step (the reports) and a closing
+summary; what each step prints goes to ``outputs/logs/pipeline_<wave>.log`` (with ``--verbose`` it stays on
+the terminal). Warnings and errors on stderr are never hidden, and a failing step's last log lines are shown.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
+import io
 import json
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +32,10 @@ HELP = "run every step on the shipped data: data, clean, audit, reproduce, model
 #: Steps whose failure does not stop the pipeline: a failed municipality report must not keep the site
 #: (and the other 392 reports) from being published; the pipeline still exits non-zero at the end.
 CONTINUE_AFTER_FAILURE = {"reports"}
+#: Steps that draw a progress bar (on stderr): their line is printed before they start.
+LONG_STEPS = {"reports"}
+#: Lines of a failing step's output shown on the terminal.
+TAIL_LINES = 15
 
 #: Sub-packages (code) each step runs, besides ``reference`` and ``commands`` (always).
 STEP_CODE = {
@@ -180,12 +191,37 @@ def write_stamp(step: Step, hashes: dict[str, str]) -> Path:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--wave", default="2015", help="a wave (2014, 2015, 2017) or 'all' shipped waves (default 2015)")
     p.add_argument("--force", action="store_true", help="run every step even when its inputs are unchanged")
+    p.add_argument("--verbose", action="store_true", help="show every step's own output instead of logging it")
+
+
+def _duration(seconds: float) -> str:
+    m, s = divmod(round(seconds), 60)
+    return f"{m} min {s:02d} s" if m else f"{seconds:.1f} s"
+
+
+def _run_step(argv: list[str], log: io.TextIOBase | None) -> int:
+    """Run one ``wijkteam`` command; its stdout goes to ``log`` (None: the terminal)."""
+    from wijkteam_stats.commands import main
+
+    if log is None:
+        return main(argv)
+    log.write(f"$ wijkteam {' '.join(argv)}\n")
+    log.flush()
+    with contextlib.redirect_stdout(log):
+        try:
+            return main(argv)
+        finally:
+            sys.stdout.flush()
+
+
+def _tail(path: Path, start: int) -> str:
+    text = path.read_text(encoding="utf-8", errors="replace")[start:]
+    return "\n".join("    " + line for line in text.splitlines()[-TAIL_LINES:])
 
 
 def run(args: argparse.Namespace) -> int:
-    import sys
-
-    from wijkteam_stats.commands import available_commands, main
+    from wijkteam_stats.commands import available_commands
+    from wijkteam_stats.reference import paths
 
     wave = str(args.wave).strip().lower()
     if wave != "all" and not wave.isdigit():
@@ -197,28 +233,57 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {err.args[0]}", file=sys.stderr)
         return 2
     have = available_commands()
+    missing = [step.name for step in todo if step.name not in have]
+    todo = [step for step in todo if step.name in have]
+    verbose = getattr(args, "verbose", False)
+    log_path = paths.ensure_dir(paths.OUTPUTS / "logs") / f"pipeline_{wave}.log"
     failed: list[str] = []
-    for step in todo:
-        if step.name not in have:
-            print(f"[pipeline] step '{step.name}' is not part of this version; skipped")
-            continue
-        hashes = input_hashes(step)
-        if not getattr(args, "force", False) and up_to_date(step, hashes):
-            print(f"[pipeline] wijkteam {' '.join(step.argv)}: inputs unchanged, skipped", flush=True)
-            continue
-        print(f"[pipeline] wijkteam {' '.join(step.argv)}", flush=True)
-        t0 = time.perf_counter()
-        rc = main(list(step.argv))
-        print(f"[pipeline] {step.name}: exit {rc} in {time.perf_counter() - t0:.1f} s", flush=True)
-        if rc != 0:
-            failed.append(step.name)
-            stamp_path(step).unlink(missing_ok=True)
-            if step.name not in CONTINUE_AFTER_FAILURE:
-                print(f"[pipeline] stopped: step '{step.name}' failed", flush=True)
-                return rc
-            continue
-        write_stamp(step, input_hashes(step))
+    skipped = 0
+    t_all = time.perf_counter()
+    with contextlib.ExitStack() as stack:
+        log = None if verbose else stack.enter_context(log_path.open("w", encoding="utf-8"))
+        for i, step in enumerate(todo, 1):
+            label = f"[{i}/{len(todo)}] {' '.join(a for a in step.argv if not a.startswith('/'))}"
+            label = label if len(label) <= 40 else label[:39] + "…"
+            hashes = input_hashes(step)
+            if not getattr(args, "force", False) and up_to_date(step, hashes):
+                print(f"{label:<40} skipped (inputs unchanged)", flush=True)
+                skipped += 1
+                continue
+            own_line = step.name in LONG_STEPS or log is None
+            print(f"{label} ..." if own_line else f"{label:<40} ", end="\n" if own_line else "", flush=True)
+            start = log.tell() if log is not None else 0
+            t0 = time.perf_counter()
+            rc = _run_step(list(step.argv), log)
+            took = _duration(time.perf_counter() - t0)
+            status = "ok" if rc == 0 else f"FAILED (exit {rc})"
+            print(f"{label:<40} {status}, {took}" if own_line else f"{status}, {took}", flush=True)
+            if rc != 0:
+                failed.append(step.name)
+                stamp_path(step).unlink(missing_ok=True)
+                if log is not None:
+                    log.flush()
+                    print(_tail(log_path, start), file=sys.stderr, flush=True)
+                if rc >= 128:  # stopped by Ctrl-C / SIGTERM: the user wants the pipeline to stop too
+                    print(f"Stopped: step '{step.name}' was interrupted", flush=True)
+                    return rc
+                if step.name not in CONTINUE_AFTER_FAILURE:
+                    print(f"Stopped: step '{step.name}' failed" + ("" if log is None else f"; its output is in "
+                                                                   f"{log_path}"), flush=True)
+                    return rc
+                continue
+            write_stamp(step, input_hashes(step))
+    out = paths.OUTPUTS
+    done = len(todo) - len(failed) - skipped
+    print(f"Done in {_duration(time.perf_counter() - t_all)}: {done} of {len(todo)} steps run"
+          + (f", {skipped} skipped (inputs unchanged)" if skipped else "")
+          + (f", {len(failed)} failed" if failed else "")
+          + (f"; not in this version: {', '.join(missing)}" if missing else "") + ".")
+    print(f"  reports: {out / 'reports'}   site: {out / 'site' / 'index.html'}")
+    print(f"  figures: {out / 'figures'}   tables: {out / 'tables'}   html: {out / 'html'}")
+    if not verbose:
+        print(f"  log of every step: {log_path}")
     if failed:
-        print(f"[pipeline] finished with failures in: {', '.join(failed)} (see outputs/reports/run_summary.csv)")
+        print(f"Failures in: {', '.join(failed)} (see outputs/reports/run_summary.csv and the log)")
         return 1
     return 0

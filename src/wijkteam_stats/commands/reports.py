@@ -10,7 +10,10 @@ DESCRIPTION = (
     "Build outputs/reports/<wave>/GMxxxx.html from notebooks/03_municipality_profile.ipynb. Reports whose "
     "inputs did not change are skipped (--force rebuilds); a failing municipality is recorded in "
     "outputs/reports/run_summary.csv and the others still run (exit status 1 when any failed). "
-    "outputs/manifest.json records git commit, parameters, input hashes, package versions and seed."
+    "outputs/manifest.json records git commit, parameters, input hashes, package versions and seed. "
+    "A failed rebuild keeps the last good report (marked stale). One run at a time per outputs folder: a "
+    "second run waits (see --wait). Ctrl-C: no new reports start, running ones finish and are recorded; "
+    "Ctrl-C again quits at once."
 )
 
 
@@ -35,9 +38,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="report notebook (default: notebooks/03_municipality_profile.ipynb)")
     p.add_argument("--outputs", default=None, metavar="DIR", help="outputs folder (default: outputs/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                   help="when another run uses the outputs folder, wait at most this long (0: do not wait); "
+                        "default: wait until it has finished")
 
 
 def run(args: argparse.Namespace) -> int:
+    from wijkteam_stats.batch.inputs import SharedInputError
+    from wijkteam_stats.batch.lock import OutputsBusy, OutputsNotWritable
     from wijkteam_stats.batch.params import ParameterError
     from wijkteam_stats.batch.runner import run_reports
 
@@ -46,9 +54,12 @@ def run(args: argparse.Namespace) -> int:
             None if args.all else args.municipality, args.wave, survey_path=args.survey,
             expectations_path=args.expectations, outputs_dir=args.outputs, notebook=args.notebook,
             workers=args.workers, engine=args.engine, executor=args.executor, force=args.force,
-            progress=not args.no_progress,
+            progress=not args.no_progress, wait=args.wait,
         )
     except (ParameterError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except (SharedInputError, OutputsBusy, OutputsNotWritable) as err:
+        print(f"error: {err}; no report was built or deleted", file=sys.stderr)
+        return 1
     return result.exit_code

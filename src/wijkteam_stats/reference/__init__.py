@@ -8,5 +8,6 @@ the codebook). Out: typed, validated Python objects. :mod:`.paths` (the project'
 :mod:`.wave_settings` (``data/raw/waves.yaml``, validated), :mod:`.waves` (per-wave facts: settings, register
 year, G32/G4 groups under a reading, default survey file, expectations file, report seed), :mod:`.provenance` (whether data are synthetic, from their provenance record), :mod:`.rawdata`
 (checks of ``data/raw``), and the shared output helpers :mod:`.writers` (atomic, formula-safe files) and
-:mod:`.figures` (plot style, palette, PNG + SVG export). It imports no other layer.
+:mod:`.figures` (plot style, palette, captions, PNG + SVG export) with :mod:`.figure_checks` (every saved figure
+checked: overlapping or clipped text, squashed plots, caption n and colours). It imports no other layer.
 """

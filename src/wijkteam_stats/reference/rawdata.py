@@ -10,6 +10,7 @@ from wijkteam_stats.reference import municipalities as m
 from wijkteam_stats.reference import paths
 from wijkteam_stats.reference.codebook import load_codebook
 from wijkteam_stats.reference.published import load_published
+from wijkteam_stats.reference.writers import atomic_write_parquet, safe_to_csv
 
 #: Official number of municipalities on 1 January (CBS).
 OFFICIAL_COUNTS = dict(zip(m.YEARS, [403, 393, 390, 388, 380, 355, 355, 352, 345, 342, 342, 342], strict=True))
@@ -49,7 +50,7 @@ def write_registers(out: str | Path | None = None) -> Path:
     frames = []
     for year in m.YEARS:
         reg = m.register(year)
-        reg.to_csv(folder / f"municipalities_{year}.csv", index=False)
+        safe_to_csv(reg, folder / f"municipalities_{year}.csv")
         frames.append(reg)
-    pd.concat(frames).to_parquet(folder / "municipalities_2014_2025.parquet", index=False)
+    atomic_write_parquet(pd.concat(frames), folder / "municipalities_2014_2025.parquet", index=False)
     return folder

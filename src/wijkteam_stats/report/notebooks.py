@@ -1,13 +1,20 @@
 """Running the project's notebooks with papermill and exporting them to code-free, offline HTML.
 
 Paths are always absolute; papermill's ``cwd`` is never used (it changes the whole process). The HTML uses
-the package's ``wijkteam_html`` template: no code cells, images embedded, no external requests.
+the package's ``wijkteam_html`` template: no code cells, images embedded, no external requests. Every
+kernel the project starts (papermill's here, the warm kernels of :mod:`wijkteam_stats.batch.warm`) uses
+:func:`ipc_kernel_manager_class`: local IPC sockets in a private directory instead of TCP ports on
+localhost, so kernel traffic is not readable by other users (and ipykernel does not warn about unencrypted
+TCP).
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
+import uuid
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +22,38 @@ from typing import Any
 from wijkteam_stats.reference import paths
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def _socket_dir() -> Path:
+    """A private (0700) directory for this process's kernel sockets, removed when the process ends."""
+    folder = Path(tempfile.mkdtemp(prefix="wijkteam-kernels-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+@lru_cache(maxsize=1)
+def ipc_kernel_manager_class() -> type:
+    """An ``AsyncKernelManager`` whose kernels talk over IPC sockets in a private directory (not TCP).
+
+    The documented alternative to unencrypted TCP (ipykernel 7 warns about it on every start); each kernel
+    gets its own socket prefix, and jupyter_client removes the socket files when the kernel shuts down.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class IPCKernelManager(AsyncKernelManager):
+        """Kernel manager with ``transport="ipc"`` and sockets under a private temporary directory."""
+
+        @default("transport")
+        def _transport_default(self) -> str:
+            return "ipc"
+
+        @default("ip")
+        def _ip_default(self) -> str:
+            return str(_socket_dir() / f"k{uuid.uuid4().hex[:12]}")
+
+    return IPCKernelManager
 
 
 def notebook_path(name: str) -> Path:
@@ -67,6 +106,7 @@ def run_notebook(notebook: str | Path, parameters: dict[str, Any], executed_path
     pm.execute_notebook(
         str(src), str(executed_path), parameters=_plain(parameters), kernel_name=kernel_name,
         progress_bar=False, log_output=False, execution_timeout=timeout,
+        kernel_manager_class=ipc_kernel_manager_class(),
     )
     return executed_path
 

@@ -24,14 +24,15 @@ import numpy as np
 import pandas as pd
 
 from wijkteam_stats.clean import clean_survey
+from wijkteam_stats.clean.deidentify import deidentify_table
 from wijkteam_stats.reference import provenance
 from wijkteam_stats.reference.codebook import load_codebook
-from wijkteam_stats.reference.figures import PALETTE, caption, set_plotted_base, setup_style
+from wijkteam_stats.reference.figures import PALETTE, caption, colour_name, set_plotted_base, setup_style
 from wijkteam_stats.reference.municipalities import CBS_SIZE_CLASSES, mergers, register, to_2025
 from wijkteam_stats.reference.waves import REPORT_SEED as SEED
 from wijkteam_stats.reference.waves import register_year
 from wijkteam_stats.reference.writers import atomic_write_text
-from wijkteam_stats.report.maps import figure_png, municipality_map
+from wijkteam_stats.report.maps import HIGHLIGHT_COLOUR, PEER_COLOUR, figure_png, municipality_map
 from wijkteam_stats.reproduce.estimators import proportion, universe_mask
 
 #: Grouping used for "municipalities of its size": the coarse 4-class size variable of the register.
@@ -137,6 +138,7 @@ def _load_survey_cached(key: tuple[str, int, int], wave: int) -> pd.DataFrame:
     missing = [c for c in expected if c not in table.columns]
     if missing:
         raise ValueError(f"{path}: not a tidy survey table; missing columns {missing[:8]}")
+    table = deidentify_table(table)  # free text of a table not cleaned by this version is masked too
     table = table[table["wave"].astype("Int64") == int(wave)] if "wave" in table else table
     if table["gm_code"].duplicated().any():
         dup = table.loc[table["gm_code"].duplicated(), "gm_code"].tolist()
@@ -635,12 +637,17 @@ def facts_html(numbers: dict[str, Any]) -> str:
     return html_table(None, rows, css_class="wt-table wt-facts", raw_columns=(1,))
 
 
-def map_caption_html(numbers: dict[str, Any]) -> str:
-    """Caption of the map."""
+def map_caption_text(numbers: dict[str, Any]) -> str:
+    """Caption of the map; the colours are named from the colours the map draws with."""
     f = numbers["facts"]
-    return (f'<p class="wt-caption">Kaart: {esc(f["name"])} (oranje) en de {numbers["peers"]["n_municipalities"]} '
-            f"andere gemeenten met {esc(f['size_class'])} inwoners (lichtblauw), gemeentegrenzen van "
-            f"{fmt_date_nl(f['reference_date'])}. Bron: CBS/PDOK.</p>")
+    return (f"Kaart: {f['name']} ({colour_name(HIGHLIGHT_COLOUR)}) en de {numbers['peers']['n_municipalities']} "
+            f"andere gemeenten met {f['size_class']} inwoners ({colour_name(PEER_COLOUR)}), gemeentegrenzen van "
+            f"{fmt_date_nl(f['reference_date'])}. Bron: CBS/PDOK.")
+
+
+def map_caption_html(numbers: dict[str, Any]) -> str:
+    """Caption of the map (escaped)."""
+    return f'<p class="wt-caption">{esc(map_caption_text(numbers))}</p>'
 
 
 def participation_html(numbers: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ are copied (with a small navigation bar added) so the folder can be moved or zip
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from wijkteam_stats.reference import paths, provenance
 from wijkteam_stats.reference.municipalities import SIZE_CLASS_LABELS, normalize_name, register
 from wijkteam_stats.reference.provenance import git_state, package_versions
 from wijkteam_stats.reference.waves import default_survey_path, register_year
-from wijkteam_stats.reference.writers import atomic_write_text
+from wijkteam_stats.reference.writers import CorruptFileError, atomic_write_text, read_json
 from wijkteam_stats.report.profile import read_numbers
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
@@ -99,6 +100,38 @@ def caveats_html() -> str:
     return html.replace("<table>", '<table class="wt-md">')
 
 
+def read_manifest_file(path: Path) -> dict[str, Any]:
+    """The manifest written by the report batch (``{}`` when absent); :class:`CorruptFileError` naming the
+    file when it is not valid JSON or not an object with object ``reports``. Items may carry
+    ``"stale": true`` and ``"stale_reason"`` (a failed rebuild kept the last good report)."""
+    if not path.is_file():
+        return {}
+    manifest = read_json(path, "manifest")
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("reports", {}), dict):
+        raise CorruptFileError(f"manifest {path} has the wrong shape (expected an object with 'reports'); "
+                               "run `wijkteam reports` to repair it")
+    return manifest
+
+
+def _read_report_numbers(path: Path) -> dict[str, Any]:
+    """A report's numbers; :class:`CorruptFileError` naming the file when it cannot be read."""
+    try:
+        numbers = read_numbers(path)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise CorruptFileError(f"report numbers {path} are corrupt ({err}); run `wijkteam reports` to rebuild "
+                               "the report") from None
+    if not isinstance(numbers, dict):
+        raise CorruptFileError(f"report numbers {path} are not a JSON object; run `wijkteam reports`")
+    return numbers
+
+
+def build_date() -> str:
+    """The build date: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else today (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), tz=UTC) if epoch else datetime.now(UTC)
+    return moment.date().isoformat()
+
+
 def _provenance(outputs_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     git = git_state()
     versions = manifest.get("package_versions") or package_versions()
@@ -107,7 +140,7 @@ def _provenance(outputs_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         "version": __version__,
         "commit": (git["commit"] or "")[:10] or None,
         "dirty": git["dirty"],
-        "date": datetime.now(UTC).date().isoformat(),
+        "date": build_date(),
         "seed": manifest.get("seed", "–"),
         "packages": [(k, versions[k]) for k in keep if k in versions],
     }
@@ -134,7 +167,7 @@ def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
     reports_src = outputs_dir / "reports" / str(wave)
     reports_dst = paths.ensure_dir(site / "reports")
     manifest_file = outputs_dir / "manifest.json"
-    manifest = json.loads(manifest_file.read_text(encoding="utf-8")) if manifest_file.is_file() else {}
+    manifest = read_manifest_file(manifest_file)
     year = register_year(wave)
     reg = register(year)
 
@@ -142,7 +175,7 @@ def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
     for r in reg.itertuples(index=False):
         src = reports_src / f"{r.gm_code}.html"
         data = reports_src / "data" / f"{r.gm_code}.json"
-        n = read_numbers(data) if data.is_file() else None
+        n = _read_report_numbers(data) if data.is_file() else None
         if src.is_file():
             _write_if_changed(reports_dst / src.name, with_nav(src.read_text(encoding="utf-8"), "../"))
             copied.add(src.name)

@@ -28,6 +28,7 @@ from wijkteam_stats.reference.published import file_wave, load_published
 from wijkteam_stats.reference.wave_settings import WaveSettings
 from wijkteam_stats.reference.waves import known_waves
 from wijkteam_stats.reference.waves import settings as wave_settings
+from wijkteam_stats.reference.writers import safe_to_csv
 from wijkteam_stats.reproduce.readings import ReadingResult, choose_reading, evaluate_readings
 from wijkteam_stats.reproduce.tolerances import (
     SMALL_POPULATION,
@@ -865,7 +866,7 @@ def write_audit(wave: int = 2015, out_dir: str | Path | None = None, published_p
     """Write ``consistency_audit_<wave>.csv`` (UTF-8, comma separated) and return its path."""
     out = paths.ensure_dir(Path(out_dir) if out_dir is not None else paths.TABLES)
     path = out / f"consistency_audit_{int(wave)}.csv"
-    run_audit(wave, published_path).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    safe_to_csv(run_audit(wave, published_path), path)
     return path
 
 

@@ -68,6 +68,7 @@ from wijkteam_stats.reference.municipalities import register as load_register
 from wijkteam_stats.reference.published import file_wave, load_published, load_vocabulary, verbal_rule
 from wijkteam_stats.reference.waves import breakdown_groups, known_waves
 from wijkteam_stats.reference.waves import settings as wave_settings
+from wijkteam_stats.reference.writers import safe_to_csv
 from wijkteam_stats.reproduce import tolerances as tol
 from wijkteam_stats.reproduce.estimators import (
     indicator_values,
@@ -743,7 +744,7 @@ def write_scorecard(scorecard: pd.DataFrame, wave: int, output_dir: str | Path |
     out = scorecard.copy()
     for c in ("reproduced_value", "ci_low", "ci_high"):
         out[c] = out[c].round(4)
-    out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    safe_to_csv(out, path)
     return path
 
 

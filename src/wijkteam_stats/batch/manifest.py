@@ -1,0 +1,195 @@
+"""``outputs/manifest.json``: what every report was built from, read and written under the outputs lock.
+
+* :func:`update_manifest` is the only writer: it reads the file on disk, applies one change and writes it
+  back atomically (read-modify-write, once per report), so nothing is written from a stale copy.
+* :func:`verify_item` checks that a recorded report's HTML and JSON on disk still have the recorded SHA-256
+  hashes; the runner skips a report only when its key matches *and* its files verify.
+* A manifest that is not valid JSON or has the wrong shape is not thrown away: the readable, well-shaped
+  records are kept, the broken file is kept beside it as ``manifest.json.corrupt``, and reports on disk that
+  have no usable record are recorded again from their files, marked ``stale`` (their inputs are unknown, so
+  the next run rebuilds them).
+* An item may carry ``"stale": true`` and ``"stale_reason"``: the report on disk is the last good one, but
+  its rebuild failed or has not run (the site shows it as *verouderd*).
+
+Timestamps honour ``SOURCE_DATE_EPOCH``, so a build with it set writes the same manifest on any day.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from wijkteam_stats.reference.writers import CorruptFileError, atomic_write_text, read_json
+
+SCHEMA = 1
+_UPDATE = threading.RLock()
+ITEM_FIELDS = ("key", "html", "data", "html_sha256", "data_sha256")
+
+
+def manifest_path(outputs_dir: str | Path) -> Path:
+    return Path(outputs_dir) / "manifest.json"
+
+
+def build_time() -> str:
+    """ISO time of the build: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), tz=UTC) if epoch else datetime.now(UTC)
+    return moment.isoformat(timespec="seconds")
+
+
+def sha256_of(path: Path) -> str | None:
+    """SHA-256 of a file read now (no cache: this is the check that the file did not change), or None."""
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def _well_shaped_item(item: Any) -> bool:
+    return isinstance(item, dict) and all(isinstance(item.get(f), str) or (f == "key" and item.get(f) is None)
+                                          for f in ITEM_FIELDS)
+
+
+def verify_item(item: dict[str, Any], outputs_dir: str | Path) -> str | None:
+    """None when the item's HTML and JSON exist with the recorded hashes, else what is wrong."""
+    if not _well_shaped_item(item):
+        return "record is incomplete"
+    for kind in ("html", "data"):
+        path = Path(outputs_dir) / item[kind]
+        digest = sha256_of(path)
+        if digest is None:
+            return f"{item[kind]} is missing"
+        if digest != item[f"{kind}_sha256"]:
+            return f"{item[kind]} differs from the recorded file"
+    return None
+
+
+def _numbers_code(path: Path) -> str | None:
+    try:
+        data = read_json(path)
+    except (CorruptFileError, OSError):
+        return None
+    return data.get("gm_code") if isinstance(data, dict) else None
+
+
+def recover_items(outputs_dir: Path, manifest: dict[str, Any], reason: str, wave: int | None = None,
+                  codes: list[str] | None = None) -> list[str]:
+    """Record reports on disk that have no usable record (HTML non-empty, JSON readable and of the same
+    municipality) as ``stale`` items with unknown key; returns the codes recorded. ``wave`` and ``codes``
+    limit the search (default: every wave folder and report)."""
+    recovered = []
+    reports = outputs_dir / "reports"
+    for wave_dir in sorted(p for p in reports.glob("*") if p.is_dir() and p.name.isdigit()):
+        if wave is not None and wave_dir.name != str(wave):
+            continue
+        section = manifest.setdefault("reports", {}).setdefault(wave_dir.name, {})
+        items = section.setdefault("items", {})
+        candidates = (sorted(wave_dir.glob("GM*.html")) if codes is None
+                      else [wave_dir / f"{c}.html" for c in codes if (wave_dir / f"{c}.html").is_file()])
+        for html in candidates:
+            code = html.stem
+            data = wave_dir / "data" / f"{code}.json"
+            if code in items or html.stat().st_size == 0 or _numbers_code(data) != code:
+                continue
+            items[code] = {
+                "key": None, "name": code,
+                "html": str(html.relative_to(outputs_dir)), "data": str(data.relative_to(outputs_dir)),
+                "html_sha256": sha256_of(html), "data_sha256": sha256_of(data),
+                "stale": True, "stale_reason": reason,
+            }
+            recovered.append(f"{wave_dir.name}/{code}")
+    return recovered
+
+
+def _normalise(data: Any) -> tuple[dict[str, Any], list[str]]:
+    """The well-shaped part of a parsed manifest and what was dropped."""
+    dropped: list[str] = []
+    if not isinstance(data, dict):
+        return {}, [f"top level is a {type(data).__name__}, not an object"]
+    reports = data.get("reports", {})
+    if not isinstance(reports, dict):
+        dropped.append("'reports' is not an object")
+        reports = {}
+    clean_reports: dict[str, Any] = {}
+    for wave, section in reports.items():
+        if not isinstance(section, dict):
+            dropped.append(f"reports.{wave} is not an object")
+            continue
+        items = section.get("items", {})
+        if not isinstance(items, dict):
+            dropped.append(f"reports.{wave}.items is not an object")
+            items = {}
+        good = {code: item for code, item in items.items() if _well_shaped_item(item)}
+        dropped += [f"reports.{wave}.items.{code}" for code in items if code not in good]
+        input_sets = section.get("input_sets", {})
+        clean_reports[str(wave)] = {**section, "items": good,
+                                    "input_sets": input_sets if isinstance(input_sets, dict) else {}}
+    return {**data, "reports": clean_reports}, dropped
+
+
+def load_manifest(outputs_dir: str | Path, say: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """The manifest of ``outputs_dir`` (``{}`` when absent), repaired when corrupt or wrong-shaped (see the
+    module docstring; ``say`` gets one line about a repair)."""
+    outputs_dir = Path(outputs_dir)
+    path = manifest_path(outputs_dir)
+    if not path.is_file():
+        return {}
+    try:
+        data = read_json(path, "manifest")
+        problem = None
+    except CorruptFileError as err:
+        data, problem = {}, str(err)
+    manifest, dropped = _normalise(data)
+    if problem is None and not dropped:
+        return manifest
+    if problem is None:
+        problem = f"manifest {path} has the wrong shape ({'; '.join(dropped[:3])}" + (
+            f" and {len(dropped) - 3} more" if len(dropped) > 3 else "") + ")"
+    backup = path.with_name(path.name + ".corrupt")
+    try:
+        os.replace(path, backup)
+    except OSError:
+        backup = None
+    recovered = recover_items(outputs_dir, manifest, "manifest was repaired; the inputs of this report are "
+                              "unknown until it is rebuilt")
+    write_manifest(outputs_dir, manifest)
+    if say:
+        say(f"warning: {problem}; " + (f"kept as {backup.name}; " if backup else "")
+            + f"repaired: {sum(len(s['items']) for s in manifest.get('reports', {}).values())} records kept, "
+            f"{len(recovered)} recovered from the report files (marked stale)")
+    return manifest
+
+
+def write_manifest(outputs_dir: str | Path, manifest: dict[str, Any]) -> Path:
+    """Write the manifest atomically (stable key order)."""
+    return atomic_write_text(manifest_path(outputs_dir),
+                             json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def update_manifest(outputs_dir: str | Path, change: Callable[[dict[str, Any]], None],
+                    say: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Read the manifest on disk, apply ``change`` to it and write it back (call under the outputs lock,
+    which keeps other processes out; a process-wide mutex keeps this process's threads in turn)."""
+    with _UPDATE:
+        manifest = load_manifest(outputs_dir, say)
+        change(manifest)
+        write_manifest(outputs_dir, manifest)
+    return manifest
+
+
+def section(manifest: dict[str, Any], wave: int) -> dict[str, Any]:
+    """The manifest's section of ``wave`` (created when absent)."""
+    sec = manifest.setdefault("reports", {}).setdefault(str(wave), {})
+    sec.setdefault("items", {})
+    sec.setdefault("input_sets", {})
+    return sec
