@@ -133,3 +133,11 @@ def test_generic_model_takes_means_totals_and_competition_ranks(invented_wave):
     sc = build_scorecard(pub, t, codebook=cb, wave=2016)
     own = sc[(sc["wave"] == 2016) & (sc["statistic"] != "verbal")]
     assert (own["status"] == "match").all(), own.loc[own["status"] != "match", ["finding_id", "reason"]]
+
+
+def test_detailed_model_parameters_are_refused_for_a_generic_wave(tmp_path, capsys):
+    from wijkteam_stats.commands import main
+
+    assert main(["reconstruct", "--wave", "2014", "--g32-reading", "network_plus_g4", "--out", str(tmp_path)]) == 1
+    assert "uses the generic reconstruction" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
