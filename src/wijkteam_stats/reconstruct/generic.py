@@ -27,6 +27,7 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from wijkteam_stats.reconstruct.feasibility import ReconstructionError, _add, _c, _Model, _scale, _v
 from wijkteam_stats.reconstruct.sampling import apportion, fill_multiselect
@@ -52,6 +53,8 @@ _BREAKDOWN_CELLS = {
 #: Soft target share of an unpublished multi-select option (weight ``SOFT_WEIGHT``).
 UNPUBLISHED_MULTI_SHARE = 0.3
 SOFT_WEIGHT = 0.05
+#: Seconds HiGHS may spend on one solve (a time-out is reported as such, never as a conflict).
+TIME_LIMIT = 60.0
 
 
 @dataclass
@@ -352,9 +355,20 @@ def _solve(model: _Model) -> tuple[dict[str, int], float]:
     u = np.random.default_rng(20140101).uniform(1.0, 2.0, n)
     tie = np.where(np.array(model.integer) == 1, 1e-5 * u, 0.0)
     a, lo, hi = model._matrix()
-    res = model._milp(c + tie, a, lo, hi)
+    res = milp(c + tie, constraints=LinearConstraint(a, lo, hi), integrality=np.array(model.integer),
+               bounds=Bounds(np.array(model.lb), np.array(model.ub)),
+               options={"mip_rel_gap": 0.0, "time_limit": TIME_LIMIT, "presolve": True})
+    if res.status == 2:
+        raise ReconstructionError(f"no integer solution meets every published figure: {res.message}")
+    if res.status != 0 or res.x is None:
+        raise SolverLimit(f"the solver stopped without a proven solution ({res.message}); the figures may still "
+                          "be feasible: simplify the wave's rows or raise the time limit")
     out = {name: int(round(res.x[j])) for j, name in enumerate(model.names) if model.integer[j]}
     return out, float(c @ res.x)
+
+
+class SolverLimit(ReconstructionError):
+    """HiGHS hit its time limit: neither a solution nor a proof of infeasibility."""
 
 
 def _conflicts(builder_factory, rows: pd.DataFrame) -> list[str]:
@@ -366,6 +380,8 @@ def _conflicts(builder_factory, rows: pd.DataFrame) -> list[str]:
         model, _ = b.build(rows[rows["finding_id"].isin(trial)])
         try:
             _solve(model)
+        except SolverLimit:
+            continue  # undecided: keep the row in the reported set
         except ReconstructionError:
             keep = trial  # still infeasible without it: not needed for the conflict
     return keep
@@ -381,6 +397,8 @@ def solve_counts(pub: pd.DataFrame, cb: Codebook, sizes: dict[str, int], g4: str
     model, used = b.build(pub)
     try:
         counts, obj = _solve(model)
+    except SolverLimit:
+        raise
     except ReconstructionError:
         conflict = _conflicts(lambda: _Builder(pub, cb, sizes, g4, vocab), pub)
         raise ReconstructionError("the published figures admit no joint solution in whole municipalities; "
