@@ -22,6 +22,7 @@ names a smallest set of conflicting rows (deletion filter). The result is NOT Mo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -75,6 +76,11 @@ class GenericReconstruction:
 
 def _stream(seed: int, step: str) -> np.random.Generator:
     return np.random.default_rng([int(seed), *(ord(ch) for ch in step)])
+
+
+def _is_universe_breakdown(r) -> bool:
+    """A breakdown that names the row's own universe (``work_income_tasks``, ``broad integral teams``)."""
+    return re.sub(r"[\s-]+", "_", str(r.breakdown).strip().lower()) == str(r.universe)
 
 
 def _substantive(cb: Codebook) -> list[Variable]:
@@ -216,6 +222,8 @@ class _Builder:
 
     def _row(self, m: _Model, r) -> str:
         """Add the constraints of one published row; return a reason when it cannot be expressed."""
+        if _is_universe_breakdown(r):
+            r = r._replace(breakdown="all")  # "broad integral teams" over the broad_integral_teams universe
         if r.breakdown not in _BREAKDOWN_CELLS:
             return f"breakdown {r.breakdown!r} is not expressible by the generic reconstruction"
         cells = self.cells(r.breakdown)
@@ -273,8 +281,8 @@ class _Builder:
     def _ranks(self, m: _Model, sub: pd.DataFrame) -> str:
         """Competition ranks of published options: equal ranks tie, a better rank is strictly more often chosen,
         every unpublished sibling strictly below the worst published one."""
-        if (sub["breakdown"] != "all").any():
-            return "ranks are expressible over all respondents only"
+        if (~sub["breakdown"].isin(["all", "rank"])).any():
+            return "ranks are expressible over the whole universe only"
         items: list[tuple[int, str]] = []
         for r in sub.itertuples():
             try:
