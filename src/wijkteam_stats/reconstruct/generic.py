@@ -22,11 +22,13 @@ names a smallest set of conflicting rows (deletion filter). The result is NOT Mo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from wijkteam_stats.reconstruct.feasibility import ReconstructionError, _add, _c, _Model, _scale, _v
 from wijkteam_stats.reconstruct.sampling import apportion, fill_multiselect
@@ -52,6 +54,8 @@ _BREAKDOWN_CELLS = {
 #: Soft target share of an unpublished multi-select option (weight ``SOFT_WEIGHT``).
 UNPUBLISHED_MULTI_SHARE = 0.3
 SOFT_WEIGHT = 0.05
+#: Seconds HiGHS may spend on one solve (a time-out is reported as such, never as a conflict).
+TIME_LIMIT = 60.0
 
 
 @dataclass
@@ -72,6 +76,11 @@ class GenericReconstruction:
 
 def _stream(seed: int, step: str) -> np.random.Generator:
     return np.random.default_rng([int(seed), *(ord(ch) for ch in step)])
+
+
+def _is_universe_breakdown(r) -> bool:
+    """A breakdown that names the row's own universe (``work_income_tasks``, ``broad integral teams``)."""
+    return re.sub(r"[\s-]+", "_", str(r.breakdown).strip().lower()) == str(r.universe)
 
 
 def _substantive(cb: Codebook) -> list[Variable]:
@@ -213,6 +222,8 @@ class _Builder:
 
     def _row(self, m: _Model, r) -> str:
         """Add the constraints of one published row; return a reason when it cannot be expressed."""
+        if _is_universe_breakdown(r):
+            r = r._replace(breakdown="all")  # "broad integral teams" over the broad_integral_teams universe
         if r.breakdown not in _BREAKDOWN_CELLS:
             return f"breakdown {r.breakdown!r} is not expressible by the generic reconstruction"
         cells = self.cells(r.breakdown)
@@ -270,8 +281,8 @@ class _Builder:
     def _ranks(self, m: _Model, sub: pd.DataFrame) -> str:
         """Competition ranks of published options: equal ranks tie, a better rank is strictly more often chosen,
         every unpublished sibling strictly below the worst published one."""
-        if (sub["breakdown"] != "all").any():
-            return "ranks are expressible over all respondents only"
+        if (~sub["breakdown"].isin(["all", "rank"])).any():
+            return "ranks are expressible over the whole universe only"
         items: list[tuple[int, str]] = []
         for r in sub.itertuples():
             try:
@@ -352,9 +363,20 @@ def _solve(model: _Model) -> tuple[dict[str, int], float]:
     u = np.random.default_rng(20140101).uniform(1.0, 2.0, n)
     tie = np.where(np.array(model.integer) == 1, 1e-5 * u, 0.0)
     a, lo, hi = model._matrix()
-    res = model._milp(c + tie, a, lo, hi)
+    res = milp(c + tie, constraints=LinearConstraint(a, lo, hi), integrality=np.array(model.integer),
+               bounds=Bounds(np.array(model.lb), np.array(model.ub)),
+               options={"mip_rel_gap": 0.0, "time_limit": TIME_LIMIT, "presolve": True})
+    if res.status == 2:
+        raise ReconstructionError(f"no integer solution meets every published figure: {res.message}")
+    if res.status != 0 or res.x is None:
+        raise SolverLimit(f"the solver stopped without a proven solution ({res.message}); the figures may still "
+                          "be feasible: simplify the wave's rows or raise the time limit")
     out = {name: int(round(res.x[j])) for j, name in enumerate(model.names) if model.integer[j]}
     return out, float(c @ res.x)
+
+
+class SolverLimit(ReconstructionError):
+    """HiGHS hit its time limit: neither a solution nor a proof of infeasibility."""
 
 
 def _conflicts(builder_factory, rows: pd.DataFrame) -> list[str]:
@@ -366,6 +388,8 @@ def _conflicts(builder_factory, rows: pd.DataFrame) -> list[str]:
         model, _ = b.build(rows[rows["finding_id"].isin(trial)])
         try:
             _solve(model)
+        except SolverLimit:
+            continue  # undecided: keep the row in the reported set
         except ReconstructionError:
             keep = trial  # still infeasible without it: not needed for the conflict
     return keep
@@ -381,6 +405,8 @@ def solve_counts(pub: pd.DataFrame, cb: Codebook, sizes: dict[str, int], g4: str
     model, used = b.build(pub)
     try:
         counts, obj = _solve(model)
+    except SolverLimit:
+        raise
     except ReconstructionError:
         conflict = _conflicts(lambda: _Builder(pub, cb, sizes, g4, vocab), pub)
         raise ReconstructionError("the published figures admit no joint solution in whole municipalities; "
