@@ -249,6 +249,15 @@ def test_expectations_missing_municipalities_is_an_error_not_a_dropped_section(i
     df[df["gm_code"] != "GM0363"].to_csv(cut, index=False)  # whole rows missing, file ends cleanly
     with pytest.raises(SharedInputError, match=r"incomplete: 1 municipalities lack rows \(e\.g\. GM0363\)"):
         check_expectations(cut, register(2015)["gm_code"].tolist())
+    # an empty prediction (the models step shows the national value there) is not an error
+    blank = df.copy()
+    blank.loc[blank.index[:5], ["predicted", "ci_low", "ci_high"]] = float("nan")
+    blank.to_csv(cut, index=False)
+    assert len(check_expectations(cut, register(2015)["gm_code"].tolist())) == len(df)
+    blank.loc[blank.index[3], "measure"] = None
+    blank.to_csv(cut, index=False)
+    with pytest.raises(SharedInputError, match=r"without municipality code or measure \(data row 4\)"):
+        check_expectations(cut, register(2015)["gm_code"].tolist())
 
 
 # --------------------------------------------------------------------------- signals
@@ -526,3 +535,18 @@ def test_footer_and_site_date_follow_source_date_epoch_not_the_clock(inputs, mon
     assert dates == ["2023-11-14", "2023-11-14"]
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     assert site.build_date() == "2031-01-02"  # without it: the (faked) clock
+
+
+def test_failed_rebuild_without_a_record_keeps_plausible_files_and_drops_broken_ones(batch):
+    batch(codes=["GM0003", "GM0005"])
+    (batch.out / "manifest.json").unlink()  # the record is gone, the reports are still there
+    (batch.out / "reports" / "2015" / "data" / "GM0005.json").write_text("{")  # and one is broken
+    good = (batch.out / "reports" / "2015" / "GM0003.html").read_bytes()
+    batch.state["build"] = fake_build(fail={"GM0003", "GM0005"})
+    res = batch(codes=["GM0003", "GM0005"])
+    assert res.failed == 2 and res.exit_code == 1
+    items = _items(batch.out)
+    assert (batch.out / "reports" / "2015" / "GM0003.html").read_bytes() == good  # kept ...
+    assert items["GM0003"]["stale"] is True and "match no record" in items["GM0003"]["stale_reason"]
+    assert "GM0005" not in items and not (batch.out / "reports" / "2015" / "GM0005.html").exists()  # ... broken: gone
+    assert_consistent(batch.out)

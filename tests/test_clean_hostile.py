@@ -132,9 +132,18 @@ def test_ragged_row_names_line_and_column(tidy, tmp_path):
     rows[0] = rows[0] + ["", "verdwaalde waarde"]
     msg = error_of(write_cells(tmp_path / "ragged.csv", header, rows))
     assert "line 2" in msg and f"column {len(header) + 2}" in msg
-    # trailing empty fields (Excel habit) are fine
+    # empty trailing fields on one row only: a shifted row is possible, so refused (not trimmed)
     rows[0] = rows[0][: len(header)] + ["", ""]
+    msg = error_of(write_cells(tmp_path / "one.csv", header, rows))
+    assert "line 2: 68 fields, but the header (line 1) has 66" in msg and "not trimmed" in msg
+    # the same empty trailing fields on every row (Excel habit) are fine
+    rows = [r[: len(header)] + ["", ""] for r in rows]
     pd.testing.assert_frame_equal(clean_survey(write_cells(tmp_path / "ok.csv", header, rows), WAVE).table, tidy)
+    # a row with fewer fields (cut off) is refused, not padded
+    rows = [r[: len(header)] for r in rows]
+    rows[0] = rows[0][:20]
+    msg = error_of(write_cells(tmp_path / "cut.csv", header, rows))
+    assert "line 2: 20 fields, but the header (line 1) has 66" in msg and "not padded" in msg
 
 
 def test_missing_sheet_lists_sheets(tidy, tmp_path):

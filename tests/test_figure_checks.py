@@ -28,9 +28,11 @@ from wijkteam_stats.reference.figure_checks import (
 from wijkteam_stats.reference.municipalities import register
 from wijkteam_stats.reference.published import load_published
 from wijkteam_stats.report import profile
+from wijkteam_stats.reproduce import trends
 from wijkteam_stats.reproduce.estimators import involvement_table
 from wijkteam_stats.reproduce.figures import reproduction_figures
 from wijkteam_stats.reproduce.scorecard import build_scorecard
+from wijkteam_stats.reproduce.trend_figures import plot_changes, plot_national_trends
 
 WAVE = 2015
 
@@ -152,7 +154,7 @@ def shipped():
 
 
 def _exported_figures(shipped) -> dict[str, plt.Figure]:
-    """Every figure the pipeline exports (reproduction and models), built by the library functions."""
+    """Every figure the pipeline exports (reproduction, models, trends), built by the library functions."""
     s = shipped
     sc = build_scorecard(s["published"], s["tidy"], register=s["register"], wave=WAVE)
     out = reproduction_figures(s["tidy"], s["published"], sc, synthetic=s["synthetic"], register=s["register"])
@@ -177,6 +179,9 @@ def _exported_figures(shipped) -> dict[str, plt.Figure]:
     out[f"models_power_curve_{WAVE}"] = pm.plot_power_curve(curve, mdor, labels, synthetic=s["synthetic"])
     rec = power.recovery(math.log(1.5), n_rep=4, seed=3, wave=WAVE, hc_type="HC1")
     out[f"models_recovery_{WAVE}"] = pm.plot_recovery(rec, power.coverage_summary(rec), labels, synthetic=True)
+    res = trends.build_trends(survey_paths={})
+    out["trends_national"] = plot_national_trends(res.trends)
+    out["trends_changes"] = plot_changes(res.changes)
     return out
 
 
@@ -200,6 +205,7 @@ def test_every_exported_figure_is_built(exported):
     assert {f"models_{x}_{WAVE}" for x in ("involvement_vs_size", "odds_ratios", "teams_vs_size", "weighting",
                                            "power_curve", "recovery")} <= names
     assert any(n.startswith("reproductie_trend_") for n in names)
+    assert {"trends_national", "trends_changes"} <= names
 
 
 def test_every_exported_figure_has_no_defects(exported):
@@ -260,6 +266,8 @@ def test_report_figures_have_no_defects_and_caption_the_plotted_base(shipped):
             plt.close(fig)
             checked += 1
         fig = profile.municipality_map(numbers["gm_code"], numbers["peers"]["codes"], WAVE)
-        assert find_defects(fig, bbox_inches=None) == [], code
+        map_caption = profile.map_caption_text(numbers)
+        assert find_defects(fig, caption=map_caption, bbox_inches=None) == [], code
+        assert "(donkeroranje)" in map_caption and "(lichtblauw)" in map_caption
         plt.close(fig)
     assert checked == 6

@@ -633,3 +633,62 @@ def test_conclusion_states_joint_result_teams_effect_overlap_and_caveats(modelse
     assert "Selectie van respondenten" in text and "Eindigepopulatiecorrectie" in text and "log(aantal teams)" in text
     real = models_text.conclusion_nl(modelset, None, None, provenance=Provenance("real", "sidecar"), teams_effect=eff)
     assert "circulair" not in real.lower()
+
+
+def test_reporting_details_published_in_pi_missing_recovery_band_and_weighting_by_construction(modelset, frame):
+    """published_in_pi is missing (not False) where there is no prediction interval; a recovery with fewer than
+    200 replications says the 93-97 % band does not apply; on synthetic data the weighting sentence is marked as
+    true by construction."""
+    from wijkteam_stats.reference.provenance import Provenance
+
+    chk = predictions.teams_check(modelset, frame, 2015, n_draws=500)
+    no_pi = chk["pi_low"].isna()
+    assert no_pi.any() and chk.loc[no_pi, "published_in_pi"].isna().all()
+    assert chk.loc[~no_pi, "published_in_pi"].notna().all()
+    assert chk["published_in_ci"].notna().all()
+    cov = pd.DataFrame({"group": ["wijkbewoners", "alle groepen"], "intervals": [50, 300], "covered": [48, 285],
+                        "coverage": [0.96, 0.95], "truth": [0.4, 0.4], "mean_estimate": [0.41, 0.41]})
+    few = models_text.conclusion_nl(modelset, None, cov, provenance=Provenance("real", "x"))
+    assert "geldt de band van 93–97 % niet" in few and "binnen 93–97 %" not in few
+    many = models_text.conclusion_nl(modelset, None, cov.assign(intervals=[200, 1200]), provenance=Provenance("real", "x"))
+    assert "binnen 93–97 %" in many
+    head = pd.DataFrame({"difference_pp": [0.4, -0.6]})
+    syn = models_text.conclusion_nl(modelset, None, None, headline=head,
+                                    provenance=Provenance("synthetic", "x", {"involvement_size_effect": 0.0}))
+    assert "niet af van de weging" in syn and "per constructie waar" in syn
+    real = models_text.conclusion_nl(modelset, None, None, headline=head, provenance=Provenance("real", "x"))
+    assert "niet af van de weging" in real and "per constructie waar" not in real
+
+
+def test_notebook_says_consistent_not_unbiased_for_a_logit():
+    import json
+
+    from wijkteam_stats.reference import paths
+
+    nb = json.loads((paths.ROOT / "notebooks" / "02_involvement_vs_size.ipynb").read_text(encoding="utf-8"))
+    text = " ".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert "consistent" in text and "schatting zuiver" not in text
+    assert all(not c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def test_truncated_teams_model_at_the_alpha_boundary_is_truncated_poisson_with_robust_ses():
+    """Underdispersed counts >= 1 (1 + binomial): the truncated NB2's alpha goes to its boundary, the fit is the
+    zero-truncated Poisson of statsmodels with the HC1-scaled sandwich, alpha fixed at 0 without interval."""
+    from statsmodels.discrete.truncated_model import TruncatedLFPoisson
+
+    rng = np.random.default_rng(31)
+    x = rng.uniform(-3, 3, 3000)
+    y = 1 + rng.binomial(10, expit(-1.0 + 0.5 * x))
+    keep = y >= 1
+    fr = pd.DataFrame({"population": 50_000 * 2.0 ** x[keep], model_frame.SIZE_TERM: x[keep]})
+    yy = pd.Series(y[keep], dtype="Float64")
+    tr = fits.fit_nb2(fr, yy, fits.SPEC_SIZE, "truncnb2_teams", "n_teams", truncated=True)
+    assert tr.alpha == 0.0 and tr.converged and any("boundary" in s for s in tr.notes)
+    X = np.column_stack([np.ones(keep.sum()), x[keep]])
+    ref = TruncatedLFPoisson(y[keep].astype(float), X, truncation=0).fit(disp=0, cov_type="HC0")
+    np.testing.assert_allclose(tr.params[:2], ref.params, rtol=1e-5)
+    n = int(keep.sum())
+    np.testing.assert_allclose(tr.cov[:2, :2], np.asarray(ref.cov_params()) * n / (n - 3), rtol=1e-4)
+    assert tr.coef(model_frame.SIZE_TERM) > 0
+    t = models.tidy_coefficients([tr]).set_index("term")
+    assert np.isnan(t.loc["alpha", "ci_low"])

@@ -50,19 +50,21 @@ def test_reproduction_inputs_defaults_and_errors(tmp_path):
                  "--output-dir", str(tmp_path)]) == 2
 
 
-def test_provenance_synthetic_by_name_or_sidecar(tmp_path):
+def test_provenance_synthetic_by_record_never_by_name(tmp_path):
     a = tmp_path / "SYNTHETIC_x.csv"
     a.write_text("a", encoding="utf-8")
     b = tmp_path / "export.csv"
     b.write_text("a", encoding="utf-8")
-    assert provenance.is_synthetic(a) and not provenance.is_synthetic(b)
+    assert not provenance.is_synthetic(a) and not provenance.is_synthetic(b)  # no record: not labelled either way
     assert provenance.data_fingerprint(a) == provenance.data_fingerprint(b) == "ca978112ca1b"  # sha256("a")
-    assert "echte export" in provenance.data_banner_nl(b) and "SYNTHETISCHE" not in provenance.data_banner_nl(b)
+    for f in (a, b):
+        banner = provenance.data_banner_nl(f)
+        assert "Herkomst onbekend" in banner and "SYNTHETISCHE" not in banner and "echte export" not in banner
     (tmp_path / "export.csv.meta.json").write_text(json.dumps({"synthetic": True}), encoding="utf-8")
     assert provenance.is_synthetic(b)
     assert "SYNTHETISCHE" in provenance.data_banner_nl(b) and "ca978112ca1b" in provenance.data_banner_nl(b)
     (tmp_path / "export.csv.meta.json").write_text(json.dumps({"synthetic": False}), encoding="utf-8")
-    assert not provenance.is_synthetic(b)
+    assert not provenance.is_synthetic(b) and "echte export" in provenance.data_banner_nl(b)
     (tmp_path / "export.csv.meta.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(ValueError, match="export.csv.meta.json"):
         provenance.is_synthetic(b)

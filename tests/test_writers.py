@@ -62,3 +62,26 @@ def test_read_json_names_the_file(tmp_path):
             writers.read_json(p)
         with pytest.raises(writers.CorruptFileError, match=str(p)):
             writers.read_json(p)
+
+
+def test_figures_are_written_atomically(tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from wijkteam_stats.reference.figures import save_figure
+
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.plot([0, 1], [0, 1])
+    png, svg = save_figure(fig, "lijn", tmp_path, check=False)
+    old = png.read_bytes()
+    assert old[:4] == b"\x89PNG" and svg.read_text().lstrip().startswith("<?xml")
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+
+    ax.plot([0, 1], [1, 0])
+    monkeypatch.setattr(writers.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save_figure(fig, "lijn", tmp_path, check=False)
+    monkeypatch.undo()
+    plt.close(fig)
+    assert png.read_bytes() == old and sorted(p.name for p in tmp_path.iterdir()) == ["lijn.png", "lijn.svg"]

@@ -13,7 +13,7 @@ import pandas as pd
 
 from wijkteam_stats.reference.municipalities import register
 from wijkteam_stats.reference.waves import register_year
-from wijkteam_stats.report.numbers import load_expectations, load_survey
+from wijkteam_stats.report.profile import load_expectations, load_survey
 
 
 class SharedInputError(RuntimeError):
@@ -69,11 +69,10 @@ def check_expectations(expectations_path: str | Path, codes: list[str]) -> pd.Da
     except Exception as err:  # noqa: BLE001
         raise SharedInputError(f"the expectations table {path} cannot be read ({type(err).__name__}: "
                                f"{err}){again}") from None
-    # outside the fitted size range the models step leaves the prediction empty on purpose
-    inside = exp["in_fitted_range"] if "in_fitted_range" in exp.columns else True
-    bad = exp.index[exp["gm_code"].isna() | exp["measure"].isna() | (exp["predicted"].isna() & inside)]
+    # an empty prediction is allowed (the models step leaves it empty where it shows the national value)
+    bad = exp.index[exp["gm_code"].isna() | exp["measure"].isna()]
     if len(bad):
-        raise SharedInputError(f"the expectations table {path} has rows without code, measure or prediction "
+        raise SharedInputError(f"the expectations table {path} has rows without municipality code or measure "
                                f"(data row {int(bad[0]) + 1}{' and more' if len(bad) > 1 else ''}){again}")
     cells = exp.assign(group=exp["group"].fillna(""))[["measure", "group"]].drop_duplicates()
     have = set(zip(exp["gm_code"], exp["measure"], exp["group"].fillna(""), strict=True))

@@ -82,15 +82,21 @@ def _numbers_code(path: Path) -> str | None:
     return data.get("gm_code") if isinstance(data, dict) else None
 
 
-def recover_items(outputs_dir: Path, manifest: dict[str, Any], reason: str) -> list[str]:
+def recover_items(outputs_dir: Path, manifest: dict[str, Any], reason: str, wave: int | None = None,
+                  codes: list[str] | None = None) -> list[str]:
     """Record reports on disk that have no usable record (HTML non-empty, JSON readable and of the same
-    municipality) as ``stale`` items with unknown key; returns the codes recorded."""
+    municipality) as ``stale`` items with unknown key; returns the codes recorded. ``wave`` and ``codes``
+    limit the search (default: every wave folder and report)."""
     recovered = []
     reports = outputs_dir / "reports"
     for wave_dir in sorted(p for p in reports.glob("*") if p.is_dir() and p.name.isdigit()):
+        if wave is not None and wave_dir.name != str(wave):
+            continue
         section = manifest.setdefault("reports", {}).setdefault(wave_dir.name, {})
         items = section.setdefault("items", {})
-        for html in sorted(wave_dir.glob("GM*.html")):
+        candidates = (sorted(wave_dir.glob("GM*.html")) if codes is None
+                      else [wave_dir / f"{c}.html" for c in codes if (wave_dir / f"{c}.html").is_file()])
+        for html in candidates:
             code = html.stem
             data = wave_dir / "data" / f"{code}.json"
             if code in items or html.stat().st_size == 0 or _numbers_code(data) != code:

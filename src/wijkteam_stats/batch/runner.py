@@ -367,8 +367,9 @@ class _Stop:
         self.signum = signum
         self.event.set()
         name = signal.Signals(signum).name
-        self._say(f"\n{name}: stopping; no new reports start, running ones finish and are recorded "
-                  "(press Ctrl-C again to quit at once)")
+        with contextlib.suppress(RuntimeError):  # a print interrupted by the signal cannot be re-entered
+            self._say(f"\n{name}: stopping; no new reports start, running ones finish and are recorded "
+                      "(press Ctrl-C again to quit at once)")
 
     def hard_exit(self, signum: int) -> None:
         try:
@@ -569,30 +570,33 @@ def _run_locked(plan: Plan, *, engine: str, executor: str | None, workers: int |
             res.html = None
         if res.status != "built":
             failed += 1
-            keep_last_good(job, f"rebuild failed on {build_time()[:10]}: {res.error}")
+            keep_last_good([job], f"rebuild failed on {build_time()[:10]}: {res.error}")
         results[job.gm_code] = res
         bar.update(1)
         bar.set_postfix_str(f"done {bar.n - failed} | failed {failed} | remaining {bar.total - bar.n}",
                             refresh=False)
 
-    def keep_last_good(job: Job, reason: str) -> None:
-        """A report that was not rebuilt keeps its last good files; outdated ones are marked stale."""
+    def keep_last_good(jobs: list[Job], reason: str) -> None:
+        """Reports that were not rebuilt keep their last good files; outdated ones are marked stale."""
         def change(m: dict[str, Any]) -> None:
             its = section(m, plan.wave)["items"]
-            item = its.get(job.gm_code)
-            if item is not None and verify_item(item, out_dir) is None:
-                if item.get("key") != job.key or item.get("stale"):
-                    item.update({"stale": True, "stale_reason": reason})
-                return
-            its.pop(job.gm_code, None)
-            if recover_items(out_dir, m, f"{reason}; these files match no record"):
-                return  # plausible files without a (matching) record: kept, marked stale
-            for p in (job.html_path, job.data_path):  # emptied or unreadable: not a report to publish
-                p.unlink(missing_ok=True)
+            for job in jobs:
+                item = its.get(job.gm_code)
+                if item is not None and verify_item(item, out_dir) is None:
+                    if item.get("key") != job.key or item.get("stale"):
+                        item.update({"stale": True, "stale_reason": reason})
+                    continue
+                its.pop(job.gm_code, None)
+                if recover_items(out_dir, m, f"{reason}; these files match no record", plan.wave, [job.gm_code]):
+                    continue  # plausible files without a (matching) record: kept, marked stale
+                for p in (job.html_path, job.data_path):  # emptied or unreadable: not a report to publish
+                    p.unlink(missing_ok=True)
+        if not jobs:
+            return
         try:
             update_manifest(out_dir, change)
         except OSError as err:
-            say(f"  {job.gm_code}: could not update the manifest: {err}")
+            say(f"  could not update the manifest for {', '.join(j.gm_code for j in jobs[:5])}: {err}")
 
     def on_start(code: str) -> None:
         running.add(code)
@@ -615,9 +619,8 @@ def _run_locked(plan: Plan, *, engine: str, executor: str | None, workers: int |
         bar.close()
         interrupted = stop.signum is not None
         final = final_results("interrupted")
-        for r in final:
-            if r.status in ("not started", "interrupted"):
-                keep_last_good(by_code[r.gm_code], "not rebuilt: the run was stopped before this report")
+        keep_last_good([by_code[r.gm_code] for r in final if r.status in ("not started", "interrupted")],
+                       "not rebuilt: the run was stopped before this report")
         counts = {s: sum(r.status == s for r in final) for s in ("built", "skipped", "failed", "not started")}
 
         def last_run(m: dict[str, Any]) -> None:

@@ -1,23 +1,37 @@
 """Survey cleaning: a raw municipal survey export into one validated tidy table, every row accounted for.
 
-``clean_survey(path, wave)`` reads a CSV (``;`` ``,`` or tab; UTF-8 with or without BOM, UTF-16, cp1252;
-decimal comma), XLSX (first or named sheet) or SPSS ``.sav`` export, matches the headers to the codebook
-(``data/raw/codebook_movisie.yaml``), harmonises the answers and returns ``CleanResult(table, log, summary)``:
+``clean_survey(path, wave)`` reads a delimited text export (``;`` ``,`` or tab; UTF-8 with or without BOM,
+UTF-16 with or without BOM, Windows-1252, Mac Roman, double-encoded UTF-8 repaired; Excel's ``sep=;`` line;
+decimal comma), an Excel (.xlsx, .xls), OpenDocument (.ods), SPSS (.sav) or Stata (.dta) file
+(:mod:`.readers`); finds the sheet, the header row(s) and the survey tool that wrote it (Qualtrics,
+SurveyMonkey, LimeSurvey, Google Forms, a hand-made workbook; :mod:`.shapes`); matches the headers to the
+codebook (``data/raw/codebook_movisie.yaml``, optionally an overlay from ``wijkteam codebook suggest``,
+:mod:`.overlay`), harmonises the answers and returns ``CleanResult(table, log, summary)``:
 
 - ``table``: one row per responding municipality, columns and dtypes exactly ``codebook.tidy_columns()``,
   sorted by gm_code, validated by :func:`validate_tidy` (pandera);
-- ``log``: one row per input row (``row`` as the file shows it: CSV line with the header on line 1, XLSX
-  sheet row, SAV case number), ``municipality_given``, ``gm_code``, ``action`` (kept / merged / dropped /
+- ``log``: one row per input row (``row`` as the file shows it: CSV line with the header on line 1, sheet
+  row, SAV/DTA case number), ``municipality_given``, ``gm_code``, ``action`` (kept / merged / dropped /
   set_aside), ``reason``, ``candidates``, ``masked``; that every input row appears exactly once is checked
   in code;
-- ``summary``: counts (rows read, kept, merged, dropped, set aside), ignored columns, cell issues,
-  personal data masked per kind.
+- ``summary``: counts (rows read, kept, merged, dropped, set aside), the tool, reader notes (encoding
+  repairs), ignored columns, tool columns not used, personal-data columns removed, cell issues, personal
+  data masked per kind.
+
+Never silently wrong: a text record with another number of fields than the header, a header resembling an
+unmapped codebook question, an unknown option column of a known question, a column with values but no
+header, a choice column of codes instead of labels, and a date column whose day/month order cannot be decided
+are errors naming file, line/row and column; an unknown tick mark is a cell issue (that option missing),
+never "not ticked", and a list cell naming an unknown option makes the question missing for that row (a cell
+issue); a merged duplicate's log line lists the cells where it disagrees with the kept response.
 
 Rules
 -----
 Rows, in this order:
 1. a row whose cells are all empty: dropped ("empty row"); empty rows after the last data row are not
-   input rows;
+   input rows; rows the tool shape decided: Qualtrics survey previews, tests and spam, notes below a
+   hand-made table: dropped with that reason; a totals row ("Totaal", "Gemiddelde" in the municipality
+   cell): dropped;
 2. no municipality given: dropped if the row holds no answers either, else set aside;
 3. test responses, recognised by the municipality cell ("test", "Gemeente Test", "testgemeente",
    "TEST 2", also proef/dummy): dropped;
@@ -27,7 +41,8 @@ Rows, in this order:
    never guessed (code and name columns that disagree: set aside too);
 6. a resolved row without a single substantive answer: dropped ("no answers"); partial responses are kept
    with their unanswered items missing;
-7. a wave column (if present) naming another wave: set aside;
+7. a wave column (if present, also headed "Jaar"/"year") naming another wave, or a value that is not a
+   year: set aside (an empty wave cell too when the file holds several waves);
 8. duplicates (the same municipality more than once): the row kept is the complete one (status
    "compleet") over partial ones, then the one with the latest timestamp, then the last row in the file;
    the others are logged as merged (their answers are not mixed into the kept row).

@@ -10,8 +10,17 @@ Rules (documented in the package docstring of :mod:`wijkteam_stats.clean`):
   and an unreadable date become missing (the row is kept); each is reported as a cell issue.
 - Numbers: decimal comma or point, "84%" is 84, a dot followed by groups of three digits is a thousands
   separator ("1.000" is 1000).
-- Dates: ISO (2015-10-03 14:22[:10]) or Dutch day-first (03-10-2015 14:22[:10], / or . also allowed), or an
-  Excel serial day number; time zones are converted to Amsterdam time and dropped.
+- Dates: ISO (2015-10-03 14:22[:10]), day/month/year or month/day/year (``/``, ``-`` or ``.``; optional
+  seconds and AM/PM), or an Excel serial day number; time zones are converted to Amsterdam time and dropped.
+  The order of day and month is decided for the whole column: a first number above 12 proves day-first, a
+  second above 12 month-first (both in one column is an error); without proof, ``-`` and ``.`` dates are
+  read day-first (the Dutch convention) and a column of ``/`` dates is refused as ambiguous unless the
+  order is given (``date_order``), because en-US and en-GB tools write the same shape.
+- Tick marks: ✓ ✔ ☑ ✅ ☒ x X • ● * + and the yes labels (1, ja, yes, waar, true, aangevinkt ...) or the
+  option's own label mean ticked; empty, 0 and the no labels mean not ticked; any other value is a cell
+  issue and the option becomes missing, never "not ticked".
+- A choice column that holds only codes (``1``, ``2``, ``A1``) where labels are expected is a numeric /
+  code export: refused with a message unless a value map (overlay, LimeSurvey structure file) is given.
 - Free text is kept verbatim (outer spaces stripped) here; ``clean_survey`` then masks personal data in it
   (:mod:`wijkteam_stats.clean.deidentify`, with the names known from the row).
 - Every pattern runs in time linear in the cell's length (no nested or unbounded backtracking).
@@ -51,7 +60,20 @@ def split_namelijk(text: str) -> tuple[str, str] | None:
 
 
 _ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?$")
-_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T,]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$")
+_YMD = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?"
+                  r"(?:\s*([AaPp])\.?\s?[Mm]\.?)?)?(?:\s+(?:GMT|UTC)([+-]\d{1,2})(?::?(\d{2}))?|\s+(?:CES?T|MES?Z))?$")
+_DMY = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?:[ T,]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?"
+                  r"(?:\s*([AaPp])\.?[Mm]\.?)?)?$")
+_CODE_LIKE = re.compile(r"^[A-Za-z]{0,4}\d{1,4}$")
+TICK_MARKS = frozenset("✓✔☑✅☒xX•●*+")
+
+
+class ColumnError(ValueError):
+    """A whole column cannot be read without guessing (the cleaner names file and column)."""
+
+    def __init__(self, variable: str, message: str):
+        super().__init__(message)
+        self.variable = variable
 
 Issue = tuple[int, str]  # (position in the frame, message)
 
@@ -69,7 +91,10 @@ class Answers:
     def is_missing(self, raw: str) -> bool:
         """True for an empty cell or a missing-value label ("weet niet", "n.v.t.", "-99", ...)."""
         s = raw.strip()
-        return s.lower() in self.missing_raw or (not _NUMBER.match(s) and fold(s) in self.missing)
+        if not s or s.lower() in self.missing_raw:
+            return True
+        key = fold(s)  # only punctuation or symbols ("?", "✓") folds to "": not a missing label
+        return bool(key) and not _NUMBER.match(s) and key in self.missing
 
 
 @dataclass
@@ -124,6 +149,22 @@ def _choice(raw: str, table: dict[str, object], answers: Answers) -> tuple[objec
     return None, "is not an answer option; set to missing", None
 
 
+def _refuse_codes(series: pd.Series, results: list[tuple], variable: Variable, answers: Answers) -> None:
+    """Refuse a choice column that holds answer codes instead of labels (a numeric/code export)."""
+    unmatched = {str(v).strip() for v, r in zip(series, results, strict=True) if r[1]}
+    if not unmatched or not all(_CODE_LIKE.match(u) for u in unmatched):
+        return
+    values = {str(v).strip() for v in series if not answers.is_missing(str(v))}
+    if any(not _CODE_LIKE.match(v) for v in values):
+        return  # labels with a few odd codes: cell issues, not a code export
+    shown = ", ".join(sorted(values, key=lambda x: (len(x), x))[:6])
+    raise ColumnError(variable.name, (
+        f"holds answer codes ({shown}) instead of answer labels: a numeric or code export whose codes the "
+        "codebook cannot read without guessing; export the choice texts (Qualtrics: 'Use choice text'; "
+        "LimeSurvey: 'Full answers', or give the survey structure file with --structure), or map the codes "
+        "in a codebook overlay (values:)"))
+
+
 def _colon(text: str) -> tuple[str, str] | None:
     m = _COLON.match(text)
     return (m.group("label"), m.group("text")) if m else None
@@ -133,6 +174,7 @@ def parse_choice(series: pd.Series, variable: Variable, answers: Answers) -> Par
     """A single-choice (option code, string) or yes/no (boolean) question."""
     table = _label_lookup(variable, answers)
     results = _by_unique(series, lambda raw: _choice(raw, table, answers))
+    _refuse_codes(series, results, variable, answers)
     dtype = "boolean" if variable.type == "yesno" else "string"
     values = pd.Series([r[0] for r in results], index=series.index, dtype="object").astype(dtype)
     extra = pd.Series([r[2] for r in results], index=series.index, dtype="object").astype("string")
@@ -187,8 +229,9 @@ def parse_count(series: pd.Series, variable: Variable, answers: Answers) -> Pars
 # --------------------------------------------------------------------------- dates
 
 
-def parse_timestamp(raw: str) -> pd.Timestamp | None:
-    """A timestamp in ISO, Dutch day-first or Excel-serial form; None if unreadable."""
+def parse_timestamp(raw: str, order: str = "dmy") -> pd.Timestamp | None:
+    """A timestamp in ISO, day/month/year (``order="dmy"``) or month/day/year (``"mdy"``) or Excel-serial
+    form; None if unreadable."""
     s = raw.strip()
     try:
         if _ISO.match(s):
@@ -196,10 +239,30 @@ def parse_timestamp(raw: str) -> pd.Timestamp | None:
             if ts.tzinfo is not None:
                 ts = ts.tz_convert("Europe/Amsterdam").tz_localize(None)
             return ts
+        m = _YMD.match(s)
+        if m:  # 2015/10/03 2:22:10 PM GMT+2 (Google Forms in some locales)
+            y, mo, d, hh, mm, ss, ampm, off_h, off_m = m.groups()
+            hour = int(hh or 0)
+            if ampm:
+                if not 1 <= hour <= 12:
+                    return None
+                hour = hour % 12 + (12 if ampm.lower() == "p" else 0)
+            ts = pd.Timestamp(int(y), int(mo), int(d), hour, int(mm or 0), int(ss or 0))
+            if off_h is not None:
+                sign = -1 if off_h.startswith("-") else 1
+                offset = pd.Timedelta(hours=int(off_h), minutes=sign * int(off_m or 0))
+                ts = (ts - offset).tz_localize("UTC").tz_convert("Europe/Amsterdam").tz_localize(None)
+            return ts
         m = _DMY.match(s)
         if m:
-            d, mo, y, hh, mm, ss = m.groups()
-            return pd.Timestamp(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+            a, _, b, y, hh, mm, ss, ampm = m.groups()
+            d, mo = (a, b) if order == "dmy" else (b, a)
+            hour = int(hh or 0)
+            if ampm:
+                if not 1 <= hour <= 12:
+                    return None
+                hour = hour % 12 + (12 if ampm.lower() == "p" else 0)
+            return pd.Timestamp(int(y), int(mo), int(d), hour, int(mm or 0), int(ss or 0))
         x = parse_number(s)
         if x is not None and 20000 <= x <= 80000:  # Excel serial day number (1954-2119)
             return (pd.Timestamp("1899-12-30") + pd.to_timedelta(x, unit="D")).round("s")
@@ -208,16 +271,50 @@ def parse_timestamp(raw: str) -> pd.Timestamp | None:
     return None
 
 
-def _date(raw: str, answers: Answers) -> tuple[object, str | None]:
+def date_order(values, variable: str, given: str | None = None) -> str:
+    """Day/month order of a column of dates, decided from all its values (see the module docstring)."""
+    if given in ("dmy", "mdy"):
+        return given
+    day_first = month_first = False
+    seps: set[str] = set()
+    ambiguous: list[str] = []
+    for raw in values:
+        m = _DMY.match(str(raw).strip())
+        if not m:
+            continue
+        a, sep, b = int(m.group(1)), m.group(2), int(m.group(3))
+        seps.add(sep)
+        if a > 12 and b <= 12:
+            day_first = True
+        elif b > 12 and a <= 12:
+            month_first = True
+        elif a != b and len(ambiguous) < 3:
+            ambiguous.append(str(raw).strip())
+    if day_first and month_first:
+        raise ColumnError(variable, "mixes day/month/year and month/day/year dates (some have a first number "
+                          "above 12, others a second number above 12); repair the column or export ISO dates")
+    if day_first:
+        return "dmy"
+    if month_first:
+        return "mdy"
+    if ambiguous and "/" in seps:
+        raise ColumnError(variable, (
+            f"dates such as '{ambiguous[0]}' can be day/month or month/day, and no value in the column has a "
+            "day above 12 to decide; export ISO dates (YYYY-MM-DD) or give the order (--date-order dmy|mdy)"))
+    return "dmy"
+
+
+def _date(raw: str, answers: Answers, order: str = "dmy") -> tuple[object, str | None]:
     if answers.is_missing(raw):
         return None, None
-    ts = parse_timestamp(raw)
+    ts = parse_timestamp(raw, order)
     return (ts, None) if ts is not None else (None, "is not a date/time; set to missing")
 
 
-def parse_datetime(series: pd.Series, variable: Variable, answers: Answers) -> Parsed:
-    """A date/time question (datetime64[ns])."""
-    results = _by_unique(series, lambda raw: _date(raw, answers))
+def parse_datetime(series: pd.Series, variable: Variable, answers: Answers, order: str | None = None) -> Parsed:
+    """A date/time question (datetime64[ns]); the day/month order is decided for the whole column."""
+    decided = date_order(pd.unique(series), variable.name, order)
+    results = _by_unique(series, lambda raw: _date(raw, answers, decided))
     values = pd.Series([r[0] if r[0] is not None else pd.NaT for r in results], index=series.index,
                        dtype="datetime64[ns]")
     return Parsed(values, _issues(series, results, variable.name))
@@ -240,16 +337,24 @@ def parse_text(series: pd.Series, variable: Variable, answers: Answers) -> Parse
 # --------------------------------------------------------------------------- ticks and lists
 
 
-def parse_ticks(series: pd.Series, tokens: set[str], answers: Answers, column: str) -> tuple[list[bool], list[Issue]]:
-    """One checkbox column: ticked (yes labels or the option's own label) or not; odd marks are issues."""
+def parse_ticks(series: pd.Series, tokens: set[str], answers: Answers, column: str
+                ) -> tuple[list[bool | None], list[Issue]]:
+    """One checkbox column: ticked (tick marks, yes labels, the option's own label), not ticked (empty, no
+    labels) or None (an unknown mark: a cell issue, never read as not ticked)."""
 
-    def tick(raw: str) -> tuple[bool, str | None]:
-        key = fold(raw)
+    def tick(raw: str) -> tuple[bool | None, str | None]:
+        s = raw.strip()
+        if not s:
+            return False, None
+        if s in TICK_MARKS:
+            return True, None
+        key = fold(s)
         if key in answers.yes or key in tokens:
             return True, None
-        if key in answers.no or answers.is_missing(raw):
+        if key in answers.no or answers.is_missing(s):
             return False, None
-        return False, "is not a tick mark (Ja / empty, 1 / 0, the option label); read as not ticked"
+        return None, ("is not a tick mark (✓, x, 1, Ja, the option label / empty, 0, Nee); "
+                      "the option is set to missing")
 
     results = _by_unique(series, tick)
     return [r[0] for r in results], _issues(series, results, column)
@@ -316,11 +421,18 @@ def parse_list(series: pd.Series, index: dict[str, str], answers: Answers, colum
         if answers.is_missing(raw):
             return None, None
         found, unknown = split_list(raw, index)
-        issue = None
-        if unknown:
-            issue = f"names unknown option(s) {', '.join(repr(show(u, 40)) for u in unknown)}; ignored"
-        return (found or None), issue
+        if unknown:  # which option it means is unknown: never read the others as "not ticked"
+            return None, (f"names unknown option(s) {', '.join(repr(show(u, 40)) for u in unknown)}; "
+                          "the question is set to missing for this row")
+        return (found or None), None
 
     results = _by_unique(series, one)
+    if not any(r[0] for r in results):
+        pieces = {p for raw in pd.unique(series) if not answers.is_missing(raw) for p in split_list(raw, index)[1]}
+        if pieces and all(_CODE_LIKE.match(p) for p in pieces):
+            shown = ", ".join(sorted(pieces, key=lambda x: (len(x), x))[:6])
+            raise ColumnError(column.split("__")[0], (
+                f"holds option codes ({shown}) instead of option labels: a numeric or code export; export the "
+                "choice texts or map the codes in a codebook overlay (values:)"))
     issues = [(pos, f"{column}: {r[1]}") for pos, r in enumerate(results) if r[1]]
     return [r[0] for r in results], issues

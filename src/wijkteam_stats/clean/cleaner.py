@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
 
-from wijkteam_stats.clean.answers import Answers, parse_count
+from wijkteam_stats.clean.answers import Answers, ColumnError
 from wijkteam_stats.clean.deidentify import (
     KINDS,
     KnownPersons,
@@ -16,7 +17,9 @@ from wijkteam_stats.clean.deidentify import (
     describe_row,
     placeholder_counts,
 )
-from wijkteam_stats.clean.headers import HeaderMap, map_headers
+from wijkteam_stats.clean.errors import SurveyFileError
+from wijkteam_stats.clean.fold import fold
+from wijkteam_stats.clean.headers import HeaderIndex, HeaderMap, map_headers
 from wijkteam_stats.clean.items import build_items
 from wijkteam_stats.clean.log import (
     CellIssue,
@@ -26,13 +29,18 @@ from wijkteam_stats.clean.log import (
     make_log,
 )
 from wijkteam_stats.clean.municipality import MunicipalityResolver, is_test_name
-from wijkteam_stats.clean.readers import RawTable, read_raw
+from wijkteam_stats.clean.overlay import Overlay, load_overlay
+from wijkteam_stats.clean.readers import RawTable
 from wijkteam_stats.clean.safety import MASK_PERSONAL, looks_personal, mask_given, mask_values, show
 from wijkteam_stats.clean.schema import validate_tidy
+from wijkteam_stats.clean.shapes import locate
 from wijkteam_stats.reference.codebook import Codebook, load_codebook
 
 DUPLICATE_RULE = "complete over partial, then latest timestamp, then last row"
 _MARKER = r"^'(?=[=+\-@\t\r])"  # the single quote that neutralises a formula in CSV/XLSX
+_TOTALS = re.compile(r"^(?:(?:sub|eind)?tota(?:al|l|len|ux)|grand total|som|gemiddelde?|average|mean|n|aantal|"
+                     r"count|sum)(?: .*)?$")
+_YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 
 
 class CleanResult(NamedTuple):
@@ -44,11 +52,29 @@ class CleanResult(NamedTuple):
 
 
 def _prepared(raw: RawTable) -> pd.DataFrame:
-    """Cells stripped of outer spaces and of the leading quote that neutralised a formula."""
+    """Cells stripped of outer spaces and of the leading quote that neutralised a formula; value maps
+    (numeric recodes, answer codes) applied."""
     frame = raw.frame()
+    marker = re.compile(_MARKER)
     for c in frame.columns:
-        frame[c] = frame[c].str.strip().str.replace(_MARKER, "", regex=True)
+        col = frame[c]
+        table = {u: marker.sub("", u.strip(), count=1) for u in pd.unique(col)}  # once per distinct value
+        frame[c] = col.map(table)
+    for c, vmap in raw.value_maps.items():
+        folded = {str(k).strip().lower(): str(v) for k, v in vmap.items()}
+        frame[c] = frame[c].map(lambda x, f=folded: f.get(x.lower(), x) if x else x)
     return frame
+
+
+def _wave_of(text: str) -> int | None | str:
+    """The wave (a year) a wave cell names: an int, None if empty, the text if unreadable."""
+    if not text:
+        return None
+    years = set(_YEAR.findall(text))
+    if len(years) == 1 and fold(_YEAR.sub("", text)) in ("", "meting", "wave", "jaar", "peiling", "ronde",
+                                                          "najaar", "voorjaar", "year"):
+        return int(years.pop())
+    return text
 
 
 def _role_columns(hmap: HeaderMap, codebook: Codebook, role: str) -> list[int]:
@@ -56,11 +82,15 @@ def _role_columns(hmap: HeaderMap, codebook: Codebook, role: str) -> list[int]:
 
 
 def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
-                 codebook: Codebook | None = None) -> CleanResult:
-    """Clean a raw survey export (CSV, XLSX or SAV) of ``wave`` into the validated tidy table.
+                 codebook: Codebook | None = None, *, structure: str | Path | None = None,
+                 overlay: str | Path | Overlay | None = None, date_order: str | None = None) -> CleanResult:
+    """Clean a raw survey export (CSV/TSV, XLSX, XLS, ODS, SAV or DTA) of ``wave`` into the validated tidy table.
 
+    ``structure``: a LimeSurvey survey structure file (``.lss``) naming question and answer codes.
+    ``overlay``: a codebook overlay (YAML, see ``wijkteam codebook suggest``) mapping headers and answer values.
+    ``date_order``: ``"dmy"`` or ``"mdy"`` for a timestamp column whose order the values cannot decide.
     Raises :class:`~wijkteam_stats.clean.SurveyFileError` when the file is unusable (unreadable, no
-    municipality column, a required question missing, a malformed row).
+    municipality column, a required question missing, a malformed row, an ambiguous column).
     """
     wave = int(wave)
     cb = (codebook or load_codebook()).for_wave(wave)  # only the questions this wave asked
@@ -68,29 +98,42 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
         year = cb.register_year(wave)
     except KeyError as err:
         raise ValueError(str(err.args[0])) from None
-    raw = read_raw(path, sheet)
-    hmap = map_headers(raw, cb)
+    ov = overlay if isinstance(overlay, Overlay) or overlay is None else load_overlay(overlay, cb)
+    ov = ov or Overlay()
+    raw = locate(path, cb, sheet, structure, ov.headers)
+    index = HeaderIndex(cb, ov.headers)
+    hmap = map_headers(raw, cb, index)
+    for i, t in hmap.targets.items():
+        vmap = ov.values.get(t.variable)
+        if vmap:
+            raw.value_maps[i] = {**raw.value_maps.get(i, {}), **vmap}
     frame = _prepared(raw)
     answers = Answers(cb)
     n = len(frame)
 
-    items, issues = build_items(frame, hmap, cb, answers)
+    try:
+        items, issues = build_items(frame, hmap, cb, answers, date_order or ov.date_order)
+    except ColumnError as err:
+        cols = hmap.columns(err.variable)
+        col = cols[0][0] if cols else None
+        raise SurveyFileError(f"{raw.where(raw.header_row or None, col)}: {err}", raw.path, None,
+                              raw.headers[col] if col is not None else err.variable) from None
     substantive = [c for c in items.columns if cb.variable(c.split("__")[0]).role == "substantive"]
     has_answers = items[substantive].notna().any(axis=1).to_numpy()
     all_empty = (frame == "").all(axis=1).to_numpy()
 
-    personal_cols = _role_columns(hmap, cb, "personal")
+    personal_cols = sorted(set(_role_columns(hmap, cb, "personal")) | set(hmap.personal))
     personal = [[frame.iat[pos, i] for i in personal_cols if frame.iat[pos, i]] for pos in range(n)]
     # one de-identification step for every free-text column, however it was filled (answer, "namelijk")
     text_columns = [v.name for v in cb.variables if v.type == "text" and v.name in items.columns]
     items, masked = deidentify_columns(items, text_columns, [KnownPersons.from_values(p) for p in personal])
     municipality = next(v.name for v in cb.variables if v.type == "municipality")
     muni_cols = [i for i, _ in hmap.columns(municipality)]
-    wave_values = None
+    wave_values: list | None = None
     wave_cols = hmap.columns("wave", "value")
     if wave_cols:
-        parsed = parse_count(frame[wave_cols[0][0]], cb.variable("wave"), answers)
-        wave_values = parsed.values
+        wave_values = [_wave_of(x) for x in frame[wave_cols[0][0]]]
+        several = any(w is not None and w != wave for w in wave_values)
 
     row_issues: dict[int, list[str]] = {}
     for pos, msg in issues:
@@ -113,6 +156,12 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
             continue
         texts = [frame.iat[pos, i] for i in muni_cols if frame.iat[pos, i]]
         given[pos] = mask_given(" / ".join(texts), personal[pos]) if texts else ""
+        if pos in raw.pre_actions:
+            action[pos], reason[pos] = raw.pre_actions[pos]
+            continue
+        if texts and any(_TOTALS.match(fold(t)) for t in texts):
+            action[pos], reason[pos] = "dropped", "totals or summary row, not a response"
+            continue
         if not texts:
             if has_answers[pos]:
                 action[pos], reason[pos] = "set_aside", "no municipality given; the answers cannot be attributed"
@@ -141,10 +190,19 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
         if not has_answers[pos]:
             action[pos], reason[pos] = "dropped", "no answers (only municipality and meta data)"
             continue
-        if wave_values is not None and not pd.isna(wave_values.iat[pos]) and int(wave_values.iat[pos]) != wave:
-            action[pos] = "set_aside"
-            reason[pos] = f"the row belongs to wave {int(wave_values.iat[pos])}, not {wave}"
-            continue
+        if wave_values is not None and wave_values[pos] != wave:
+            w = wave_values[pos]
+            if isinstance(w, int):
+                action[pos], reason[pos] = "set_aside", f"the row belongs to wave {w}, not {wave}"
+                continue
+            if isinstance(w, str):
+                action[pos] = "set_aside"
+                reason[pos] = f"the wave column holds '{show(w, 30)}', not a year; cannot tell the wave"
+                continue
+            if several:
+                action[pos] = "set_aside"
+                reason[pos] = "the wave column is empty in this row while the file holds several waves"
+                continue
         action[pos] = "candidate"
 
     _deduplicate(action, reason, codes, items, raw)
@@ -168,7 +226,8 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
         for counts in row.values():
             totals.update(counts)
     summary = CleanSummary(
-        path=str(raw.path), wave=wave, rows_read=n,
+        path=str(raw.path), wave=wave, rows_read=n, tool=raw.tool, notes=tuple(raw.notes),
+        tool_columns=tuple(_header_name(raw, i) for i in hmap.meta),
         kept=action.count("kept"), merged=action.count("merged"),
         dropped=action.count("dropped"), set_aside=action.count("set_aside"),
         dialect=raw.dialect,
@@ -198,21 +257,25 @@ def _deduplicate(action: list, reason: list, codes: list, items: pd.DataFrame, r
     for pos, a in enumerate(action):
         if a == "candidate":
             by_code.setdefault(codes[pos], []).append(pos)
-    status = items["status"] if "status" in items else pd.Series(pd.NA, index=items.index)
-    stamps = items["ingevuld_op"] if "ingevuld_op" in items else pd.Series(pd.NaT, index=items.index)
+    n = len(items)
+    status = (items["status"].to_numpy(dtype=object, na_value=None) if "status" in items else [None] * n)
+    stamps = (items["ingevuld_op"].to_numpy(dtype=object, na_value=None) if "ingevuld_op" in items else [None] * n)
     floor = pd.Timestamp.min
 
     def key(pos: int) -> tuple:
-        complete = bool(status.iat[pos] == "compleet") if not pd.isna(status.iat[pos]) else False
-        ts = stamps.iat[pos]
-        return (complete, floor if pd.isna(ts) else ts, pos)
+        ts = stamps[pos]
+        return (status[pos] == "compleet", floor if ts is None or pd.isna(ts) else pd.Timestamp(ts), pos)
 
+    grid = None
+    columns = list(items.columns)
     for code, positions in by_code.items():
+        if len(positions) > 1 and grid is None:
+            grid = list(zip(*(items[c].to_numpy(dtype=object, na_value=None) for c in columns), strict=True))
         winner = max(positions, key=key)
         losers = [p for p in positions if p != winner]
         action[winner] = "kept"
         notes = []
-        if not pd.isna(status.iat[winner]) and status.iat[winner] == "gedeeltelijk":
+        if status[winner] == "gedeeltelijk":
             notes.append("partial response; unanswered items kept as missing")
         if losers:
             rows = ", ".join(str(raw.rows[p]) for p in losers)
@@ -221,6 +284,30 @@ def _deduplicate(action: list, reason: list, codes: list, items: pd.DataFrame, r
         for p in losers:
             action[p] = "merged"
             reason[p] = f"duplicate of {code}; {word} {raw.rows[winner]} kept ({DUPLICATE_RULE})"
+            diff = _conflicts(columns, grid[p], grid[winner])
+            if diff:
+                reason[p] += f"; differs from the kept response in: {diff}"
+
+
+def _conflicts(columns: list[str], loser, winner, limit: int = 12) -> str:
+    """The cells where a dropped duplicate disagrees with the kept response: "col = dropped (kept: value)"."""
+    out = []
+    for c, a, b in zip(columns, loser, winner, strict=True):
+        if a is None and b is None:
+            continue
+        if a is None or b is None or a != b:
+            out.append(f"{c} = {_cell(a)} (kept: {_cell(b)})")
+    if len(out) > limit:
+        out = out[:limit] + [f"and {len(out) - limit} more"]
+    return "; ".join(out)
+
+
+def _cell(x: object) -> str:
+    if x is None:
+        return "missing"
+    if isinstance(x, pd.Timestamp):
+        return x.isoformat(sep=" ")
+    return f"'{show(x, 40)}'" if isinstance(x, str) else str(x)
 
 
 def _assemble(items: pd.DataFrame, kept: list[int], codes: list, wave: int, cb: Codebook) -> pd.DataFrame:

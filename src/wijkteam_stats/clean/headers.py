@@ -6,14 +6,23 @@ A header is matched, in this order, as
    punctuation, spaces); a multi-select question matched this way holds a list of options in one column;
 3. "<question> - <option>" (also ``: ``, `` / ``, `` | `` or "<question> [<option>]"): one column per option;
 4. "[<grid question> - ]<group> - <form>": one grid cell per column; "[<grid question> - ]<group>" holds a
-   list of forms.
-Headers that match nothing are ignored and reported.
+   list of forms;
+5. "<question> - <other text>" ("Open-Ended Response", "Other (please specify)", "... - Text"): the
+   ``<variable>_anders`` text question if the codebook has one, else ignored and reported.
+An overlay (``wijkteam codebook suggest``) maps exact headers first. Headers that match nothing are ignored
+and listed in the summary, except when they are never silently ignored:
+- "<known question> - <unknown option>": an option column the codebook does not know (an error naming the
+  closest option);
+- a header whose text closely resembles (fuzzy match) a codebook question or option that has no column:
+  an error with the suggestion (add the header as an alias, or map it in an overlay).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
 
 from wijkteam_stats.clean.errors import SurveyFileError
 from wijkteam_stats.clean.fold import fold, strip_numbering
@@ -28,7 +37,7 @@ _BRACKET_PART = re.compile(r"\s*\[([^\]]*)\]")
 class Target:
     """What one export column holds."""
 
-    kind: str  # "value", "tick" (one multi option), "list" (multi as list), "grid_tick", "grid_list"
+    kind: str  # "value", "tick" (one multi option), "list" (multi as list), "grid_tick", "grid_list", "ignore"
     variable: str
     option: str | None = None  # multi option code or grid group code
     form: str | None = None  # grid form code
@@ -45,11 +54,20 @@ def _option_index(options) -> dict[str, str]:
     return idx
 
 
-class HeaderIndex:
-    """Lookup tables of a codebook for header matching."""
+_OTHER_TEXT = re.compile(
+    r"^(?:(?:anders|overig|other|andere)(?: namelijk| please specify| specify)?(?: text| tekst)?|text|tekst|"
+    r"open ended response|please specify|other please specify|toelichting)$"
+)
+FUZZY_THRESHOLD = 86
+FUZZY_MIN_LENGTH = 12  # shorter texts ("respondent", "status") are too unspecific for a fuzzy match
 
-    def __init__(self, codebook: Codebook):
+
+class HeaderIndex:
+    """Lookup tables of a codebook for header matching (plus the exact headers of an overlay)."""
+
+    def __init__(self, codebook: Codebook, overlay: dict[str, str | None] | None = None):
         self.codebook = codebook
+        self.overlay = {str(k).strip().lower(): v for k, v in (overlay or {}).items()}
         self.exact: dict[str, Target] = {}
         self.variables: dict[str, str] = {}
         self.options: dict[str, dict[str, str]] = {}
@@ -58,6 +76,16 @@ class HeaderIndex:
         for v in codebook.variables:
             self._add_variable(v)
         self.exact.setdefault("gm_code", Target("value", self._municipality_name()))
+        self.municipality = self._municipality_name()
+        names = {v.name for v in codebook.variables}
+        for key, name in self.overlay.items():
+            if name is not None and name.lower() not in self.exact:
+                raise ValueError(f"codebook overlay: header {key!r} maps to {name!r}, which is not a variable, "
+                                 f"option or grid cell of the codebook (e.g. {sorted(names)[:3]})")
+
+    def target(self, name: str | None) -> Target:
+        """The target of an exact tidy/variable name (``None``: ignore the column)."""
+        return Target("ignore", "") if name is None else self.exact[name.lower()]
 
     def _municipality_name(self) -> str:
         return next(v.name for v in self.codebook.variables if v.type == "municipality")
@@ -88,6 +116,9 @@ class HeaderIndex:
     def match(self, header: str, label: str | None = None) -> Target | None:
         """The target of a column header (and, for SPSS files, its variable label); None if unknown."""
         for text in (header, label):
+            if text and text.strip().lower() in self.overlay:
+                return self.target(self.overlay[text.strip().lower()])
+        for text in (header, label):
             if text and text.strip():
                 target = self._match(text.strip())
                 if target is not None:
@@ -115,7 +146,9 @@ class HeaderIndex:
         exact = self.exact.get(header.lower())
         if exact is not None:
             return exact
-        core = strip_numbering(header)
+        # whitespace runs become one space first: the separator patterns below start with \s* / \s+ and would
+        # take time quadratic in a long run of spaces (a hostile header); fold() ignores the difference anyway
+        core = " ".join(strip_numbering(header).split())
         key = fold(core)
         name = self.variables.get(key)
         if name is not None:
@@ -140,7 +173,51 @@ class HeaderIndex:
         for grid, groups in self.groups.items():
             if key in groups:
                 return Target("grid_list", grid, groups[key])
-        return self._match_prefix(key)
+        target = self._match_prefix(key)
+        if target is None and seps:
+            target = self._other_text(core, seps)
+        return target
+
+    def _other_text(self, core: str, seps) -> Target | None:
+        """"<question> - <other text>": the question's ``_anders`` text column, else a column to ignore."""
+        for m in seps:
+            name = self.variables.get(fold(core[: m.start()]))
+            if name is None:
+                continue
+            if _OTHER_TEXT.match(fold(core[m.end():])) or fold(core[m.end():]).endswith((" text", " tekst")):
+                anders = f"{name}_anders"
+                if anders in self.exact:
+                    return self.exact[anders]
+                return Target("ignore", name)
+        return None
+
+    def unknown_option(self, header: str) -> tuple[str, str, str | None] | None:
+        """For "<multi or grid question> - <unknown option>": (variable, option text, closest option label)."""
+        core = _BRACKET_PART.sub(r" - \1", strip_numbering(header.strip())).strip()
+        for m in _SEPARATORS.finditer(core):
+            name = self.variables.get(fold(core[: m.start()]))
+            if name is None:
+                continue
+            v = self._var(name)
+            if v.type not in ("multi", "grid"):
+                continue
+            rest = core[m.end():].strip()
+            choices = {fold(o.label): o.label for o in (v.options if v.type == "multi" else v.groups)}
+            best = process.extractOne(fold(rest), list(choices), scorer=fuzz.token_set_ratio)
+            return name, rest, (choices[best[0]] if best and best[1] >= 60 else None)
+        return None
+
+    def resembles(self, header: str, candidates: dict[str, str]) -> tuple[str, float] | None:
+        """The codebook target (of ``candidates``: folded text -> target name) a header closely resembles."""
+        key = fold(strip_numbering(header))
+        if len(key) < FUZZY_MIN_LENGTH or not candidates:
+            return None
+        best = process.extractOne(key, list(candidates), scorer=fuzz.token_sort_ratio)
+        alt = process.extractOne(key, list(candidates), scorer=fuzz.ratio)
+        for hit in (best, alt):
+            if hit and hit[1] >= FUZZY_THRESHOLD:
+                return candidates[hit[0]], float(hit[1])
+        return None
 
     def _match_prefix(self, key: str) -> Target | None:
         """Last resort: "<question alias> <option>" with only a space or underscore between them."""
@@ -167,6 +244,8 @@ class HeaderMap:
     targets: dict[int, Target]
     ignored: list[int]
     absent: list[str] = field(default_factory=list)  # optional questions/options without a column
+    personal: list[int] = field(default_factory=list)  # the tool's personal-data columns (IP address, ...)
+    meta: list[int] = field(default_factory=list)  # the tool's metadata columns that are not used
 
     def columns(self, variable: str, kind: str | None = None) -> list[tuple[int, Target]]:
         """The (column index, target) pairs of a variable, in file order."""
@@ -178,20 +257,122 @@ def _required(v: Variable) -> bool:
     return v.role in ("substantive", "id") and v.required and v.type not in ("text",)
 
 
-def map_headers(raw: RawTable, codebook: Codebook) -> HeaderMap:
+def _fuzzy_candidates(index: HeaderIndex, hmap: HeaderMap) -> dict[str, str]:
+    """Folded texts of codebook questions/options that have no column -> their target name."""
+    cb = index.codebook
+    out: dict[str, str] = {}
+    mapped = {t.describe() for t in hmap.targets.values()} | {t.variable for t in hmap.targets.values()}
+
+    def add(text: str, name: str) -> None:
+        key = fold(strip_numbering(text))
+        if len(key) >= FUZZY_MIN_LENGTH:
+            out.setdefault(key, name)
+
+    for v in cb.variables:
+        if v.name in mapped or v.role == "personal":
+            continue
+        questions = [v.question, *v.aliases]
+        for q in questions:
+            add(q, v.name)
+        if v.type == "multi":
+            for o in v.options:
+                for q in questions[:3]:
+                    for lab in (o.label, *o.aliases[:2]):
+                        add(f"{q} {lab}", f"{v.name}__{o.code}")
+        if v.type == "grid":
+            for g in v.groups:
+                if f"{v.name}__{g.code}" in mapped:
+                    continue
+                add(g.label, f"{v.name}__{g.code}")
+                for f in v.forms:
+                    if f"{v.name}__{g.code}__{f.code}" not in mapped:
+                        add(f"{g.label} {f.label}", f"{v.name}__{g.code}__{f.code}")
+    return out
+
+
+def _row_numbers(values) -> bool:
+    """True if a column holds consecutive whole numbers (a row index), empty cells only at the end."""
+    vals = [v.strip() for v in values]
+    while vals and not vals[-1]:
+        vals.pop()
+    if not vals or not all(v.isdigit() for v in vals):
+        return False
+    nums = [int(v) for v in vals]
+    return all(b - a == 1 for a, b in zip(nums, nums[1:], strict=False))
+
+
+def _check_ignored(raw: RawTable, index: HeaderIndex, hmap: HeaderMap) -> None:
+    """Never ignore silently: an unknown option of a known question, a header that resembles an unmapped
+    codebook question, or a column with values but no header is an error."""
+    hr = raw.header_row or None
+    candidates = _fuzzy_candidates(index, hmap)
+    frame_cols = list(zip(*raw.cells, strict=True)) if raw.cells and any(
+        not raw.headers[i].strip() for i in hmap.ignored) else []
+    fix = ("add the header as an alias in the codebook or map it in an overlay (wijkteam codebook suggest "
+           "EXPORT --wave W, then wijkteam clean EXPORT --codebook-overlay FILE)")
+    for i in hmap.ignored:
+        header = raw.headers[i]
+        if not header.strip():
+            filled = [raw.rows[p] for p, c in enumerate(frame_cols[i] if frame_cols else ()) if c.strip()]
+            if filled and _row_numbers(frame_cols[i]):
+                continue  # an index column without header (e.g. written by pandas): listed as ignored
+            if filled:
+                raise SurveyFileError(
+                    f"{raw.where(hr)}: column {i + 1 if raw.kind == 'csv' else raw.column_ref(i)} has no header "
+                    f"but holds values ({raw.row_word}s {', '.join(map(str, filled[:5]))}); if a question is "
+                    "written above its first option column only, the option labels must be in the row below",
+                    raw.path, hr, f"column {i + 1}",
+                )
+            continue
+        target = index.match(header, raw.labels[i] if raw.labels else None)
+        if target is not None and target.kind == "ignore":
+            continue  # "other, please specify" text without a column in the codebook
+        unknown = index.unknown_option(header)
+        if unknown is not None:
+            var, text, closest = unknown
+            hint = f"; closest option: '{closest}'" if closest else ""
+            raise SurveyFileError(
+                f"{raw.where(hr, i)}: '{text}' is not an option of question '{var}' in the codebook{hint}; "
+                f"{fix}", raw.path, hr, header,
+            )
+        hit = index.resembles(header, candidates)
+        if hit is None and raw.labels and raw.labels[i]:
+            hit = index.resembles(raw.labels[i], candidates)
+        if hit is not None:
+            name, score = hit
+            raise SurveyFileError(
+                f"{raw.where(hr, i)}: this header resembles codebook question '{name}' ({score:.0f} % alike), "
+                f"which has no column; if it is that question, {fix}; if not, rename the header",
+                raw.path, hr, header,
+            )
+
+
+def map_headers(raw: RawTable, codebook: Codebook, index: HeaderIndex | None = None) -> HeaderMap:
     """Match every column of ``raw``; raise :class:`SurveyFileError` if the layout is unusable."""
-    index = HeaderIndex(codebook)
+    index = index or HeaderIndex(codebook)
     labels = raw.labels or [None] * len(raw.headers)
     targets: dict[int, Target] = {}
     ignored: list[int] = []
+    personal: list[int] = []
+    meta: list[int] = []
     for i, (header, label) in enumerate(zip(raw.headers, labels, strict=True)):
+        if i in raw.personal:
+            personal.append(i)
+            continue
+        if i in raw.preset:
+            target = index.target(raw.preset[i])
+            if target.kind == "ignore":
+                meta.append(i)
+            else:
+                targets[i] = target
+            continue
         target = index.match(header, label)
-        if target is None:
+        if target is None or target.kind == "ignore":
             ignored.append(i)
         else:
             targets[i] = target
     hr = raw.header_row or None
-    municipality = index._municipality_name()
+    municipality = index.municipality
     seen: dict[Target, int] = {}
     for i, t in sorted(targets.items()):
         if t.variable == municipality:
@@ -202,13 +383,22 @@ def map_headers(raw: RawTable, codebook: Codebook) -> HeaderMap:
                 f"'{t.describe()}'; remove one of them", raw.path, hr, raw.headers[i],
             )
         seen[t] = i
-    hmap = HeaderMap(targets, ignored)
+    hmap = HeaderMap(targets, ignored, personal=personal, meta=meta)
+    _check_ignored(raw, index, hmap)
     if not hmap.columns(municipality):
         v = codebook.variable(municipality)
+        where = _header_place(raw)
+        if raw.tool == "LimeSurvey":
+            raise SurveyFileError(
+                f"{raw.where(hr)}: a LimeSurvey export with question codes as headers ({where}); none is known "
+                "to the codebook. Give the survey structure file (--structure survey.lss), export with question "
+                "texts as headers, or map the codes in an overlay (wijkteam codebook suggest)",
+                raw.path, hr, "gemeente",
+            )
         raise SurveyFileError(
             f"{raw.where(hr)}: no municipality column; expected a header such as "
-            f"{', '.join(repr(a) for a in v.aliases[:6])} (none of the {len(raw.headers)} headers is one; a file "
-            "without a header row is not supported)",
+            f"{', '.join(repr(a) for a in v.aliases[:6])} ({where}; none of its {len(raw.headers)} headers is "
+            "one; a file without a header row is not supported)",
             raw.path, hr, "gemeente",
         )
     missing: list[str] = []
@@ -248,7 +438,18 @@ def map_headers(raw: RawTable, codebook: Codebook) -> HeaderMap:
                 hmap.absent += [f"{v.name}__{g.code}__{f.code}" for f in v.forms if (g.code, f.code) not in ticks]
     if missing:
         raise SurveyFileError(
-            f"{raw.where(hr)}: required question(s) without a column: {'; '.join(missing)}",
+            f"{raw.where(hr)}: required question(s) without a column: {'; '.join(missing)} ({_header_place(raw)})",
             raw.path, hr, ", ".join(m.split("'")[1] for m in missing),
         )
     return hmap
+
+
+def _header_place(raw: RawTable) -> str:
+    """Where the header was found, for messages."""
+    if raw.kind in ("sav", "dta"):
+        return "variable names and labels"
+    rows = raw.header_rows or ((raw.header_row,) if raw.header_row else ())
+    what = f"{raw.tool} export, " if raw.tool else ""
+    if len(rows) > 1:
+        return f"{what}{len(rows)} header rows detected ({raw.row_word}s {rows[0]}-{rows[-1]})"
+    return f"{what}header {raw.row_word} {rows[0] if rows else 1}"

@@ -3,7 +3,7 @@
 Multi-select questions and grid groups follow one rule in both layouts (a column per option, or one list
 column): a row that ticks at least one option has answered the question, so ticked options are True and
 the others False; a row that ticks nothing has not answered it (all missing). Option columns absent from
-the file stay missing. A grid group with "geen" (no involvement) together with another form is
+the file stay missing, and so does an option whose cell holds an unknown mark (a cell issue). A grid group with "geen" (no involvement) together with another form is
 contradictory: the whole group becomes missing and a cell issue is reported.
 """
 
@@ -47,20 +47,22 @@ def _ticked_block(frame: pd.DataFrame, columns: dict[str, int], options, answers
     """Tidy columns of one multi question / grid group given as one checkbox column per option."""
     n = len(frame)
     issues: list[Issue] = []
-    ticks: dict[str, np.ndarray] = {}
+    ticks: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # option -> (ticked, unknown mark)
     for o in options:
         if o.code in columns:
             t, iss = parse_ticks(frame[columns[o.code]], _tokens(o), answers, f"{prefix}__{o.code}")
-            ticks[o.code] = np.asarray(t, dtype=bool)
+            arr = np.array(t, dtype=object)
+            ticks[o.code] = (arr == True, np.fromiter((x is None for x in t), bool, n))  # noqa: E712
             issues += iss
     answered = np.zeros(n, dtype=bool)
-    for t in ticks.values():
-        answered |= t
+    for on, _ in ticks.values():
+        answered |= on
     out = {}
     for o in options:
         s = pd.Series(pd.NA, index=frame.index, dtype="boolean")
         if o.code in ticks:
-            s = pd.Series(ticks[o.code], index=frame.index, dtype="boolean").where(answered, pd.NA)
+            on, unknown = ticks[o.code]
+            s = pd.Series(pd.arrays.BooleanArray(on, ~answered | unknown), index=frame.index)
         out[f"{prefix}__{o.code}"] = s
     return out, issues
 
@@ -75,8 +77,8 @@ def _listed_block(series: pd.Series, options, answers: Answers, prefix: str) -> 
     return out, issues
 
 
-def build_items(frame: pd.DataFrame, hmap: HeaderMap, codebook: Codebook, answers: Answers
-                ) -> tuple[pd.DataFrame, list[Issue]]:
+def build_items(frame: pd.DataFrame, hmap: HeaderMap, codebook: Codebook, answers: Answers,
+                date_order: str | None = None) -> tuple[pd.DataFrame, list[Issue]]:
     """Tidy answer columns (codebook order and dtypes, without gm_code and wave) for every row of ``frame``."""
     dtypes = codebook.tidy_columns()
     cols: dict[str, pd.Series] = {}
@@ -88,7 +90,10 @@ def build_items(frame: pd.DataFrame, hmap: HeaderMap, codebook: Codebook, answer
             if not found:
                 cols[v.name] = pd.Series(pd.NA, index=frame.index, dtype=dtypes[v.name])
                 continue
-            parsed = _VALUE_PARSERS[v.type](frame[found[0][0]], v, answers)
+            if v.type == "datetime":
+                parsed = parse_datetime(frame[found[0][0]], v, answers, date_order)
+            else:
+                parsed = _VALUE_PARSERS[v.type](frame[found[0][0]], v, answers)
             cols[v.name] = parsed.values
             issues += parsed.issues
             if parsed.extra is not None:

@@ -47,6 +47,9 @@ class CleanSummary:
     absent_columns: tuple[str, ...] = ()
     masked: tuple[tuple[str, int], ...] = ()  # (kind, count) of personal data masked in free text and log
     cell_issues: tuple[CellIssue, ...] = field(default_factory=tuple)
+    tool: str = ""  # the survey tool recognised from the columns (Qualtrics, SurveyMonkey, ...)
+    tool_columns: tuple[str, ...] = ()  # the tool's metadata columns that are not used
+    notes: tuple[str, ...] = ()  # what the reader repaired or decided (encoding, delimiter)
 
     def lines(self) -> list[str]:
         """The summary in Dutch and English, one fact per line."""
@@ -59,6 +62,11 @@ class CleanSummary:
             f"  apart gezet / set aside:                   {self.set_aside}",
             f"  cellen op ontbrekend / cell issues:        {len(self.cell_issues)}",
         ]
+        for note in self.notes:
+            out.append(f"  let op / note: {note}")
+        if self.tool_columns:
+            out.append(f"  {self.tool or 'tool'}-kolommen niet gebruikt / tool columns not used: "
+                       f"{', '.join(self.tool_columns)}")
         if self.masked:
             kinds = ", ".join(f"{k} {n}" for k, n in self.masked)
             out.append(f"  gemaskeerd in vrije tekst / masked in free text: {kinds}")

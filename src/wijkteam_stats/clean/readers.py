@@ -1,9 +1,17 @@
-"""Readers for raw survey exports: CSV (any of ``;`` ``,`` tab; UTF-8 with/without BOM, UTF-16, cp1252),
-XLSX (first or named sheet) and SPSS ``.sav`` (value labels applied).
+"""Readers for raw survey exports: delimited text, Excel (.xlsx, .xls), OpenDocument (.ods), SPSS (.sav) and
+Stata (.dta).
 
-Every reader returns a :class:`RawTable`: the header, every data row as strings (``""`` for an empty cell)
-and the row number as the file shows it (CSV: the line where the record starts, header = line 1;
-XLSX: the sheet row; SAV: the case number). Empty rows after the last data row are not input rows.
+A text or spreadsheet export is read into :class:`Grid` objects (one per worksheet): every record as strings
+(``""`` for an empty cell, CSV records *not* padded) with the row number the file shows (CSV: the line where
+the record starts; spreadsheets: the sheet row). Finding the header row(s), the tool that wrote the file and
+the data rows is the job of :mod:`wijkteam_stats.clean.shapes`; it returns a :class:`RawTable`.
+SPSS and Stata files carry their own variable names (and labels) and become a :class:`RawTable` directly.
+
+Text: the encoding is recognised from a byte-order mark (UTF-8, UTF-16), from the byte pattern of UTF-16
+without a mark, as UTF-8 when the bytes decode as UTF-8 (double-encoded UTF-8, "mojibake" such as ``Ã©``, is
+repaired with ``ftfy`` and the repair noted), else by ``charset-normalizer`` among Windows-1252 and Mac Roman.
+A first line ``sep=;`` (Excel's delimiter hint) sets the delimiter; otherwise it is sniffed among ``;`` ``,``
+and tab. Line ends CR, LF and CRLF and newlines inside quoted fields are read as the csv module reads them.
 """
 
 from __future__ import annotations
@@ -22,36 +30,77 @@ import pandas as pd
 from wijkteam_stats.clean.errors import SurveyFileError
 
 CSV_DELIMITERS = (";", ",", "\t")
-_DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab"}
+_DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab", "|": "pipe"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_SEP_LINE = re.compile(r"^\s*\"?sep=(.)\"?[^\S\r\n]*(?:\r\n|\r|\n)", re.IGNORECASE)
+SPREADSHEET_KINDS = ("xlsx", "xls", "ods")
+
+
+@dataclass
+class Grid:
+    """One table of cells as read from a text file or one worksheet, before the header is known."""
+
+    path: Path
+    kind: str  # "csv", "xlsx", "xls", "ods"
+    records: list[list[str]]
+    rows: list[int]  # the file's own row number of each record
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()  # every worksheet of the workbook (for messages)
+    dialect: str = ""
+    notes: list[str] = field(default_factory=list)  # what the reader repaired (encoding), for the summary
+
+    @property
+    def row_word(self) -> str:
+        return "line" if self.kind == "csv" else "row"
+
+    def where(self, row: int | None = None) -> str:
+        parts = [str(self.path)]
+        if self.sheet:
+            parts.append(f"sheet '{self.sheet}'")
+        if row is not None:
+            parts.append(f"{self.row_word} {row}")
+        return ", ".join(parts)
 
 
 @dataclass
 class RawTable:
-    """A survey export as read: headers, string cells per row, and the file's own row numbers."""
+    """A survey export as read: headers, string cells per row, and the file's own row numbers.
+
+    ``preset``: columns whose meaning the tool shape already knows: an exact codebook target name
+    (``ingevuld_op``, ``status``, ...) or ``None`` for tool metadata that is not used (listed as ignored).
+    ``personal``: columns holding personal data of the tool (IP address, e-mail, names, location, recipient
+    fields); they never leave the cleaning step. ``pre_actions``: rows the shape already decided (Qualtrics
+    survey previews, spam, notes and totals rows below a hand-made table): position -> (action, reason).
+    ``value_maps``: per column, raw value -> value to read instead (numeric recodes, LimeSurvey answer codes).
+    """
 
     path: Path
-    kind: str  # "csv", "xlsx" or "sav"
+    kind: str  # "csv", "xlsx", "xls", "ods", "sav" or "dta"
     headers: list[str]
     cells: list[list[str]]
     rows: list[int]
     header_row: int = 1
-    labels: list[str | None] = field(default_factory=list)  # SPSS variable labels (SAV only)
+    labels: list[str | None] = field(default_factory=list)  # SPSS/Stata variable labels, tool header rows
     sheet: str | None = None
     dialect: str = ""  # e.g. "semicolon-separated, utf-8-sig"
+    tool: str = ""  # "Qualtrics", "SurveyMonkey", "LimeSurvey", "Google Forms" or ""
+    preset: dict[int, str | None] = field(default_factory=dict)
+    personal: set[int] = field(default_factory=set)
+    pre_actions: dict[int, tuple[str, str]] = field(default_factory=dict)
+    value_maps: dict[int, dict[str, str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    header_rows: tuple[int, ...] = ()
 
     @property
     def row_word(self) -> str:
-        """How a row is called in messages: "line" (CSV), "row" (XLSX) or "case" (SAV)."""
-        return {"csv": "line", "xlsx": "row", "sav": "case"}[self.kind]
+        """How a row is called in messages: "line" (CSV), "row" (spreadsheet) or "case" (SAV, DTA)."""
+        return {"csv": "line", "sav": "case", "dta": "case"}.get(self.kind, "row")
 
     def column_ref(self, i: int) -> str:
         """A column as a person finds it in the file: number or letter plus the header text."""
-        if self.kind == "xlsx":
-            from openpyxl.utils import get_column_letter
-
-            pos = f"column {get_column_letter(i + 1)}"
-        elif self.kind == "sav":
+        if self.kind in SPREADSHEET_KINDS:
+            pos = f"column {column_letter(i)}"
+        elif self.kind in ("sav", "dta"):
             pos = "variable"
         else:
             pos = f"column {i + 1}"
@@ -78,6 +127,15 @@ class RawTable:
 # --------------------------------------------------------------------------- helpers
 
 
+def column_letter(i: int) -> str:
+    """Spreadsheet column letter of the 0-based column ``i`` (0 -> A, 26 -> AA)."""
+    s, i = "", i + 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
 def cell_text(value: object) -> str:
     """A spreadsheet/SPSS cell value as the string a CSV export would hold (``""`` for empty)."""
     if value is None or value is pd.NaT:
@@ -98,31 +156,30 @@ def cell_text(value: object) -> str:
         return pd.Timestamp(value).isoformat(sep=" ")
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value.total_seconds())
     if pd.isna(value):  # type: ignore[arg-type]
         return ""
     return str(value)
 
 
-def _trim_trailing_empty(cells: list[list[str]], rows: list[int]) -> None:
-    while cells and not any(c.strip() for c in cells[-1]):
-        cells.pop()
-        rows.pop()
-
-
 def _detect_kind(path: Path, head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
-        return "xlsx"
+        suffix = path.suffix.lower()
+        return "ods" if suffix in (".ods", ".ots") else "xlsx"
     if head.startswith((b"$FL2", b"$FL3")):
         return "sav"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SurveyFileError(
-            f"{path}: this is an old Excel .xls (or other OLE) file; save it as .xlsx or CSV first", path
-        )
+        return "xls"
+    if path.suffix.lower() == ".dta" or head.startswith(b"<stata_dta>") or (
+            head[:1] in (b"\x71", b"\x72", b"\x73") and head[1:2] in (b"\x01", b"\x02")):
+        return "dta"
     return "csv"
 
 
-def read_raw(path: str | Path, sheet: str | None = None) -> RawTable:
-    """Read a CSV, XLSX or SAV survey export (the format is recognised from the file's first bytes)."""
+def read_grids(path: str | Path, sheet: str | None = None) -> list[Grid] | RawTable:
+    """Read an export: a list of grids (text file: one; workbook: one per sheet, or the named sheet) or, for
+    SPSS/Stata files, the :class:`RawTable` itself."""
     path = Path(path)
     if not path.exists():
         raise SurveyFileError(f"{path}: no such file", path)
@@ -130,53 +187,142 @@ def read_raw(path: str | Path, sheet: str | None = None) -> RawTable:
         raise SurveyFileError(f"{path}: not a file", path)
     try:
         with open(path, "rb") as fh:
-            head = fh.read(8)
+            head = fh.read(16)
     except OSError as err:
         raise SurveyFileError(f"{path}: cannot be opened: {err.strerror or err}", path) from err
     if not head:
         raise SurveyFileError(f"{path}: the file is empty", path)
     kind = _detect_kind(path, head)
-    if sheet is not None and kind != "xlsx":
-        raise SurveyFileError(f"{path}: --sheet '{sheet}' given, but this is not an Excel workbook", path)
-    reader = {"csv": read_csv, "xlsx": read_xlsx, "sav": read_sav}[kind]
-    table = reader(path, sheet) if kind == "xlsx" else reader(path)
-    if not table.headers or not any(h.strip() for h in table.headers):
-        raise SurveyFileError(f"{table.where()}: no header row (the file holds no column names)", path)
-    if not table.cells:
-        hr = table.header_row or None
-        raise SurveyFileError(f"{table.where(hr)}: header only, the file holds no data rows", path, hr)
-    return table
+    if sheet is not None and kind not in SPREADSHEET_KINDS:
+        raise SurveyFileError(f"{path}: --sheet '{sheet}' given, but this is not a spreadsheet workbook", path)
+    if kind == "sav":
+        return read_sav(path)
+    if kind == "dta":
+        return read_dta(path)
+    if kind == "xlsx":
+        return read_xlsx(path, sheet)
+    if kind in ("xls", "ods"):
+        return read_calamine(path, kind, sheet)
+    return [read_csv(path)]
 
 
-# --------------------------------------------------------------------------- CSV
+# --------------------------------------------------------------------------- text
 
 
-def decode_text(data: bytes, path: Path) -> tuple[str, str]:
-    """Decode a CSV file: UTF-16 (with BOM), else UTF-8 (BOM optional), else cp1252; refuse binary data."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as err:
-            raise SurveyFileError(f"{path}: not valid UTF-16 text (byte {err.start})", path) from err
-    if b"\x00" in data[:65536]:
-        raise SurveyFileError(
-            f"{path}: binary data (NUL bytes), not a CSV text file, Excel workbook or SPSS file", path
-        )
-    for enc in ("utf-8-sig", "cp1252"):
+def _utf16_without_bom(data: bytes) -> str | None:
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even = sample[0::2].count(0) / max(1, len(sample[0::2]))
+    odd = sample[1::2].count(0) / max(1, len(sample[1::2]))
+    if odd > 0.3 and even < 0.05:
+        return "utf-16-le"
+    if even > 0.3 and odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _check_text(text: str, path: Path) -> None:
+    sample = text[:65536]
+    if sample and len(_CONTROL.findall(sample)) > max(2, len(sample) // 200):
+        raise SurveyFileError(f"{path}: binary data (control characters), not a CSV text file", path)
+
+
+def _repair_mojibake(text: str) -> tuple[str, str | None]:
+    """Double-encoded UTF-8 ("CliÃ«nten") repaired with ftfy; the note says how many lines changed."""
+    if not re.search(r"[\u00c2-\u00c3\u00e2][\u0080-\u00bf\u2018-\u203a\u0152-\u0178\u02c6-\u02dc\u20ac\u2122]", text):
+        return text, None
+    import ftfy
+
+    fixed_lines, changed = [], 0
+    for line in text.splitlines(keepends=True):
+        new = ftfy.fix_encoding(line)
+        changed += new != line
+        fixed_lines.append(new)
+    if not changed:
+        return text, None
+    return "".join(fixed_lines), f"double-encoded UTF-8 (mojibake) repaired on {changed} line(s) with ftfy"
+
+
+def decode_text(data: bytes, path: Path) -> tuple[str, str, list[str]]:
+    """Decode a text export: (text, encoding name, notes). Refuses binary data and undecodable bytes."""
+    notes: list[str] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        enc = "utf-8-sig"
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        enc = "utf-16"
+    else:
+        enc = _utf16_without_bom(data) or ""
+    if enc.startswith("utf-16"):
         try:
             text = data.decode(enc)
         except UnicodeDecodeError as err:
-            last_err = err
+            raise SurveyFileError(f"{path}: not valid {enc.upper()} text (byte {err.start})", path) from err
+        _check_text(text, path)
+        return text, enc, notes
+    if b"\x00" in data[:65536]:
+        raise SurveyFileError(
+            f"{path}: binary data (NUL bytes), not a CSV text file, spreadsheet, SPSS or Stata file", path
+        )
+    bom = 3 if enc == "utf-8-sig" else 0
+    try:
+        text = data[bom:].decode("utf-8")
+        enc = enc or "utf-8"
+    except UnicodeDecodeError as err:
+        loose = data[bom:].decode("utf-8", errors="replace")
+        valid_multibyte = sum(1 for ch in loose if ord(ch) > 127 and ch != "\ufffd")
+        if valid_multibyte or enc:
+            line = data[: bom + err.start].count(b"\n") + 1
+            raise SurveyFileError(
+                f"{path}: line {line}: the file is UTF-8 text, but byte {bom + err.start} "
+                f"(0x{data[bom + err.start]:02x}) "
+                "is not valid UTF-8 (a damaged or mixed-encoding file); save the export again as CSV UTF-8",
+                path, line,
+            ) from err
+        text, enc = _decode_legacy(data, path)
+        notes.append(f"encoding recognised as {enc} (no UTF-8); check accented letters")
+    else:
+        text, note = _repair_mojibake(text)
+        if note:
+            notes.append(note)
+    _check_text(text, path)
+    return text, enc, notes
+
+
+_PLAUSIBLE = set("éëèêïíìîöóòôüúùûáàâäçñÉËÈÏÖÜÁÀ‘’“”„–—…€°½¼¾ß·§²³")
+
+
+def _plausibility(text: str) -> int:
+    """Accented letters and punctuation usual in Dutch text count for, other non-ASCII characters against."""
+    good = bad = 0
+    for ch in text:
+        if ord(ch) > 127:
+            if ch in _PLAUSIBLE:
+                good += 1
+            else:
+                bad += 1
+    return good - 3 * bad
+
+
+def _decode_legacy(data: bytes, path: Path) -> tuple[str, str]:
+    """Windows-1252 or Mac Roman: charset-normalizer's judgement, checked by the characters each gives."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=["cp1252", "mac_roman"], preemptive_behaviour=False).best()
+    decoded = {}
+    for enc in ("cp1252", "mac_roman"):
+        try:
+            decoded[enc] = data.decode(enc)
+        except UnicodeDecodeError:
             continue
-        sample = text[:65536]
-        if sample and len(_CONTROL.findall(sample)) > max(2, len(sample) // 200):
-            raise SurveyFileError(f"{path}: binary data (control characters), not a CSV text file", path)
-        return text, enc
-    line = data[: last_err.start].count(b"\n") + 1
-    raise SurveyFileError(
-        f"{path}: line {line}: cannot be decoded as UTF-8 or Windows-1252 text (byte {last_err.start}); "
-        "save the export as CSV UTF-8", path, line,
-    )
+    if not decoded:
+        raise SurveyFileError(
+            f"{path}: cannot be decoded as UTF-8, Windows-1252 or Mac Roman text; save the export as CSV UTF-8",
+            path)
+    guess = best.encoding if best is not None and best.encoding in decoded else next(iter(decoded))
+    scores = {enc: _plausibility(text) for enc, text in decoded.items()}
+    top = max(scores, key=lambda e: (scores[e], e == guess))
+    return decoded[top], top
 
 
 def _parse_records(text: str, delimiter: str, limit: int | None = None) -> list[tuple[int, list[str]]]:
@@ -194,128 +340,164 @@ def _parse_records(text: str, delimiter: str, limit: int | None = None) -> list[
 
 
 def sniff_delimiter(text: str) -> str:
-    """The field delimiter (``;``, ``,`` or tab): csv.Sniffer, checked against field counts of the first lines."""
-    sample = "\n".join(text.splitlines()[:50])
+    """The field delimiter: the one that gives the most lines with the same (>1) number of fields."""
+    sample = "\n".join(text.splitlines()[:60])
     scores = {}
     for d in CSV_DELIMITERS:
         try:
-            recs = [r for _, r in _parse_records(sample, d, limit=50) if r]
+            recs = [r for _, r in _parse_records(sample, d, limit=60) if any(c.strip() for c in r)]
         except csv.Error:
             continue
-        if not recs or len(recs[0]) < 2:
+        if not recs:
             continue
-        n = len(recs[0])
-        same = sum(len(r) == n for r in recs) / len(recs)
-        scores[d] = (same, n)
+        lengths = pd.Series([len(r) for r in recs])
+        mode = int(lengths.mode().max())
+        if mode < 2:
+            continue
+        same = float((lengths == mode).mean())
+        scores[d] = (round(same, 2), mode)
     try:
         sniffed = csv.Sniffer().sniff(sample, delimiters="".join(CSV_DELIMITERS)).delimiter
     except csv.Error:
         sniffed = None
-    if sniffed in scores and scores[sniffed][0] >= max(s for s, _ in scores.values()):
+    if not scores:
+        return sniffed or ";"
+    best = max(scores, key=lambda d: scores[d])
+    if sniffed in scores and scores[sniffed][0] >= scores[best][0]:
         return sniffed
-    if scores:
-        return max(scores, key=lambda d: scores[d])
-    return sniffed or ";"
+    return best
 
 
-def read_csv(path: Path) -> RawTable:
-    """Read a delimited text export; row numbers are file line numbers (header = line 1)."""
+def read_csv(path: Path) -> Grid:
+    """Read a delimited text export into one grid; row numbers are file line numbers."""
     data = path.read_bytes()
     if not data.strip():
         raise SurveyFileError(f"{path}: the file is empty", path)
-    text, encoding = decode_text(data, path)
+    text, encoding, notes = decode_text(data, path)
     if not text.strip():
         raise SurveyFileError(f"{path}: the file is empty", path)
-    delimiter = sniff_delimiter(text)
+    offset = 0
+    m = _SEP_LINE.match(text)
+    if m:
+        delimiter = m.group(1)
+        text = text[m.end():]
+        offset = 1
+        notes.append(f"delimiter '{delimiter}' taken from the first line 'sep={delimiter}'")
+    else:
+        delimiter = sniff_delimiter(text)
     csv.field_size_limit(max(csv.field_size_limit(), 10_000_000))
     try:
         records = _parse_records(text, delimiter)
     except csv.Error as err:
         raise SurveyFileError(f"{path}: not a readable CSV file: {err}", path) from err
-    while records and not any(c.strip() for c in records[0][1]):
-        records.pop(0)
-    if not records:
-        raise SurveyFileError(f"{path}: the file is empty", path)
-    header_line, headers = records[0]
-    headers = [h.strip() for h in headers]
-    while len(headers) > 1 and not headers[-1]:
-        headers.pop()  # trailing delimiters after the last header
-    n = len(headers)
-    cells: list[list[str]] = []
-    rows: list[int] = []
-    for line, rec in records[1:]:
-        if len(rec) > n:
-            extra = [i for i in range(n, len(rec)) if rec[i].strip()]
-            if extra:
-                raise SurveyFileError(
-                    f"{path}: line {line}: {len(rec)} fields, but the header (line {header_line}) has {n}; "
-                    f"column {extra[0] + 1} has a value but no header (delimiter '{_DELIMITER_NAMES[delimiter]}')",
-                    path, line, f"column {extra[0] + 1}",
-                )
-            rec = rec[:n]
-        elif len(rec) < n:
-            rec = rec + [""] * (n - len(rec))
-        cells.append(rec)
-        rows.append(line)
-    _trim_trailing_empty(cells, rows)
-    return RawTable(path, "csv", headers, cells, rows, header_line,
-                    dialect=f"{_DELIMITER_NAMES[delimiter]}-separated, {encoding}")
+    name = _DELIMITER_NAMES.get(delimiter, repr(delimiter))
+    return Grid(path, "csv", [r for _, r in records], [line + offset for line, _ in records],
+                dialect=f"{name}-separated, {encoding}", notes=notes)
 
 
-# --------------------------------------------------------------------------- XLSX
+# --------------------------------------------------------------------------- spreadsheets
 
 
-def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
-    """Read the first (or the named) sheet of a workbook; row numbers are the sheet's row numbers."""
+def _fill_merged(values: list[list[str]], ranges) -> int:
+    """Give every cell of a merged range the value of its top-left cell; the number of ranges filled."""
+    n = 0
+    for r0, c0, r1, c1 in ranges:
+        if r0 >= len(values):
+            continue
+        top = values[r0][c0] if c0 < len(values[r0]) else ""
+        if not top:
+            continue
+        n += 1
+        for r in range(r0, min(r1, len(values) - 1) + 1):
+            row = values[r]
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                if not row[c]:
+                    row[c] = top
+    return n
+
+
+def _grid_from_values(path: Path, kind: str, title: str, sheets: tuple[str, ...], values: list[list[str]],
+                      merged: int) -> Grid:
+    width = max((len(r) for r in values), default=0)
+    records = [r + [""] * (width - len(r)) for r in values]
+    dialect = f"sheet '{title}'" + (f", {merged} merged cell range(s) filled" if merged else "")
+    return Grid(path, kind, records, list(range(1, len(records) + 1)), sheet=title, sheets=sheets, dialect=dialect)
+
+
+def _pick_sheets(path: Path, names: list[str], sheet: str | None) -> list[str]:
+    if not names:
+        raise SurveyFileError(f"{path}: the workbook has no worksheets", path)
+    if sheet is None:
+        return names
+    if sheet in names:
+        return [sheet]
+    raise SurveyFileError(f"{path}: no sheet '{sheet}'; sheets: {', '.join(repr(s) for s in names)}", path)
+
+
+def read_xlsx(path: Path, sheet: str | None = None) -> list[Grid]:
+    """Every (or the named) worksheet of an .xlsx workbook; merged cells take their top-left value."""
     import openpyxl
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(path, data_only=True)
     except Exception as err:  # zipfile.BadZipFile, KeyError, InvalidFileException, ...
         raise SurveyFileError(f"{path}: not a readable Excel workbook (.xlsx): {err}", path) from err
     try:
-        if sheet is None:
-            if not wb.worksheets:
-                raise SurveyFileError(f"{path}: the workbook has no worksheets", path)
-            ws = wb.worksheets[0]
-        elif sheet in wb.sheetnames:
-            ws = wb[sheet]
-        else:
-            raise SurveyFileError(
-                f"{path}: no sheet '{sheet}'; sheets: {', '.join(repr(s) for s in wb.sheetnames)}", path
-            )
-        if hasattr(ws, "reset_dimensions"):
-            ws.reset_dimensions()  # do not trust the stored dimension tag
-        values = [[cell_text(v) for v in row] for row in ws.iter_rows(min_row=1, values_only=True)]
-        title = ws.title
+        names = list(wb.sheetnames)
+        grids = []
+        for title in _pick_sheets(path, names, sheet):
+            ws = wb[title]
+            values = [[cell_text(v) for v in row] for row in ws.iter_rows(min_row=1, values_only=True)]
+            ranges = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in ws.merged_cells.ranges]
+            merged = _fill_merged(values, ranges)
+            grids.append(_grid_from_values(path, "xlsx", title, tuple(names), values, merged))
     finally:
         wb.close()
-    first = next((i for i, r in enumerate(values) if any(c.strip() for c in r)), None)
-    if first is None:
-        raise SurveyFileError(f"{path}: sheet '{title}' is empty", path)
-    headers = [h.strip() for h in values[first]]
-    while headers and not headers[-1]:
-        headers.pop()
-    n = len(headers)
-    cells, rows = [], []
-    for i in range(first + 1, len(values)):
-        rec = values[i]
-        extra = [j for j in range(n, len(rec)) if rec[j].strip()]
-        if extra:
-            from openpyxl.utils import get_column_letter
-
-            raise SurveyFileError(
-                f"{path}, sheet '{title}', row {i + 1}: column {get_column_letter(extra[0] + 1)} has a value "
-                "but no header", path, i + 1, get_column_letter(extra[0] + 1),
-            )
-        rec = (rec + [""] * n)[:n]
-        cells.append(rec)
-        rows.append(i + 1)
-    _trim_trailing_empty(cells, rows)
-    return RawTable(path, "xlsx", headers, cells, rows, first + 1, sheet=title, dialect=f"sheet '{title}'")
+    return grids
 
 
-# --------------------------------------------------------------------------- SAV
+def read_calamine(path: Path, kind: str, sheet: str | None = None) -> list[Grid]:
+    """Every (or the named) sheet of an .xls or .ods workbook, read with python-calamine."""
+    from python_calamine import CalamineWorkbook
+
+    what = {"xls": "Excel 97-2003 workbook (.xls)", "ods": "OpenDocument spreadsheet (.ods)"}[kind]
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        names = list(wb.sheet_names)
+    except Exception as err:  # CalamineError and friends
+        raise SurveyFileError(f"{path}: not a readable {what}: {err}", path) from err
+    grids = []
+    for title in _pick_sheets(path, names, sheet):
+        try:
+            ws = wb.get_sheet_by_name(title)
+            rows = ws.to_python(skip_empty_area=False)
+            ranges = []
+            try:
+                ranges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (ws.merged_cell_ranges or [])]
+            except Exception:  # older calamine: no merged-cell information
+                ranges = []
+        except Exception as err:
+            raise SurveyFileError(f"{path}: sheet '{title}' cannot be read: {err}", path) from err
+        values = [[cell_text(v) for v in r] for r in rows]
+        merged = _fill_merged(values, ranges)
+        grids.append(_grid_from_values(path, kind, title, tuple(names), values, merged))
+    return grids
+
+
+# --------------------------------------------------------------------------- SPSS and Stata
+
+
+def _table_from_frame(path: Path, kind: str, df: pd.DataFrame, labels: list[str | None], dialect: str) -> RawTable:
+    headers = [str(c) for c in df.columns]
+    columns = [[cell_text(v) for v in df[c].tolist()] for c in df.columns]
+    cells = [list(r) for r in zip(*columns, strict=True)] if columns else []
+    rows = list(range(1, len(cells) + 1))
+    while cells and not any(c.strip() for c in cells[-1]):
+        cells.pop()
+        rows.pop()
+    return RawTable(path, kind, headers, cells, rows, 0, labels=labels, dialect=dialect)
 
 
 def read_sav(path: Path) -> RawTable:
@@ -326,10 +508,17 @@ def read_sav(path: Path) -> RawTable:
         df, meta = pyreadstat.read_sav(str(path), apply_value_formats=True, formats_as_category=False)
     except Exception as err:  # pyreadstat.ReadstatError and friends
         raise SurveyFileError(f"{path}: not a readable SPSS .sav file: {err}", path) from err
-    headers = [str(c) for c in meta.column_names]
-    labels = [str(lab) if lab else None for lab in (meta.column_labels or [None] * len(headers))]
-    columns = [[cell_text(v) for v in df[c].tolist()] for c in df.columns]
-    cells = [list(r) for r in zip(*columns, strict=True)] if columns else []
-    rows = list(range(1, len(cells) + 1))
-    _trim_trailing_empty(cells, rows)
-    return RawTable(path, "sav", headers, cells, rows, 0, labels=labels, dialect="SPSS")
+    labels = [str(lab) if lab else None for lab in (meta.column_labels or [None] * len(df.columns))]
+    return _table_from_frame(path, "sav", df, labels, "SPSS")
+
+
+def read_dta(path: Path) -> RawTable:
+    """Read a Stata file with value labels applied; row numbers are case (observation) numbers."""
+    import pyreadstat
+
+    try:
+        df, meta = pyreadstat.read_dta(str(path), apply_value_formats=True, formats_as_category=False)
+    except Exception as err:  # pyreadstat.ReadstatError and friends
+        raise SurveyFileError(f"{path}: not a readable Stata .dta file: {err}", path) from err
+    labels = [str(lab) if lab else None for lab in (meta.column_labels or [None] * len(df.columns))]
+    return _table_from_frame(path, "dta", df, labels, "Stata")

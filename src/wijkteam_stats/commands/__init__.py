@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "municipalities": "wijkteam_stats.commands.municipalities",
     "data": "wijkteam_stats.commands.data",
     "clean": "wijkteam_stats.commands.clean",
+    "codebook": "wijkteam_stats.commands.codebook",
     "audit": "wijkteam_stats.commands.audit",
     "reconstruct": "wijkteam_stats.commands.reconstruct",
     "reproduce": "wijkteam_stats.commands.reproduce",

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-HELP = "clean a raw survey export (CSV/XLSX/SAV) into the tidy table (parquet + CSV) and a cleaning log"
+HELP = "clean a raw survey export (CSV/XLSX/XLS/ODS/SAV/DTA) into the tidy table (parquet + CSV) and a cleaning log"
 DESCRIPTION = (
     "Read a survey export, match its columns to the codebook, resolve municipalities for the wave's "
     "register year, drop test/empty rows, merge duplicates and write the validated tidy table "
@@ -15,13 +15,21 @@ DESCRIPTION = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", metavar="INPUT", help="the survey export (.csv, .xlsx or .sav)")
+    p.add_argument("input", metavar="INPUT", help="the survey export (.csv/.tsv, .xlsx, .xls, .ods, .sav or .dta)")
     p.add_argument("--wave", type=int, required=True, help="survey wave, e.g. 2015")
     p.add_argument("--out", default=None, help="tidy table (.parquet); default data/processed/[SYNTHETIC_]survey_<wave>.parquet")
     p.add_argument("--log", default=None,
                    help="cleaning log (.csv); default outputs/tables/cleaning_log_<wave>.csv for the wave's shipped "
                         "export (what the pipeline cleans), cleaning_log_<wave>_<input name>.csv for any other file")
-    p.add_argument("--sheet", default=None, help="worksheet name of an .xlsx export (default: the first sheet)")
+    p.add_argument("--sheet", default=None,
+                   help="worksheet of a workbook (default: the one sheet whose header has a municipality column)")
+    p.add_argument("--codebook-overlay", default=None, metavar="FILE",
+                   help="a reviewed overlay (YAML) mapping this export's headers and values to the codebook "
+                   "(see 'wijkteam codebook suggest')")
+    p.add_argument("--structure", default=None, metavar="FILE.lss",
+                   help="LimeSurvey survey structure file: names the question and answer codes of the export")
+    p.add_argument("--date-order", choices=("dmy", "mdy"), default=None,
+                   help="day/month order of the timestamps when the values cannot tell (e.g. all days <= 12)")
 
 
 def default_log_path(source: str | Path, wave: int) -> Path:
@@ -46,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else paths.processed_survey_file(args.wave, is_synthetic(args.input))
     log_path = Path(args.log) if args.log else default_log_path(args.input, args.wave)
     try:
-        result = clean_survey(args.input, args.wave, sheet=args.sheet)
+        result = clean_survey(args.input, args.wave, sheet=args.sheet, overlay=args.codebook_overlay,
+                              structure=args.structure, date_order=args.date_order)
     except SurveyFileError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -55,6 +55,11 @@ Tables written by :func:`write_tables` to ``<output_dir>/tables/models/``
     * ``model_diagnostics_<wave>.csv`` (one row per fit: n, events, separation, method, dispersion,
       alpha, AIC, notes), ``outcome_bases_<wave>.csv``, ``collinearity_<wave>.csv``,
       ``teams_check_<wave>.csv``;
+    * ``teams_size_effect_<wave>.csv`` (E[n | n >= 1] and its ratio per doubling at 5 000-100 000
+      inhabitants), ``joint_stacked_<wave>.csv`` / ``joint_slope_tests_<wave>.csv`` (stacked logit, equal
+      slopes 5 df, all zero 6 df), ``holm_<wave>.csv``; the notebook adds the model checks (``influence``,
+      ``linearity``, ``proportional_odds``, ``item_nonresponse``, ``teams_sensitivity``) and
+      ``detectable_effects`` (minimum detectable OR at 0.05 and the Holm level, in percentage points);
     * ``expected_by_municipality_<wave>.csv``: what the size models expect for **every** municipality
       of the register, one row per (municipality, measure, group). Columns: ``wave``, ``gm_code``,
       ``population`` (1 January of the wave year), ``measure`` (``any_involvement``: probability that
@@ -62,8 +67,12 @@ Tables written by :func:`write_tables` to ``<output_dir>/tables/models/``
       a municipality of that size that works with teams, E[n | n >= 1] of the zero-truncated model
       ``truncnb2_teams``, or ``nb2_teams`` if that could not be fitted), ``group`` (resident group
       code; empty for ``n_teams``), ``predicted``, ``ci_low``, ``ci_high`` (95 % confidence interval of
-      the expected value, not a prediction interval for one municipality), ``extrapolated`` (True when
-      the population lies outside the range of the municipalities the model was fitted on).
+      the expected value), ``extrapolated`` (True when the population lies outside the range of the
+      municipalities the model was fitted on; then ``predicted`` and all intervals are empty),
+      ``pi_low``/``pi_high`` (95 % prediction interval for ONE municipality's number of teams; empty for
+      the 0/1 involvement outcome), ``in_fitted_range`` (= not ``extrapolated``), ``effect_distinguishable``
+      (the size effect's 95 % interval excludes no effect) and ``national_value`` (the mean outcome over the
+      fitted respondents, to show instead when the effect is not distinguishable).
 
     The notebook adds, through the same :func:`write_tables`: ``weights_cells``, ``weights_summary`` and
     ``headline_weighted`` (:mod:`wijkteam_stats.models.weighting`), ``power_curve`` and ``min_detectable_or``, and

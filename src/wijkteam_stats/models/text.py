@@ -26,7 +26,9 @@ def odds_ratio_sentence(fit: Fit, label: str) -> str:
     if not fit.estimable:
         return f"{label}: niet te schatten ({'; '.join(fit.notes)})"
     lo, hi = fit.ci(SIZE_TERM)
-    extra = f"; {fit.method}, {fit.separation} separation" if fit.method != "mle" else ""
+    sep_nl = {"complete": "volledige", "quasi": "quasi-volledige"}.get(fit.separation, fit.separation)
+    extra = (f"; Firth (gepenaliseerde likelihood) wegens {sep_nl} separatie, profielinterval"
+             if fit.method == "firth" else (f"; {fit.method}" if fit.method != "mle" else ""))
     return (f"{label}: OR {nl_number(math.exp(fit.coef(SIZE_TERM)))} per verdubbeling "
             f"(95 %-BI {nl_number(math.exp(lo))}–{nl_number(math.exp(hi))}; n = {fit.n}{extra})")
 

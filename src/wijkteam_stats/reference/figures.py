@@ -9,6 +9,7 @@ text, squashed plots, caption n, caption colours) and warns (:class:`FigureDefec
 
 from __future__ import annotations
 
+import io
 import re
 import textwrap
 import warnings
@@ -24,6 +25,7 @@ import seaborn as sns  # noqa: E402
 
 from wijkteam_stats.reference import paths  # noqa: E402
 from wijkteam_stats.reference.figure_checks import META_ATTR, colour_name, find_defects  # noqa: E402
+from wijkteam_stats.reference.writers import atomic_write_bytes  # noqa: E402
 
 #: Colour-blind-safe palette (Okabe-Ito), used for every categorical figure.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -128,8 +130,9 @@ def save_figure(fig: plt.Figure, name: str, output_dir: str | Path | None = None
     for fmt in formats:
         path = folder / f"{name}.{fmt}"
         meta = {"Date": None} if fmt == "svg" else {"Software": None}
-        fig.savefig(path, format=fmt, dpi=DPI, metadata=meta)
-        out.append(path)
+        buf = io.BytesIO()
+        fig.savefig(buf, format=fmt, dpi=DPI, metadata=meta)
+        out.append(atomic_write_bytes(path, buf.getvalue()))  # never half a figure after an interruption
     if check:
         tight = plt.rcParams["savefig.bbox"] == "tight"
         for defect in find_defects(fig, bbox_inches="tight" if tight else None):

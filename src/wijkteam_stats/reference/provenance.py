@@ -47,25 +47,9 @@ def generator_parameters(path: str | Path) -> dict:
 
 
 def is_synthetic(path: str | Path) -> bool:
-    """True when the file is (labelled as) synthetic data: by its name or by a sidecar ``.meta.json``."""
-    p = Path(path)
-    if SYNTHETIC_MARKER in p.name.upper():
-        return True
-    for meta in sidecar_paths(p):
-        if not meta.is_file():
-            continue
-        try:
-            data = json.loads(meta.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise ValueError(f"{meta}: not a valid JSON metadata file: {err}") from err
-        if not isinstance(data, dict):
-            raise ValueError(f"{meta}: expected a JSON object with a 'synthetic' field")
-        flag = data.get("synthetic", False)
-        if isinstance(flag, str):
-            flag = flag.strip().lower() in ("true", "ja", "yes", "1")
-        if bool(flag):
-            return True
-    return False
+    """True when the file's provenance record (sidecar ``.meta.json`` or embedded metadata) says the data are
+    synthetic. The file name plays no part: a renamed copy keeps its label only through its record."""
+    return read_provenance(path).synthetic
 
 
 #: Key of the provenance record in a Parquet file's schema metadata (JSON, same fields as a sidecar).
@@ -229,10 +213,9 @@ def real_data_banner_nl() -> str:
 
 
 def data_banner_nl(path: str | Path) -> str:
-    """The banner that fits ``path``: the synthetic notice or the real-data notice, with the file and fingerprint."""
-    p = Path(path)
-    head = synthetic_banner_nl() if is_synthetic(p) else real_data_banner_nl()
-    return f"{head}\n\nBestand: `{p.name}` (sha256 {data_fingerprint(p)}), code {code_version()}."
+    """The banner that fits ``path`` from its provenance record (synthetic, real or unknown), with the file and
+    fingerprint (see :func:`provenance_banner_nl`)."""
+    return provenance_banner_nl(path)
 
 
 #: Packages whose versions are recorded with every report build (manifest, site footer).

@@ -19,16 +19,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 from PIL import Image
 
-from wijkteam_stats.reference.figures import PALETTE, caption, set_plotted_base, setup_style
+from wijkteam_stats.reference.figures import PALETTE, caption, colour_name, set_plotted_base, setup_style
 from wijkteam_stats.reference.waves import REPORT_SEED as SEED
-from wijkteam_stats.report.maps import municipality_map
+from wijkteam_stats.report.maps import HIGHLIGHT_COLOUR, PEER_COLOUR, municipality_map
 from wijkteam_stats.report.numbers import build_numbers, read_numbers, write_numbers
-from wijkteam_stats.report.render import render
+from wijkteam_stats.report.render import nl_date, render
 
 __all__ = ["build_numbers", "read_numbers", "write_numbers", "prepare_session", "title_text", "header_html",
            "facts_html", "map_html", "participation_html", "reading_guide_html", "comparison_html",
            "free_text_html", "figure_html", "expected_html", "footer_html", "small_png", "comparison_figure",
-           "figure_caption_text", "plotted_bases", "municipality_map"]
+           "figure_caption_text", "plotted_bases", "municipality_map", "map_caption_text"]
 
 #: Dutch title of each comparison section (table captions).
 SECTION_TITLES = {"teams": "Sociale (wijk)teams", "composition": "Samenstelling van de teams",
@@ -134,15 +134,20 @@ def map_png(numbers: dict[str, Any]) -> tuple[bytes, int, int]:
     return small_png(fig, dpi=90)
 
 
+def map_caption_text(numbers: dict[str, Any]) -> str:
+    """Caption of the map; the colours are named from the colours the map draws with."""
+    f = numbers["facts"]
+    return (f"Kaart: {f['name']} ({colour_name(HIGHLIGHT_COLOUR)}) en de {numbers['peers']['n_municipalities']} "
+            f"andere gemeenten met {f['size_class']} inwoners ({colour_name(PEER_COLOUR)}), gemeentegrenzen van "
+            f"{nl_date(f['reference_date'])}. Bron: CBS/PDOK.")
+
+
 def map_html(numbers: dict[str, Any]) -> str:
     """The map with its alternative text and caption."""
     f = numbers["facts"]
     alt = (f"Kaart van Nederland waarop {f['name']} is gemarkeerd en de gemeenten met {f['size_class']} "
            "inwoners zijn ingekleurd")
-    text = (f"Kaart: {f['name']} (oranje) en de {numbers['peers']['n_municipalities']} andere gemeenten met "
-            f"{f['size_class']} inwoners (lichtblauw), gemeentegrenzen van {int(f['reference_date'][:4])}. "
-            "Bron: CBS/PDOK.")
-    return _image(map_png(numbers), alt, text)
+    return _image(map_png(numbers), alt, map_caption_text(numbers))
 
 
 def plotted_bases(numbers: dict[str, Any], section: str) -> list[int]:
