@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from test_profile import SCRIPT, fake_expectations, fake_tidy, teams_answers
+from test_profile import SCRIPT, fake_expectations, fake_tidy, mark_provenance, teams_answers
 
 from wijkteam_stats.batch import build, runner
 from wijkteam_stats.batch.params import ParameterError, validate_municipality, validate_parameters
@@ -37,6 +37,7 @@ def inputs(tmp_path_factory):
     })
     survey = d / "SYNTHETIC_test_survey_2015.parquet"
     tidy.to_parquet(survey)
+    mark_provenance(survey, synthetic=True)  # synthetic by its provenance record (the name plays no part)
     exp = d / "expected_by_municipality_2015.csv"
     fake_expectations().to_csv(exp, index=False)
     return survey, exp

@@ -13,7 +13,7 @@ import pandas as pd
 
 from wijkteam_stats.reference.municipalities import register
 from wijkteam_stats.reference.waves import register_year
-from wijkteam_stats.report.profile import load_expectations, load_survey
+from wijkteam_stats.report.numbers import load_expectations, load_survey
 
 
 class SharedInputError(RuntimeError):
