@@ -21,6 +21,8 @@ from wijkteam_stats.clean.deidentify import (
     mask,
     placeholder_counts,
 )
+from wijkteam_stats.clean.headers import HeaderIndex
+from wijkteam_stats.clean.shapes import _clean_html
 from wijkteam_stats.reference.codebook import load_codebook
 from wijkteam_stats.report import profile
 
@@ -104,6 +106,8 @@ def test_personal_data_is_masked(text, want):
     ("zie jp.vdberg@gemeente.nl", JAN, "zie [e-mailadres]"),
     ("een bakker op de hoek", KAREN, "een bakker op de hoek"),  # a lower-case word is no name
     ("Bakkerij en Karina", KAREN, "Bakkerij en Karina"),  # only whole words
+    ("Volgens Bakker klopt het", KnownPersons.from_values(["k.bakker@zaanstad.nl"]), "Volgens [naam] klopt het"),
+    ("Wijkteam Oost en Info", KnownPersons.from_values(["wijkteam.oost@x.nl", "info@x.nl"]), "Wijkteam Oost en Info"),
 ])
 def test_names_known_from_the_row(text, known, want):
     assert mask(text, known) == want
@@ -224,3 +228,22 @@ def test_reports_mask_free_text_of_a_table_cleaned_elsewhere(tmp_path):
     fake_expectations().to_csv(exp, index=False)
     numbers = profile.build_numbers("GM0363", 2015, survey, exp)
     assert numbers["answers"]["toelichting"] == "Bel [telefoonnummer] of mail [e-mailadres]; groet, [naam]"
+
+
+def test_header_matching_is_linear_in_a_run_of_spaces():
+    """The header separator patterns start with \\s* / \\s+: on a long run of spaces they were quadratic
+    (20 000 spaces took about 20 s); whitespace is collapsed before they run."""
+    index = HeaderIndex(load_codebook())
+    start = time.perf_counter()
+    assert index.match(" " * 1_000_000 + "x : y") is None
+    assert index.match("Naam" + " " * 500_000 + "respondent").variable == "respondent_naam"
+    assert time.perf_counter() - start < 5
+    assert index.match("1. Werkt uw gemeente  met   één of meer sociale (wijk)teams?").variable == "has_teams"
+
+
+def test_html_tags_in_headers_are_stripped_in_linear_time():
+    """Tag stripping of survey-tool headers: "<[^>]+>" was quadratic in a run of "<"."""
+    start = time.perf_counter()
+    assert _clean_html("<" * 1_000_000) == "<" * 1_000_000
+    assert time.perf_counter() - start < 5
+    assert _clean_html("Werkt uw <b>gemeente</b> met&nbsp;teams?") == "Werkt uw gemeente met teams?"

@@ -87,3 +87,57 @@ def test_conflicting_figures_are_named():
     with pytest.raises(ReconstructionError, match=r"conflicting rows: .*F2014-010.*F2014-011") as exc:
         reconstruct_generic(2014, published=bad)
     assert "F2014-003" not in str(exc.value)
+
+
+def test_generic_model_takes_means_totals_and_competition_ranks(invented_wave):
+    """Any mix of rows: a mean and a total of a count question and two ranks, on the invented wave's files."""
+    import pandas as pd
+    import yaml
+
+    from wijkteam_stats.reference.codebook import load_codebook
+    from wijkteam_stats.reference.published import load_published as load
+    from wijkteam_stats.reference.wave_settings import load_wave_settings
+
+    cb_path = invented_wave["codebook"]
+    raw = yaml.safe_load(cb_path.read_text(encoding="utf-8"))
+    for v in raw["variables"]:
+        if v["name"] == "n_teams":
+            v["waves"] = [2015, 2016]
+    cb_path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    pub = load(invented_wave["published"], vocabulary=invented_wave["vocabulary"], codebook=cb_path)
+    extra = pd.DataFrame([
+        {"finding_id": "F2016-201", "wave": 2016, "topic": "teams", "variable": "n_teams", "category": "number of teams",
+         "breakdown": "all", "statistic": "mean", "value": 3.0, "qualifier": "approximate", "universe": "with_teams"},
+        {"finding_id": "F2016-202", "wave": 2016, "topic": "teams", "variable": "n_teams", "category": "number of teams",
+         "breakdown": "all", "statistic": "count", "value": 150.0, "qualifier": "exact", "universe": "with_teams"},
+        {"finding_id": "F2016-203", "wave": 2016, "topic": "team_type", "variable": "team_type",
+         "category": "broad integral team (all residents and all questions)", "breakdown": "all", "statistic": "rank",
+         "value": 1.0, "qualifier": "verbal", "universe": "with_teams"},
+        {"finding_id": "F2016-204", "wave": 2016, "topic": "team_type", "variable": "team_type",
+         "category": "target-group specific teams", "breakdown": "all", "statistic": "rank", "value": 2.0,
+         "qualifier": "exact", "universe": "with_teams"},
+    ])
+    pub = pd.concat([pub, extra], ignore_index=True)
+    cb = load_codebook(cb_path)
+    settings = load_wave_settings(invented_wave["waves"])[2016]
+    rec = reconstruct_generic(2016, published=pub, codebook=cb, settings=settings)
+    assert set(rec.skipped_rows) == set()
+    t = rec.tidy
+    with_teams = t["has_teams"] == "ja"
+    assert with_teams.sum() == 48 and int(t["n_teams"].sum()) == 150  # 80 % of 60; the published total
+    assert 2.5 <= 150 / with_teams.sum() <= 3.5
+    types = t.loc[with_teams, [c for c in t.columns if c.startswith("team_type__")]].sum()
+    assert types.idxmax() == "team_type__breed_integraal"
+    assert types.sort_values(ascending=False).index[1] == "team_type__doelgroepgericht"
+    assert types["team_type__doelgroepgericht"] == 12  # 25 % of 48
+    sc = build_scorecard(pub, t, codebook=cb, wave=2016)
+    own = sc[(sc["wave"] == 2016) & (sc["statistic"] != "verbal")]
+    assert (own["status"] == "match").all(), own.loc[own["status"] != "match", ["finding_id", "reason"]]
+
+
+def test_detailed_model_parameters_are_refused_for_a_generic_wave(tmp_path, capsys):
+    from wijkteam_stats.commands import main
+
+    assert main(["reconstruct", "--wave", "2014", "--g32-reading", "network_plus_g4", "--out", str(tmp_path)]) == 1
+    assert "uses the generic reconstruction" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())

@@ -395,6 +395,6 @@ def test_panel_on_real_data_through_the_notebook(three_files, tmp_path):
     html = (out / "html" / "04_trends_across_waves.html").read_text(encoding="utf-8")
     assert "Deel van de respondenten dat ook de vorige meting invulde" in html
     assert "overgangen 2014 → 2015" in html and "Panel van respondenten niet getoond" not in html
-    assert "McNemar" in html
+    assert "McNemar" in html and "herkomst onbekend" in html  # no provenance record: said, panel shown
     written = pd.read_csv(out / "tables" / "trends" / "respondent_overlap.csv")
     assert written[["also_previous_same_code", "also_previous_2025"]].to_numpy().tolist() == [[1, 2]]

@@ -24,7 +24,8 @@ Masked (kind as counted -> placeholder):
   laan, plein, gracht, kade, ...). A street address next to its postcode is one masking.
 - ``naam`` -> ``[naam]``: the person names known from the row (the respondent and contact columns): the full
   name in any case, and capitalised first name, last name (with its particles: "van der Berg") and initials
-  with last name ("K. Bakker"); plus capitalised names after a greeting or signature ("groet, Karin
+  with last name ("K. Bakker"), and the surname of an e-mail address shaped initials.surname
+  ("k.bakker@..." names Bakker); plus capitalised names after a greeting or signature ("groet, Karin
   Bakker", "mvg Karin"), a title ("mevrouw Jansen", "dhr. P. de Vries", "mw. De Boer"), a contact label
   ("contactpersoon: J. Smit", "ingevuld door Anna", "naam: ...") or, when written as first and last name
   not starting with a municipality name, after "bel" / "mail" / "vraag naar" / "contact op met" ("bel Karin
@@ -372,6 +373,11 @@ def _word_alternation(alternatives: Iterable[tuple[str, str]]) -> str:
     return "(?:" + "|".join(sorted(alts, key=lambda w: (-len(w), w))) + r")(?!\w)"
 
 
+# The local part of a personal e-mail address: initials, a dot or underscore, a surname ("k.bakker",
+# "jp_vandam"); generic addresses ("info", "wijkteam.oost") do not have this shape.
+_INITIALS_SURNAME = re.compile(r"([a-z]{1,2})[._]([a-z][a-z'-]{2,40})")
+
+
 @lru_cache(maxsize=4096)
 def _known(values: tuple[str, ...]) -> KnownPersons:
     fulls: set[str] = set()
@@ -380,6 +386,9 @@ def _known(values: tuple[str, ...]) -> KnownPersons:
     for v in values:
         if "@" in v or sum(c.isdigit() for c in v) >= 6:
             literals.add(v)  # e-mail address or phone number: also matched literally
+            personal = _INITIALS_SURNAME.fullmatch(v.split("@")[0].lower())
+            if personal and personal.group(2) not in _NOT_NAMES:
+                parts.add(personal.group(2))  # "k.bakker@..." also names Bakker
             continue
         words = [w for w in re.split(r"[\s,;/()]+", v) if w and w.strip(".").lower() not in _TITLES]
         names = [w for w in words if len(w.strip(".")) >= 2 and w.lower() not in _PARTICLES]
@@ -513,14 +522,18 @@ def deidentify_columns(frame: pd.DataFrame, columns: Sequence[str], known: Seque
     """
     out = frame.copy()
     per_row: list[dict[str, Counter]] = [{} for _ in range(len(frame))]
+    seen: dict[tuple[str, KnownPersons], tuple[str, Counter]] = {}  # exports repeat texts (duplicates)
     for c in columns:
         values = frame[c]
         masked = values.copy()
         for pos in np.flatnonzero(values.notna().to_numpy()):
-            text, counts = deidentify(str(values.iat[pos]), known[pos] if pos < len(known) else NOBODY)
+            key = (str(values.iat[pos]), known[pos] if pos < len(known) else NOBODY)
+            if key not in seen:
+                seen[key] = deidentify(*key)
+            text, counts = seen[key]
             if counts:
                 masked.iat[pos] = text
-                per_row[pos][c] = counts
+                per_row[pos][c] = Counter(counts)
         out[c] = masked
     return out, per_row
 

@@ -146,7 +146,9 @@ class HeaderIndex:
         exact = self.exact.get(header.lower())
         if exact is not None:
             return exact
-        core = strip_numbering(header)
+        # whitespace runs become one space first: the separator patterns below start with \s* / \s+ and would
+        # take time quadratic in a long run of spaces (a hostile header); fold() ignores the difference anyway
+        core = " ".join(strip_numbering(header).split())
         key = fold(core)
         name = self.variables.get(key)
         if name is not None:

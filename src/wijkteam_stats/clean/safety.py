@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from wijkteam_stats.clean.deidentify import NOBODY, PLACEHOLDERS, KnownPersons, find_personal_data, mask
 
@@ -21,12 +22,22 @@ _CONTACT_KINDS = frozenset({"e-mailadres", "telefoonnummer", "bsn", "iban"})
 def looks_personal(text: object) -> bool:
     """True if the text holds an ``@``, an e-mail address, a phone number, a BSN or an IBAN."""
     s = "" if text is None else str(text)
-    return "@" in s or any(kind in _CONTACT_KINDS for _, _, kind in find_personal_data(s))
+    return "@" in s or _has_contact(s)
+
+
+@lru_cache(maxsize=65536)
+def _has_contact(s: str) -> bool:  # cached: municipality cells repeat in every export
+    return any(kind in _CONTACT_KINDS for _, _, kind in find_personal_data(s))
+
+
+@lru_cache(maxsize=65536)
+def _mask_cached(text: str, known: KnownPersons) -> str:  # cached: quoted values repeat across rows
+    return mask(text, known)
 
 
 def mask_contacts(text: str) -> str:
     """Free text with personal data masked (no names known from a row: only the general patterns)."""
-    return mask(text)
+    return _mask_cached(text, NOBODY)
 
 
 def mask_values(text: str, personal: Iterable[str]) -> str:
@@ -36,7 +47,7 @@ def mask_values(text: str, personal: Iterable[str]) -> str:
     there that begins a name of the row is masked as well.
     """
     personal = [str(p) for p in personal]
-    out = mask(text, KnownPersons.from_values(personal))
+    out = _mask_cached(text, KnownPersons.from_values(personal))
     if "…" not in out:
         return out
     names = {w.lower() for p in personal if "@" not in p for w in _NAME_WORD.findall(p)}
@@ -54,9 +65,18 @@ def mask_values(text: str, personal: Iterable[str]) -> str:
     return "".join(pieces) + out[at:]
 
 
+_SHOW_MARGIN = 400  # characters read beyond the quoted part, so personal data across the cut is found
+
+
 def show(value: object, limit: int = 60) -> str:
-    """A cell value as quoted in a log message: personal data masked, long values shortened."""
-    s = mask(str(value), NOBODY).replace("\r", " ").replace("\n", " ")
+    """A cell value as quoted in a log message: personal data masked, long values shortened.
+
+    Only the first ``limit`` + 400 characters are read (a long cell costs no more than a short one).
+    """
+    text = str(value)
+    s = _mask_cached(text[: limit + _SHOW_MARGIN], NOBODY).replace("\r", " ").replace("\n", " ")
+    if len(text) > limit + _SHOW_MARGIN:
+        s += "…"
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 

@@ -86,7 +86,7 @@ GOOGLE_META = {"score": None, "punten": None}
 GOOGLE_PERSONAL = ("email address", "e-mailadres", "emailadres", "e-mail address")
 SUBHEADER_WORDS = {"response", "open ended response", "antwoord", "open antwoord", "respons"}
 _LIME_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:\[[^\]]+\])*$")
-_TAG = re.compile(r"<[^>]+>")
+_TAG = re.compile(r"<[^<>]+>")  # no "<" inside: a run of "<" is read in linear time
 
 
 @dataclass

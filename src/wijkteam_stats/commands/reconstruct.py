@@ -9,7 +9,10 @@ DESCRIPTION = (
     "Reconstruct a municipality-level survey file that meets every published figure of the wave within "
     "its tolerance. The result is SYNTHETIC, not Movisie's data. Writes the raw export (CSV as a survey "
     "tool writes it) and a .meta.json sidecar to outputs/reconstruction/ unless --out is given; "
-    "--update-shipped replaces the shipped file in data/raw/survey/ (the only write into data/raw)."
+    "--update-shipped replaces the shipped file in data/raw/survey/ (the only write into data/raw). "
+    "A wave whose figures carry the 2015 anchors (total teams, a leading city) uses the detailed model and "
+    "its parameters; any other wave the generic model driven by its published file, the codebook and "
+    "data/raw/waves.yaml (seed from there unless --seed is given; the 2015 parameters do not apply)."
 )
 
 

@@ -3,12 +3,13 @@
 Step 1 (aggregate counts, scipy MILP): per group of municipalities of the wave's G32 reading (``g32`` network
 members, ``g4``, ``other``; the reading the consistency audit chose, see
 :mod:`wijkteam_stats.reproduce.readings`), the number of respondents, and per question of the wave the number
-that answered and the count of every answer option. Every published row of the wave becomes constraints:
-a percentage or count over any universe (``respondents``, or a codebook universe such as ``with_teams``) and
-breakdown (``all``, ``G32``, ``non-G32``, ``G4``), a response rate or count of the ``invited``, a rank (the
-option above every sibling it outranks), a verbal finding with a rule in the vocabulary (``share_below``,
+that answered and the count of every answer option (of a count question: the total). Every published row of
+the wave becomes constraints: a percentage, count, total or mean over any universe (``respondents``, or a codebook universe such as ``with_teams``) and
+breakdown (``all``, ``G32``, ``non-G32``, ``G4``), a response rate or count of the ``invited``, competition
+ranks of options (ties equal, a better rank strictly more often, unpublished options below), a verbal finding with a rule in the vocabulary (``share_below``,
 ``share_above``, ``top_options``). A published ``base_n`` fixes how many answered. Rows the codebook cannot
-express are left out and reported; nothing else is required (no leading-city or team-count anchors).
+express (a municipality's own value, the resident-involvement grid) are left out and reported; nothing else is
+required (no leading-city or team-count anchors).
 Unpublished options get a soft, even target so that the published figures dominate.
 
 Step 2 (municipalities, seeded): respondents drawn uniformly within each group; answers assigned question by
@@ -21,18 +22,21 @@ names a smallest set of conflicting rows (deletion filter). The result is NOT Mo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from wijkteam_stats.reconstruct.feasibility import ReconstructionError, _add, _c, _Model, _scale, _v
-from wijkteam_stats.reconstruct.sampling import fill_multiselect
+from wijkteam_stats.reconstruct.sampling import apportion, fill_multiselect
+from wijkteam_stats.reference import municipalities
 from wijkteam_stats.reference.codebook import Codebook, Variable, load_codebook
 from wijkteam_stats.reference.published import load_published, load_vocabulary, verbal_rule
 from wijkteam_stats.reference.wave_settings import WaveSettings
-from wijkteam_stats.reference.waves import breakdown_groups, invited_register
+from wijkteam_stats.reference.waves import breakdown_groups
 from wijkteam_stats.reference.waves import settings as wave_settings
 from wijkteam_stats.reproduce.readings import ReadingResult, choose_reading, evaluate_readings
 from wijkteam_stats.reproduce.tolerances import value_interval
@@ -50,6 +54,8 @@ _BREAKDOWN_CELLS = {
 #: Soft target share of an unpublished multi-select option (weight ``SOFT_WEIGHT``).
 UNPUBLISHED_MULTI_SHARE = 0.3
 SOFT_WEIGHT = 0.05
+#: Seconds HiGHS may spend on one solve (a time-out is reported as such, never as a conflict).
+TIME_LIMIT = 60.0
 
 
 @dataclass
@@ -72,8 +78,17 @@ def _stream(seed: int, step: str) -> np.random.Generator:
     return np.random.default_rng([int(seed), *(ord(ch) for ch in step)])
 
 
+def _is_universe_breakdown(r) -> bool:
+    """A breakdown that names the row's own universe (``work_income_tasks``, ``broad integral teams``)."""
+    return re.sub(r"[\s-]+", "_", str(r.breakdown).strip().lower()) == str(r.universe)
+
+
 def _substantive(cb: Codebook) -> list[Variable]:
-    return [v for v in cb.variables if v.role == "substantive" and v.type in ("single", "yesno", "multi")]
+    return [v for v in cb.variables if v.role == "substantive" and v.type in ("single", "yesno", "multi", "count")]
+
+
+def _total_key(v: Variable, cell: str) -> str:
+    return f"{v.name}#total@{cell}"
 
 
 def _option_key(v: Variable, code: str, cell: str) -> str:
@@ -85,6 +100,8 @@ def _answered_key(v: Variable, cell: str) -> str:
 
 
 def _codes(v: Variable) -> list[str]:
+    if v.type == "count":
+        return []
     return ["true", "false"] if v.type == "yesno" else v.option_codes()
 
 
@@ -121,6 +138,8 @@ class _Builder:
     def indicator_key(self, row) -> tuple[Variable, str]:
         ind = self.cb.indicator(row.variable, row.category, row.breakdown)
         v = self.cb.variable(ind.variable)
+        if v.type == "count" and ind.equals is None:
+            return v, "#total"
         if v.type == "multi":
             return v, ind.column.split("__", 1)[1]
         if v.type == "yesno":
@@ -153,6 +172,12 @@ class _Builder:
             codes = _codes(v)
             for c in CELLS:
                 a = m.var(_answered_key(v, c), 0, self.sizes[c])
+                if v.type == "count":  # the total of a count question: within [min, max] per answering row
+                    lo_v, hi_v = float(v.min or 0), float(v.max if v.max is not None else 1000)
+                    t = m.var(_total_key(v, c), 0, hi_v * self.sizes[c])
+                    m.con(_add(_v(t), _scale(_v(a), -lo_v)), lo=0)
+                    m.con(_add(_v(t), _scale(_v(a), -hi_v)), hi=0)
+                    continue
                 for code in codes:
                     m.var(_option_key(v, code, c), 0, self.sizes[c])
                 opts = _add(*[_v(_option_key(v, code, c)) for code in codes])
@@ -178,7 +203,15 @@ class _Builder:
             for c in CELLS:
                 m.con(_add(_v(_answered_key(has, c)), _scale(_v(f"r@{c}"), -1)), 0, 0)
         used = []
-        for r in rows.itertuples():
+        ranked = rows[(rows["statistic"] == "rank")]
+        for _, sub in ranked.groupby("variable", sort=False):
+            reason = self._ranks(m, sub)
+            for fid in sub["finding_id"]:
+                if reason:
+                    self.skipped[fid] = reason
+                else:
+                    used.append(fid)
+        for r in rows[rows["statistic"] != "rank"].itertuples():
             reason = self._row(m, r)
             if reason:
                 self.skipped[r.finding_id] = reason
@@ -189,6 +222,8 @@ class _Builder:
 
     def _row(self, m: _Model, r) -> str:
         """Add the constraints of one published row; return a reason when it cannot be expressed."""
+        if _is_universe_breakdown(r):
+            r = r._replace(breakdown="all")  # "broad integral teams" over the broad_integral_teams universe
         if r.breakdown not in _BREAKDOWN_CELLS:
             return f"breakdown {r.breakdown!r} is not expressible by the generic reconstruction"
         cells = self.cells(r.breakdown)
@@ -211,21 +246,28 @@ class _Builder:
             v, code = self.indicator_key(r)
         except KeyError as err:
             return f"the codebook cannot express it ({err.args[0]})"
-        x = _add(*[_v(_option_key(v, code, c)) for c in cells])
         base = _add(*[_v(_answered_key(v, c)) for c in cells])
+        if code == "#total":
+            total = _add(*[_v(_total_key(v, c)) for c in cells])
+            if r.statistic == "count":
+                lo, hi = value_interval(r.value, r.qualifier, "count")
+                m.con(total, float(lo), float(hi))
+                return ""
+            if r.statistic == "mean":  # over the universe rows, a row without a value counting as 0
+                uni = _add(*[self.universe(self.universe_of[v.name], c) for c in cells])
+                lo, hi = value_interval(r.value, r.qualifier, "mean")
+                m.con(_add(total, _scale(uni, -float(hi))), hi=0)
+                m.con(_add(total, _scale(uni, -float(lo))), lo=0)
+                m.absdev(_add(total, _scale(uni, -float(r.value))), 1.0 / max(self.n, 1))
+                return ""
+            return f"a {r.statistic} of the count question {v.name!r} is not expressible"
+        x = _add(*[_v(_option_key(v, code, c)) for c in cells])
         if r.statistic == "percent":
             self._percent(m, x, base, r.value, r.qualifier, max(self.n * 0.5, 1))
             return ""
         if r.statistic == "count":
             lo, hi = value_interval(r.value, r.qualifier, "count")
             m.con(x, float(lo), float(hi))
-            return ""
-        if r.statistic == "rank":
-            if r.breakdown != "all" or int(r.value) != 1:
-                return "only rank 1 over all respondents is expressible"
-            for other in _codes(v):
-                if other != code:
-                    m.con(_add(x, _scale(_add(*[_v(_option_key(v, other, c)) for c in cells]), -1)), lo=1)
             return ""
         if r.statistic == "verbal":
             rule = verbal_rule(r, self.vocab)
@@ -235,6 +277,36 @@ class _Builder:
                 m.con(_add(_scale(x, 100.0), _scale(base, -float(rule["value"]))), lo=0.5)
             return ""
         return f"statistic {r.statistic!r} is not expressible by the generic reconstruction"
+
+    def _ranks(self, m: _Model, sub: pd.DataFrame) -> str:
+        """Competition ranks of published options: equal ranks tie, a better rank is strictly more often chosen,
+        every unpublished sibling strictly below the worst published one."""
+        if (~sub["breakdown"].isin(["all", "rank"])).any():
+            return "ranks are expressible over the whole universe only"
+        items: list[tuple[int, str]] = []
+        for r in sub.itertuples():
+            try:
+                v, code = self.indicator_key(r)
+            except KeyError as err:
+                return f"the codebook cannot express it ({err.args[0]})"
+            if code == "#total":
+                return "the rank of a municipality's count is not expressible by the generic reconstruction"
+            items.append((int(r.value), code))
+        items.sort()
+
+        def total(code: str) -> dict:
+            return _add(*[_v(_option_key(v, code, c)) for c in CELLS])
+
+        for (ra, a), (rb, b) in zip(items, items[1:], strict=False):
+            if ra == rb:
+                m.con(_add(total(a), _scale(total(b), -1)), 0, 0)
+            else:
+                m.con(_add(total(a), _scale(total(b), -1)), lo=1)
+        published = {c for _, c in items}
+        for other in _codes(v):
+            if other not in published:
+                m.con(_add(total(items[-1][1]), _scale(total(other), -1)), lo=1)
+        return ""
 
     def _top(self, m: _Model, r, cells: tuple[str, ...]) -> str:
         named = []
@@ -270,6 +342,8 @@ class _Builder:
                 continue
         for v in self.questions:
             codes = _codes(v)
+            if not codes:
+                continue
             share = UNPUBLISHED_MULTI_SHARE if v.type == "multi" else 1.0 / len(codes)
             for code in codes:
                 if (v.name, code) in published:
@@ -289,9 +363,20 @@ def _solve(model: _Model) -> tuple[dict[str, int], float]:
     u = np.random.default_rng(20140101).uniform(1.0, 2.0, n)
     tie = np.where(np.array(model.integer) == 1, 1e-5 * u, 0.0)
     a, lo, hi = model._matrix()
-    res = model._milp(c + tie, a, lo, hi)
+    res = milp(c + tie, constraints=LinearConstraint(a, lo, hi), integrality=np.array(model.integer),
+               bounds=Bounds(np.array(model.lb), np.array(model.ub)),
+               options={"mip_rel_gap": 0.0, "time_limit": TIME_LIMIT, "presolve": True})
+    if res.status == 2:
+        raise ReconstructionError(f"no integer solution meets every published figure: {res.message}")
+    if res.status != 0 or res.x is None:
+        raise SolverLimit(f"the solver stopped without a proven solution ({res.message}); the figures may still "
+                          "be feasible: simplify the wave's rows or raise the time limit")
     out = {name: int(round(res.x[j])) for j, name in enumerate(model.names) if model.integer[j]}
     return out, float(c @ res.x)
+
+
+class SolverLimit(ReconstructionError):
+    """HiGHS hit its time limit: neither a solution nor a proof of infeasibility."""
 
 
 def _conflicts(builder_factory, rows: pd.DataFrame) -> list[str]:
@@ -303,6 +388,8 @@ def _conflicts(builder_factory, rows: pd.DataFrame) -> list[str]:
         model, _ = b.build(rows[rows["finding_id"].isin(trial)])
         try:
             _solve(model)
+        except SolverLimit:
+            continue  # undecided: keep the row in the reported set
         except ReconstructionError:
             keep = trial  # still infeasible without it: not needed for the conflict
     return keep
@@ -318,6 +405,8 @@ def solve_counts(pub: pd.DataFrame, cb: Codebook, sizes: dict[str, int], g4: str
     model, used = b.build(pub)
     try:
         counts, obj = _solve(model)
+    except SolverLimit:
+        raise
     except ReconstructionError:
         conflict = _conflicts(lambda: _Builder(pub, cb, sizes, g4, vocab), pub)
         raise ReconstructionError("the published figures admit no joint solution in whole municipalities; "
@@ -347,7 +436,8 @@ def reconstruct_generic(wave: int, seed: int | None = None, *, published: pd.Dat
     pub_all = published if published is not None else load_published(wave=wave)
     pub = pub_all[pub_all["wave"] == wave].reset_index(drop=True)
     cb = (codebook or load_codebook()).for_wave(wave)
-    reg = (register if register is not None else invited_register(wave)).sort_values("gm_code").reset_index(drop=True)
+    reg = (register if register is not None else municipalities.register(settings.register_year))
+    reg = reg.sort_values("gm_code").reset_index(drop=True)
     results = evaluate_readings(pub_all, reg, settings, wave)
     chosen, why = choose_reading(results, settings)
     if chosen is None:
@@ -379,6 +469,12 @@ def reconstruct_generic(wave: int, seed: int | None = None, *, published: pd.Dat
             uni = _universe_rows(answers, cb, universe_of[v.name], rows_c)
             k = counts[_answered_key(v, c)]
             answering = np.sort(qrng.choice(uni, size=k, replace=False)) if k else np.array([], dtype=int)
+            if v.type == "count":
+                total = counts[_total_key(v, c)]
+                lo_v, hi_v = int(v.min or 0), int(v.max if v.max is not None else 1000)
+                vals = apportion(total, qrng.lognormal(0.0, 0.5, len(answering)), lo_v, hi_v) if k else []
+                answers[v.name][answering] = list(vals)
+                continue
             if v.type == "multi":
                 mat = fill_multiselect(len(answering), [counts[_option_key(v, o, c)] for o in codes], qrng)
                 for j, code in enumerate(codes):
@@ -420,6 +516,8 @@ def _frame(cb: Codebook, resp: pd.DataFrame, wave: int, answers: dict[str, np.nd
                 data[col] = pd.array([pd.NA if x is None else bool(x) for x in a], dtype="boolean")
             else:
                 data[col] = pd.arrays.BooleanArray(a == 1, a < 0)
+        elif col in answers and dtype == "Int64":
+            data[col] = pd.array([pd.NA if x is None else int(x) for x in answers[col]], dtype="Int64")
         elif col in answers:
             data[col] = pd.array([pd.NA if x is None else str(x) for x in answers[col]], dtype=dtype)
         else:

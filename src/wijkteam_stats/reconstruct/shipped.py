@@ -312,6 +312,9 @@ def write_reconstruction(out: str | Path | None = None, *, wave: int = 2015, see
     defaults to the wave's seed in the wave settings).
     """
     if not uses_anchored_model(load_published(wave=wave), wave):
+        if params is not None and params != ReconstructionParams():
+            raise ValueError(f"wave {wave} uses the generic reconstruction; the parameters of the detailed 2015 "
+                             "model (e.g. --g32-reading) do not apply: its reading comes from the wave settings")
         return write_generic_reconstruction(out, wave=wave, seed=None if seed == DEFAULT_SEED else seed,
                                             update_shipped=update_shipped)
     shipped = paths.synthetic_survey_file(wave).resolve()

@@ -24,11 +24,19 @@ from wijkteam_stats.reference import paths
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-@lru_cache(maxsize=1)
+_SOCKET_DIRS: dict[str, Path] = {}
+
+
 def _socket_dir() -> Path:
-    """A private (0700) directory for this process's kernel sockets, removed when the process ends."""
-    folder = Path(tempfile.mkdtemp(prefix="wijkteam-kernels-"))
-    atexit.register(shutil.rmtree, folder, True)
+    """A private (0700) directory for kernel sockets under the current temp dir, removed when the process
+    ends. Looked up on every kernel start: a run's private temp dir (``tempfile.tempdir`` during a batch run)
+    gets its own, and a directory removed meanwhile is made again."""
+    base = tempfile.gettempdir()
+    folder = _SOCKET_DIRS.get(base)
+    if folder is None or not folder.is_dir():
+        folder = Path(tempfile.mkdtemp(prefix="wijkteam-kernels-", dir=base))
+        atexit.register(shutil.rmtree, folder, True)
+        _SOCKET_DIRS[base] = folder
     return folder
 
 

@@ -770,7 +770,8 @@ def presence_table(panel_rows: pd.DataFrame) -> pd.DataFrame:
 @dataclass
 class TrendResult:
     """Everything the trends notebook shows. ``panel``/``overlap``/``multiwave`` are None unless every
-    wave's survey file is real data (provenance), because on SYNTHETIC data they would be invented."""
+    wave's survey file is not SYNTHETIC by its provenance record (real, or no record: "herkomst onbekend", said
+    in the notebook), because on SYNTHETIC data they would be invented."""
 
     published: pd.DataFrame
     trends: pd.DataFrame
