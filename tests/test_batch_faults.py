@@ -249,6 +249,15 @@ def test_expectations_missing_municipalities_is_an_error_not_a_dropped_section(i
     df[df["gm_code"] != "GM0363"].to_csv(cut, index=False)  # whole rows missing, file ends cleanly
     with pytest.raises(SharedInputError, match=r"incomplete: 1 municipalities lack rows \(e\.g\. GM0363\)"):
         check_expectations(cut, register(2015)["gm_code"].tolist())
+    # an empty prediction (the models step shows the national value there) is not an error
+    blank = df.copy()
+    blank.loc[blank.index[:5], ["predicted", "ci_low", "ci_high"]] = float("nan")
+    blank.to_csv(cut, index=False)
+    assert len(check_expectations(cut, register(2015)["gm_code"].tolist())) == len(df)
+    blank.loc[blank.index[3], "measure"] = None
+    blank.to_csv(cut, index=False)
+    with pytest.raises(SharedInputError, match=r"without municipality code or measure \(data row 4\)"):
+        check_expectations(cut, register(2015)["gm_code"].tolist())
 
 
 # --------------------------------------------------------------------------- signals

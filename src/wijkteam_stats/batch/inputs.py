@@ -69,9 +69,10 @@ def check_expectations(expectations_path: str | Path, codes: list[str]) -> pd.Da
     except Exception as err:  # noqa: BLE001
         raise SharedInputError(f"the expectations table {path} cannot be read ({type(err).__name__}: "
                                f"{err}){again}") from None
-    bad = exp.index[exp["gm_code"].isna() | exp["measure"].isna() | exp["predicted"].isna()]
+    # an empty prediction is allowed (the models step leaves it empty where it shows the national value)
+    bad = exp.index[exp["gm_code"].isna() | exp["measure"].isna()]
     if len(bad):
-        raise SharedInputError(f"the expectations table {path} has rows without code, measure or prediction "
+        raise SharedInputError(f"the expectations table {path} has rows without municipality code or measure "
                                f"(data row {int(bad[0]) + 1}{' and more' if len(bad) > 1 else ''}){again}")
     cells = exp.assign(group=exp["group"].fillna(""))[["measure", "group"]].drop_duplicates()
     have = set(zip(exp["gm_code"], exp["measure"], exp["group"].fillna(""), strict=True))
