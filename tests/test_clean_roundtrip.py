@@ -195,18 +195,14 @@ def test_named_sheet_is_read(tidy, tmp_path):
     assert result.summary.dialect == "sheet 'Antwoorden'"
 
 
-def test_ten_thousand_rows_clean_fast(tidy, tmp_path):
-    import time
-
+def test_ten_thousand_rows_clean_to_the_latest_answer(tidy, tmp_path):
+    """10 218 rows, every municipality 26 times: the latest answer wins. (Speed: benchmarks/bench_clean.py.)"""
     base = example_tidy(WAVE, n=393, seed=5)
     k = 26  # 10 218 rows: every municipality 26 times, the original the latest
     big = pd.concat([base] * k, ignore_index=True)
     big["ingevuld_op"] = big["ingevuld_op"] - pd.to_timedelta([k - 1 - i // 393 for i in range(len(big))], unit="D")
     path = write_export(big, tmp_path / "big.csv")
-    t0 = time.perf_counter()
     result = clean_survey(path, WAVE)
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 10, f"cleaning 10 218 rows took {elapsed:.1f} s"
     pd.testing.assert_frame_equal(result.table, base)
     assert (result.summary.rows_read, result.summary.kept, result.summary.merged) == (10218, 393, 9825)
     assert Path(path).stat().st_size > 1_000_000

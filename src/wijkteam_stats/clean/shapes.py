@@ -384,7 +384,8 @@ def _presets(raw: RawTable, meta: dict[str, str | None], personal, prefix_person
     for i, h in enumerate(raw.headers):
         key = h.strip().lower()
         label = (raw.labels[i] or "").strip().lower() if raw.labels else ""
-        if key in personal or label in personal or any(key.startswith(p) for p in prefix_personal):
+        if key in personal or label in personal or any(
+                key.startswith(p) or label.startswith(p) for p in prefix_personal):
             raw.personal.add(i)
         elif key in meta:
             raw.preset[i] = meta[key]
@@ -393,7 +394,7 @@ def _presets(raw: RawTable, meta: dict[str, str | None], personal, prefix_person
 
 
 def _qualtrics(raw: RawTable) -> None:
-    _presets(raw, QUALTRICS_META, QUALTRICS_PERSONAL)
+    _presets(raw, QUALTRICS_META, QUALTRICS_PERSONAL, prefix_personal=("recipient", "location"))
     names = raw.headers if raw.kind in ("sav", "dta") else raw.labels  # the Qualtrics ids
     for i, lab in enumerate(names):
         if lab and lab.startswith("Q_") and i not in raw.personal:
