@@ -103,6 +103,7 @@ def test_wijkteam_reproduce_runs_the_notebook_on_the_shipped_data(tmp_path, caps
     assert "SYNTHETISCHE gegevens" in banner
 
     html = (tmp_path / "html" / "01_reproduce_movisie_2015.html").read_text(encoding="utf-8")
+    assert str(paths.ROOT) not in html and str(tmp_path) not in html  # no absolute paths in published HTML
     assert "build_scorecard" not in html and "import " not in html  # no code cells
     assert html.count("SYNTHETISCHE reconstructie, geen Movisie-data") >= 5  # every figure caption
     assert "Gereproduceerd" in html and "klopt" in html and "Wilson 95 %-interval" in html

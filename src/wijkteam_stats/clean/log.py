@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -54,7 +55,7 @@ class CleanSummary:
     def lines(self) -> list[str]:
         """The summary in Dutch and English, one fact per line."""
         out = [
-            f"Opschonen / cleaning: {self.path} (meting / wave {self.wave}; {self.dialect})",
+            f"Opschonen / cleaning: {Path(self.path).name} (meting / wave {self.wave}; {self.dialect})",
             f"  rijen gelezen / rows read:                 {self.rows_read}",
             f"  behouden / kept:                           {self.kept}",
             f"  samengevoegd (dubbel) / merged duplicates: {self.merged}",

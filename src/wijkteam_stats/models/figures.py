@@ -332,9 +332,9 @@ def plot_weighting(headline: pd.DataFrame, synthetic: bool = False, method: str 
     return figures.add_caption(fig, text, method=method, synthetic=synthetic, wrap=105)
 
 
-def show(fig: plt.Figure, name: str, output_dir: str | Path | None, width: int = 820) -> list[Path]:
+def show(fig: plt.Figure, name: str, output_dir: str | Path | None, width: int = 820) -> None:
     """Save ``fig`` as PNG + SVG under ``output_dir``, display the saved PNG and its caption (in a notebook)
-    and close it."""
+    and close it. Returns nothing, so a notebook cell ending in ``show(...)`` prints no file paths."""
     written = figures.save_figure(fig, name, output_dir)
     plt.close(fig)
     try:
@@ -346,7 +346,6 @@ def show(fig: plt.Figure, name: str, output_dir: str | Path | None, width: int =
             display(Markdown(f"*Figuur `{name}`.* {text}"))
     except ImportError:  # pragma: no cover - IPython is a dependency of the notebooks
         pass
-    return written
 
 
 __all__ = [

@@ -200,7 +200,7 @@ def synthetic_banner_nl() -> str:
     """The Dutch notice shown wherever results rest on the synthetic reconstruction (Markdown)."""
     return (
         "**Let op: SYNTHETISCHE gegevens.** De gemeentelijke antwoorden in dit document komen uit een "
-        "synthetische, geseede reconstructie die de gepubliceerde cijfers van Movisie binnen hun afronding "
+        "synthetische reconstructie (met een vaste startwaarde voor het toeval) die de gepubliceerde cijfers van Movisie binnen hun afronding "
         "reproduceert. Het zijn **geen echte Movisie-gegevens**: uitspraken over afzonderlijke gemeenten "
         "zijn verzonnen; alleen de gepubliceerde totalen zijn echt."
     )

@@ -589,7 +589,7 @@ def numbers_path(output_dir: str | Path, code: str) -> Path:
 
 def write_numbers(numbers: dict[str, Any], output_dir: str | Path) -> Path:
     """Write the numbers as stable JSON (atomic); returns the path."""
-    text = json.dumps(numbers, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False)
+    text = json.dumps(numbers, ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False)
     return atomic_write_text(numbers_path(output_dir, numbers["gm_code"]), text + "\n")
 
 
