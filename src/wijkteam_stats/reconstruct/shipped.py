@@ -317,21 +317,8 @@ def write_reconstruction(out: str | Path | None = None, *, wave: int = 2015, see
                              "model (e.g. --g32-reading) do not apply: its reading comes from the wave settings")
         return write_generic_reconstruction(out, wave=wave, seed=None if seed == DEFAULT_SEED else seed,
                                             update_shipped=update_shipped)
-    shipped = paths.synthetic_survey_file(wave).resolve()
-    if out is None:
-        target = shipped if update_shipped else paths.OUTPUTS / "reconstruction" / shipped.name
-    else:
-        target = Path(out)
-        if target.suffix.lower() != ".csv":
-            target = target / shipped.name
-    target = target.resolve()
-    if update_shipped:
-        if target != shipped:
-            raise PermissionError(f"--update-shipped writes only {shipped}, not {target}")
-        folder = target.parent
-        folder.mkdir(parents=True, exist_ok=True)  # the one sanctioned write into data/raw
-    else:
-        folder = paths.ensure_dir(target.parent)
+    target = _target(out, wave, update_shipped)
+    folder = target.parent
     rec = reconstruct(wave, seed, params=params)
     checks = verify_tidy(rec.tidy, load_published(wave=wave), rec_register(rec), rec.params)
     if not checks["ok"].all():
