@@ -195,3 +195,15 @@ def test_audit_command(tmp_path, capsys):
     assert main(["audit", "--wave", "2015", "--out-dir", str(tmp_path), "--lang", "en"]) == 0
     assert (tmp_path / "consistency_audit_2015.csv").is_file()
     assert "responding G32 municipalities" in capsys.readouterr().out
+
+
+def test_dutch_audit_table_has_no_english_fragments_or_set_notation():
+    from wijkteam_stats.reproduce.audit import feasible_nl
+
+    assert feasible_nl("with teams {203, 204}, nadrukkelijk niet {27–29}, rest {1–4}") == \
+        "met teams 203 of 204, nadrukkelijk niet 27–29, overig 1–4"
+    assert feasible_nl("base 203: {97, 99–106} municipalities") == "basis 203: 97 of 99–106 gemeenten"
+    assert feasible_nl("all respondents: 603/234 = 2.58") == "alle respondenten: 603/234 = 2,58"
+    assert feasible_nl("the other K − 1 municipalities share 561 teams, 1–41 each; fits for K ∈ {203, 204}") == \
+        "de overige K − 1 gemeenten delen 561 teams, 1–41 per gemeente; past bij K = 203 of 204"
+    assert feasible_nl("125 municipalities < 20.000 inhabitants invited").endswith("20.000 inwoners uitgenodigd")

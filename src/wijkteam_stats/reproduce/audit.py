@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -929,7 +930,59 @@ def audit_table_nl(audit: pd.DataFrame, kind: str | None = "cross-check") -> pd.
     rows = audit if kind is None else audit[audit["kind"] == kind]
     out = rows[list(HEADERS_NL)].copy()
     out["status"] = out["status"].map(STATUS_NL).fillna(out["status"])
+    out["feasible"] = out["feasible"].map(feasible_nl, na_action="ignore")
     return out.rename(columns=HEADERS_NL).reset_index(drop=True)
+
+
+#: English fragments of the ``feasible`` column and their Dutch wording, longest first (the CSV keeps English).
+_FEASIBLE_NL = sorted({
+    "needs ≥ 5 goals in the questionnaire (one unpublished goal shares 4th place)":
+        "vraagt ≥ 5 doelen in de vragenlijst (een ongepubliceerd doel deelt de 4e plaats)",
+    "strictly above every other published discipline for": "hoger dan elke andere gepubliceerde discipline bij",
+    "per municipality: feasible; per team": "per gemeente: haalbaar; per team",
+    "municipalities < 20.000 inhabitants invited": "gemeenten met minder dan 20.000 inwoners uitgenodigd",
+    "municipalities ticking ≥ 2 forms": "gemeenten met twee of meer vormen",
+    "G32 total teams by g and base": "totaal aantal teams in de G32 naar g en basis",
+    "the other K − 1 municipalities share": "de overige K − 1 gemeenten delen",
+    "all other respondents ≤ value − 1": "alle andere respondenten ≤ waarde − 1",
+    "G32 respondents without teams": "G32-respondenten zonder teams",
+    "responding G32 members": "responderende G32-leden",
+    "(all with teams)": "(allen met teams)",
+    "every other team type": "elk ander teamtype",
+    "every other discipline": "elke andere discipline",
+    "G4 respondents": "G4-respondenten",
+    "competition rank": "gedeelde rangplaats",
+    "all respondents": "alle respondenten",
+    "feasible under": "haalbaar onder",
+    "feasible: reading": "haalbaar: lezing",
+    "municipalities": "gemeenten",
+    "respondents": "respondenten",
+    "with teams": "met teams",
+    "all within": "alle binnen de grenzen",
+    "fits for": "past bij",
+    "feasible": "haalbaar",
+    "(all)": "(alle)",
+    "reading": "lezing",
+    "splits)": "verdelingen)",
+    "split)": "verdeling)",
+    "each": "per gemeente",
+    "others": "overige",
+    "forms": "vormen",
+    "rest": "overig",
+    "base": "basis",
+    "none": "geen",
+}.items(), key=lambda kv: -len(kv[0]))
+
+
+def feasible_nl(text: str) -> str:
+    """The ``feasible`` text of an audit row in Dutch words for a Dutch page: sets as "a of b" instead of
+    ``{a, b}``, "=" instead of "∈", decimal commas, Dutch terms (the English text stays in the CSV)."""
+    out = str(text)
+    for en, nl in _FEASIBLE_NL:
+        out = re.sub(rf"(?<![\w-]){re.escape(en)}(?![\w-])", nl, out)
+    out = re.sub(r"\{([^{}]*)\}", lambda m: " of ".join(m.group(1).rsplit(", ", 1)).replace(", ", ", "), out)
+    out = out.replace(" ∈ ", " = ")
+    return re.sub(r"(?<=\d)\.(?=\d{1,2}(?!\d))", ",", out)
 
 
 def _span(values: list[int]) -> str:
