@@ -271,3 +271,20 @@ def test_report_figures_have_no_defects_and_caption_the_plotted_base(shipped):
         assert "(donkeroranje)" in map_caption and "(lichtblauw)" in map_caption
         plt.close(fig)
     assert checked == 6
+
+
+@pytest.mark.parametrize("wave", [2014, 2017])
+def test_reproduction_figures_of_the_other_waves_have_no_defects(wave, tmp_path):
+    """Every wave's reproduction figures (the 2017 trend plots three series over three waves) are checked."""
+    survey = paths.synthetic_survey_file(wave)
+    tidy = clean_survey(survey, wave).table
+    pub = load_published(wave=wave)
+    reg = register(load_codebook().register_year(wave))
+    sc = build_scorecard(pub, tidy, register=reg, wave=wave)
+    figs = reproduction_figures(tidy, pub, sc, synthetic=True, register=reg)
+    assert any(name.startswith("reproductie_trend_") for name in figs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", figures.FigureDefectWarning)
+        for name, fig in figs.items():
+            figures.save_figure(fig, name, tmp_path, formats=("png",))
+            plt.close(fig)

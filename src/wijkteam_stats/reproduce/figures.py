@@ -264,7 +264,8 @@ def plot_trend(scorecard: pd.DataFrame, published: pd.DataFrame, synthetic: bool
     """Published values of the reference wave and the file's wave, with the reproduced value and its interval."""
     tab = trend_table(scorecard, published)
     setup_style()
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    n_pairs = tab["pair"].nunique() if not tab.empty else 0
+    fig, ax = plt.subplots(figsize=(7.5, 4.8 + 0.35 * n_pairs))
     if tab.empty:
         ax.text(0.5, 0.5, "Geen referentiecijfers van een andere meting", ha="center", va="center",
                 transform=ax.transAxes)
@@ -273,7 +274,8 @@ def plot_trend(scorecard: pd.DataFrame, published: pd.DataFrame, synthetic: bool
     waves = sorted(tab["wave"].unique())
     for i, (pair, t) in enumerate(tab.groupby("pair", sort=False)):
         col = PALETTE[i % len(PALETTE)]
-        t = t.sort_values("wave")
+        # one point per wave: a figure quoted again in a later wave is the same published number
+        t = t.sort_values("wave").drop_duplicates("wave")
         ax.plot(t["wave"], t["published_value"], marker="o", color=col, lw=2,
                 label=f"Gepubliceerd: {textwrap.shorten(pair, 70)}")
         for row in t.itertuples(index=False):
@@ -283,15 +285,15 @@ def plot_trend(scorecard: pd.DataFrame, published: pd.DataFrame, synthetic: bool
         if not rep.empty:
             ax.errorbar(rep["wave"] + 0.04, rep["reproduced_value"],
                         yerr=[rep["reproduced_value"] - rep["ci_low"], rep["ci_high"] - rep["reproduced_value"]],
-                        fmt="s", color=PALETTE[(i + 1) % len(PALETTE)], capsize=4,
-                        label="Gereproduceerd met 95 %-interval (Wilson)")
+                        fmt="s", color=col, mfc="white", capsize=4,
+                        label="Gereproduceerd met 95 %-interval (Wilson), open vierkant" if i == 0 else None)
     ax.set_xticks(waves, [str(w) for w in waves])
     ax.set_xlim(min(waves) - 0.5, max(waves) + 0.5)
     ax.set_ylim(0, 100)
     ax.set_ylabel("Percentage")
     ax.set_xlabel("Meting")
     ax.set_title("Ontwikkeling ten opzichte van de vorige meting")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
     fig.tight_layout()
     n = tab.loc[tab["reproduced_value"].notna(), "n"].dropna()
     if len(n):
