@@ -157,12 +157,8 @@ def export_bytes(rec: Reconstruction) -> bytes:
         return path.read_bytes()
 
 
-def metadata(rec: Reconstruction, csv_bytes: bytes, file_name: str, checks: pd.DataFrame) -> dict:
-    """The JSON sidecar of a shipped export (deterministic: no timestamps)."""
-    import numpy
-    import scipy
-
-    counts = {k: v for k, v in rec.aggregates.counts.items() if not k.startswith("_")}
+def _sidecar_head(rec, csv_bytes: bytes, file_name: str) -> dict:
+    """The first fields of every SYNTHETIC export's sidecar: title, the synthetic flag, warning, the file."""
     return {
         "title": f"SYNTHETIC reconstruction of the Movisie survey of sociale (wijk)teams, wave {rec.wave}",
         "synthetic": True,
@@ -170,6 +166,17 @@ def metadata(rec: Reconstruction, csv_bytes: bytes, file_name: str, checks: pd.D
         "file": {"name": file_name, "sha256": hashlib.sha256(csv_bytes).hexdigest(), "rows": len(rec.tidy),
                  "delimiter": EXPORT_DELIMITER, "encoding": EXPORT_ENCODING, "decimal": ",",
                  "written_by": "wijkteam_stats.reconstruct.export_writer.write_export"},
+    }
+
+
+def metadata(rec: Reconstruction, csv_bytes: bytes, file_name: str, checks: pd.DataFrame) -> dict:
+    """The JSON sidecar of a shipped export (deterministic: no timestamps)."""
+    import numpy
+    import scipy
+
+    counts = {k: v for k, v in rec.aggregates.counts.items() if not k.startswith("_")}
+    return {
+        **_sidecar_head(rec, csv_bytes, file_name),
         "generator": {"module": "wijkteam_stats.reconstruct", "version": GENERATOR_VERSION, "seed": rec.seed,
                       "wave": rec.wave, "method": "scipy.optimize.milp (HiGHS) for the aggregate counts; "
                       "seeded constructive assignment (conditional Poisson sampling, largest remainder, "
@@ -234,12 +241,7 @@ def generic_metadata(rec: GenericReconstruction, csv_bytes: bytes, file_name: st
     target = sc[sc["wave"] == rec.wave]
     s = wave_settings(rec.wave)
     return {
-        "title": f"SYNTHETIC reconstruction of the Movisie survey of sociale (wijk)teams, wave {rec.wave}",
-        "synthetic": True,
-        "warning": WARNING,
-        "file": {"name": file_name, "sha256": hashlib.sha256(csv_bytes).hexdigest(), "rows": len(rec.tidy),
-                 "delimiter": EXPORT_DELIMITER, "encoding": EXPORT_ENCODING, "decimal": ",",
-                 "written_by": "wijkteam_stats.reconstruct.export_writer.write_export"},
+        **_sidecar_head(rec, csv_bytes, file_name),
         "generator": {"module": "wijkteam_stats.reconstruct.generic", "version": GENERIC_VERSION, "seed": rec.seed,
                       "wave": rec.wave, "method": "scipy.optimize.milp (HiGHS) for the counts per group; seeded "
                       "uniform assignment within groups and universes, multi-select fill",
