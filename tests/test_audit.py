@@ -207,3 +207,13 @@ def test_dutch_audit_table_has_no_english_fragments_or_set_notation():
     assert feasible_nl("the other K − 1 municipalities share 561 teams, 1–41 each; fits for K ∈ {203, 204}") == \
         "de overige K − 1 gemeenten delen 561 teams, 1–41 per gemeente; past bij K = 203 of 204"
     assert feasible_nl("125 municipalities < 20.000 inhabitants invited").endswith("20.000 inwoners uitgenodigd")
+
+
+def test_dutch_audit_summary_and_notes_have_no_english_set_notation():
+    from wijkteam_stats.reference.municipalities import register
+    from wijkteam_stats.reference.published import load_published
+    from wijkteam_stats.reproduce.audit import audit_markdown, audit_published, audit_table_nl
+
+    audit = audit_published(load_published(wave=2017), register(2017), wave=2017)
+    text = audit_markdown(audit) + " ".join(audit_table_nl(audit, kind=None)["Toelichting"].astype(str))
+    assert "responding G32 members" not in text and "{" not in text

@@ -11,6 +11,9 @@ import pandas as pd
 from wijkteam_stats.clean.errors import CleaningInvariantError
 
 ACTIONS = ("kept", "merged", "dropped", "set_aside")
+#: Dutch wording of the log actions, for Dutch pages (the CSV keeps the English codes).
+ACTIONS_NL = {"kept": "behouden", "merged": "samengevoegd (dubbel)", "dropped": "verwijderd",
+              "set_aside": "apart gezet"}
 LOG_COLUMNS = {
     "row": "Int64",  # input row number as the file shows it (CSV line, XLSX row, SAV case)
     "municipality_given": "string",  # the municipality cell(s), masked if it looks like personal data

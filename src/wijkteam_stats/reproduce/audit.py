@@ -930,7 +930,8 @@ def audit_table_nl(audit: pd.DataFrame, kind: str | None = "cross-check") -> pd.
     rows = audit if kind is None else audit[audit["kind"] == kind]
     out = rows[list(HEADERS_NL)].copy()
     out["status"] = out["status"].map(STATUS_NL).fillna(out["status"])
-    out["feasible"] = out["feasible"].map(feasible_nl, na_action="ignore")
+    for col in ("feasible", "toelichting"):
+        out[col] = out[col].map(feasible_nl, na_action="ignore")
     return out.rename(columns=HEADERS_NL).reset_index(drop=True)
 
 
@@ -1010,7 +1011,7 @@ def audit_markdown(audit: pd.DataFrame, lang: str = "nl") -> str:
     if not rd.empty:
         r = rd.iloc[0]
         total = int((audit["finding_id"].str.match(r"^X-reading-\d+$")).sum())
-        why = str(r["toelichting"] if nl else r["note"])
+        why = feasible_nl(str(r["toelichting"])) if nl else str(r["note"])
         if str(r["lezing"] if nl else r["reading"]):
             lines += ["", t["readings"].format(feasible=int(r["n_solutions"]), total=total,
                                                reading=r["lezing"] if nl else r["reading"], why=why)]
