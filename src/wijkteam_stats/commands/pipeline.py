@@ -119,8 +119,11 @@ def plan(wave: str | int) -> list[Step]:
                            paths.NOTEBOOKS / "03_municipality_profile.ipynb"),
                           (paths.OUTPUTS / "manifest.json", paths.REPORTS / "run_summary.csv")))
     site_wave = report_waves[-1] if report_waves else waves[-1]
-    steps.append(Step(("site", "--wave", str(site_wave)), (html, paths.OUTPUTS / "manifest.json", *raw_common),
-                      (paths.SITE / "index.html",)))
+    cite_inputs = (paths.TABLES, paths.PROCESSED, paths.RAW / "datapackage_fields.yaml", paths.RAW / "licences.yaml",
+                   paths.ROOT / "CITATION.cff")  # the methods page's citation and outputs/datapackage.json
+    steps.append(Step(("site", "--wave", str(site_wave)), (html, paths.OUTPUTS / "manifest.json", *raw_common,
+                                                           *cite_inputs),
+                      (paths.SITE / "index.html", paths.OUTPUTS / "datapackage.json")))
     return steps
 
 

@@ -20,12 +20,13 @@ def run(args: argparse.Namespace) -> int:
 
     from wijkteam_stats.batch.lock import OutputsBusy, OutputsNotWritable, outputs_lock
     from wijkteam_stats.reference import paths
+    from wijkteam_stats.report.datapackage import DatapackageError
     from wijkteam_stats.report.site import build_site
 
     try:  # not while a report run writes to the same outputs folder
         with outputs_lock(args.outputs or paths.OUTPUTS, timeout=args.wait, command="wijkteam site"):
             res = build_site(args.wave, outputs_dir=args.outputs, site_dir=args.site)
-    except (OutputsBusy, OutputsNotWritable) as err:
+    except (OutputsBusy, OutputsNotWritable, DatapackageError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     print(f"site {res.index} ({res.reports} of {res.municipalities} municipality reports)")

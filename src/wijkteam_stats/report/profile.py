@@ -21,6 +21,7 @@ from PIL import Image
 
 from wijkteam_stats.reference.figures import PALETTE, caption, colour_name, set_plotted_base, setup_style
 from wijkteam_stats.reference.waves import REPORT_SEED as SEED
+from wijkteam_stats.report.attributions import report_attributions
 from wijkteam_stats.report.maps import HIGHLIGHT_COLOUR, PEER_COLOUR, municipality_map
 from wijkteam_stats.report.numbers import build_numbers, read_numbers, write_numbers
 from wijkteam_stats.report.render import nl_date, render
@@ -102,8 +103,8 @@ def expected_html(numbers: dict[str, Any]) -> str:
 
 
 def footer_html(numbers: dict[str, Any]) -> str:
-    """Provenance footer: data version, code version, date, sources and licences."""
-    return render("report/footer.html.j2", n=numbers)
+    """Provenance footer: data version, code version, date, and the attributions of the sources the report shows."""
+    return render("report/footer.html.j2", n=numbers, attributions=report_attributions(numbers))
 
 
 # =========================================================================== figures

@@ -30,6 +30,7 @@ from wijkteam_stats.reference.municipalities import SIZE_CLASS_LABELS, normalize
 from wijkteam_stats.reference.provenance import git_state, package_versions
 from wijkteam_stats.reference.waves import default_survey_path, register_year
 from wijkteam_stats.reference.writers import CorruptFileError, atomic_write_text, read_json
+from wijkteam_stats.report.citing import methods_context
 from wijkteam_stats.report.numbers import read_numbers
 from wijkteam_stats.report.render import nl_int, render, stylesheet
 
@@ -286,5 +287,6 @@ def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
     _write_if_changed(site / "methods.html", render(
         "site/methods.html.j2", title="Methode en gegevens", page="methods.html",
         register_year=register_year(wave), n_municipalities=n_main, n_reports=main_linked, survey_file=survey_file,
-        survey_sha=survey_sha, caveats_html=caveats_html(), **common))
+        survey_sha=survey_sha, caveats_html=caveats_html(), **methods_context(site, outputs_dir, waves, synthetic),
+        **common))
     return SiteResult(site, site / "index.html", main_linked, n_main, missing)
