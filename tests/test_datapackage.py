@@ -81,7 +81,7 @@ def test_provenance_comes_from_the_records_not_the_names(tmp_path):
     assert prov["survey/survey_2015.csv"]["status"] == "synthetic"  # no SYNTHETIC in its name: its record says so
     assert prov["tables/consistency_audit_2015.csv"] == {
         "status": "real", "synthetic": False, "basis": "published",
-        "record": "published figures and CBS registers only (no survey data)"}
+        "record": "published figures and CBS registers only (no survey data)", "kind": "real"}
     desc = {r["path"]: r["description"] for r in dp.build_datapackage(out, processed)["resources"]}
     assert desc["tables/reproduction_scorecard_2015.csv"].startswith("SYNTHETIC")
     assert not desc["tables/consistency_audit_2015.csv"].startswith("SYNTHETIC")

@@ -51,6 +51,12 @@ def test_report_attributions_follow_what_the_report_quotes():
     only_news = {a["key"] for a in report_attributions({"comparisons": {"composition": [{"x": news}]}})}
     assert "lpggz" not in only_news and "news_2016" in only_news
     assert {a["key"] for a in report_attributions({"comparisons": {}})} == {"cbs", "nlextract", "g4_g32", "pdok"}
+    skipr = {"source": "published", "finding_id": "F2015-016", "wave": 2015}  # quoted by Skipr (2018) only
+    other = next(a for a in report_attributions({"x": [skipr]}) if a["key"] == "other_quotes")
+    assert other["publications"] == ["Skipr (2018), 'Wijkteam kampt met hoge werkdruk door zwaardere problematiek'"]
+    earlier = {"source": "published", "finding_id": "F2015-004", "wave": 2014}  # a 2014 figure in the 2015 file
+    movisie = next(a for a in report_attributions({"x": earlier}) if a["key"] == "movisie")
+    assert movisie["publications"][0].startswith("Van Arum, S. & Schoorl, R. (2015). Sociale (wijk)teams in vogelvlucht")
 
 
 def test_methods_attributions_and_the_footer_render_from_the_record():

@@ -24,7 +24,7 @@ LICENCES_FILE = paths.RAW / "licences.yaml"
 #: Where an attribution can be shown.
 PLACES = ("methods", "report", "report_if_quoted")
 _REQUIRED = ("name", "licence", "attribution_nl", "files", "shown_in")
-_OPTIONAL = ("licence_url", "quote_keys")
+_OPTIONAL = ("licence_url", "quote_keys", "quote_labels")
 
 
 class LicencesError(ValueError):
@@ -43,6 +43,12 @@ class Source:
     shown_in: tuple[str, ...]
     licence_url: str | None = None
     quote_keys: tuple[str, ...] = ()
+    quote_labels: tuple[tuple[str, str], ...] = ()
+
+    def labels(self, quoted: Iterable[str] | None = None) -> list[str]:
+        """The Dutch labels of the quoted texts (all when ``quoted`` is None), in file order."""
+        keep = None if quoted is None else set(quoted)
+        return [label for key, label in self.quote_labels if keep is None or key in keep]
 
     def covers(self, relative_path: str) -> bool:
         """Whether the file (a path relative to ``data/raw``) is one of this source's files."""
@@ -74,8 +80,12 @@ def _source(key: str, raw: object, path: Path) -> Source:
     quote_keys = _strings(raw["quote_keys"], f"{where}, quote_keys") if raw.get("quote_keys") else ()
     if "report_if_quoted" in shown and not quote_keys:
         raise LicencesError(f"{where}: 'report_if_quoted' needs quote_keys")
+    labels = raw.get("quote_labels") or {}
+    if not isinstance(labels, dict) or set(labels) - set(quote_keys):
+        raise LicencesError(f"{where}, quote_labels: expected a label per key of quote_keys, got {labels!r}")
     return Source(key, raw["name"].strip(), raw["licence"].strip(), " ".join(raw["attribution_nl"].split()),
-                  files, shown, (raw.get("licence_url") or None), quote_keys)
+                  files, shown, (raw.get("licence_url") or None), quote_keys,
+                  tuple((str(k), " ".join(str(v).split())) for k, v in labels.items()))
 
 
 @lru_cache(maxsize=4)

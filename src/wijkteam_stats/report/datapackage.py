@@ -127,18 +127,21 @@ def table_provenance(table: Path, basis: str, waves: list[int], outputs_dir: Pat
     record when it has one, else (for survey-based tables) the records of the surveys of its waves."""
     own = read_provenance(table)
     if own.known:
-        return {"status": own.status, "synthetic": own.synthetic, "basis": basis, "record": own.source}
+        return {"status": own.status, "synthetic": own.synthetic, "basis": basis, "record": own.source,
+                "kind": getattr(own, "kind", own.status)}
     if basis in ("published", "registers"):
         return {"status": "real", "synthetic": False, "basis": basis,
-                "record": "published figures and CBS registers only (no survey data)"}
-    records, statuses = [], []
+                "record": "published figures and CBS registers only (no survey data)", "kind": "real"}
+    records, statuses, kinds = [], [], []
     for w in waves:
         survey = survey_file_of(w, outputs_dir)
         rec = read_provenance(survey)
         statuses.append(rec.status)
+        kinds.append(getattr(rec, "kind", rec.status))  # e.g. self-reported, where the record says so
         records.append(f"{w}: {rec.source} of {survey.name}")
     status = _worst(statuses)
-    return {"status": status, "synthetic": status == "synthetic", "basis": basis, "record": "; ".join(records)}
+    return {"status": status, "synthetic": status == "synthetic", "basis": basis, "record": "; ".join(records),
+            "kind": status if len(set(kinds)) != 1 else kinds[0]}
 
 
 # --------------------------------------------------------------------------- resources
