@@ -10,8 +10,13 @@ import pytest
 from frictionless import validate
 from test_profile import fake_tidy, mark_provenance
 
+from wijkteam_stats.clean import clean_survey
 from wijkteam_stats.reference import paths
+from wijkteam_stats.reference.writers import safe_to_csv
 from wijkteam_stats.report import datapackage as dp
+from wijkteam_stats.reproduce import trends
+from wijkteam_stats.reproduce.audit import write_audit
+from wijkteam_stats.reproduce.scorecard import build_scorecard, write_scorecard
 
 SCORECARD = ("finding_id,wave,description,statistic,unit,published_value,qualifier,tolerance,reproduced_value,"
              "ci_low,ci_high,base_n_published,base_n_reproduced,status,reason,toelichting\n"
@@ -132,3 +137,30 @@ def test_descriptions_file_is_complete_and_checked(tmp_path):
     with pytest.raises(dp.DatapackageError, match=r"fields\.yaml, fields\.x: type 'text' is not one of"):
         dp.load_descriptions(bad)
     assert dp.FIELDS_FILE == paths.RAW / "datapackage_fields.yaml"
+
+
+@pytest.mark.slow
+def test_the_real_producers_write_only_described_tables(tmp_path):
+    """The tables as the project's own code writes them (audit, cleaning log, scorecard, every trend table incl.
+    the real-data panel tables, the cleaned survey table) are all described and valid: a column added to one of
+    them without a description fails here."""
+    out, processed = tmp_path / "outputs", tmp_path / "processed"
+    processed.mkdir()
+    cleaned = clean_survey(paths.synthetic_survey_file(2015), 2015)
+    tidy_csv = processed / "survey_2015.csv"
+    safe_to_csv(cleaned.table, tidy_csv)
+    mark_provenance(tidy_csv, True)
+    safe_to_csv(cleaned.log, paths.ensure_dir(out / "tables") / "cleaning_log_2015.csv")
+    write_audit(2015, out / "tables")
+    write_scorecard(build_scorecard(paths.published_file(2015), cleaned.table, wave=2015), 2015, out)
+    result = trends.build_trends()
+    result.panel = trends.panel({2014: ["GM0003", "GM0363"], 2015: ["GM0003", "GM0363"], 2017: ["GM0363"]})
+    result.overlap, result.multiwave = trends.overlap_shares(result.panel), trends.multiwave_counts(result.panel)
+    written = trends.write_tables(result, out)
+    assert len(written) == 8
+    path, package = dp.write_datapackage(out, processed)
+    assert len(package["resources"]) == 3 + 8 + 1  # log, audit, scorecard; trends; the survey table
+    presence = next(r for r in package["resources"] if r["path"].endswith("respondents_by_2025_municipality.csv"))
+    assert [f["type"] for f in presence["schema"]["fields"]][2:5] == ["boolean"] * 3
+    report = validate(str(path))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]

@@ -174,8 +174,9 @@ def _field(name: str, desc: dict[str, Any]) -> dict[str, Any]:
 def _describe(path: Path, rel: str, spec: dict[str, Any], shared: dict[str, Any]) -> tuple[list[dict], list[str]]:
     fields, missing = [], []
     own = spec.get("fields") or {}
+    patterns = [(k, v) for k, v in own.items() if "*" in k]  # e.g. wave_* for one column per wave
     for col in _header(path):
-        desc = own.get(col) or shared.get(col)
+        desc = own.get(col) or shared.get(col) or next((v for k, v in patterns if fnmatch.fnmatchcase(col, k)), None)
         if desc is None:
             missing.append(col)
         else:
@@ -264,7 +265,12 @@ def build_datapackage(outputs_dir: str | Path | None = None, processed_dir: str 
             problems.append(f"{rel}: columns without a description: {', '.join(missing)}")
             continue
         m = _WAVE.search(path.name)
-        waves = [int(m.group(1))] if m else sorted(int(w) for w in table.get("waves") or [])
+        if m:
+            waves = [int(m.group(1))]
+        elif table.get("waves") == "all":  # a table across the waves: every wave of data/raw/waves.yaml
+            waves = sorted(wave_publications())
+        else:
+            waves = sorted(int(w) for w in table.get("waves") or [])
         all_waves |= set(waves)
         resources.append(_resource(path, rel, table, fields, table_provenance(path, table["basis"], waves,
                                                                                 outputs_dir)))
