@@ -223,10 +223,7 @@ def _sources(waves: list[int]) -> list[dict[str, str]]:
     for s in load_sources():
         if s.key in ("project", "synthetic"):
             continue
-        entry = {"title": s.name}
-        if s.licence_url:
-            entry["path"] = s.licence_url
-        out.append(entry)
+        out.append({"title": f"{s.name} (licentie: {s.licence})"})
         if s.key == "movisie":
             out += [{"title": pubs[w]} for w in sorted(set(waves)) if w in pubs]
     return out
