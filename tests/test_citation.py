@@ -11,10 +11,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from test_site import _outputs as _site_outputs
 
+from wijkteam_stats.cli import main
 from wijkteam_stats.reference import paths
 from wijkteam_stats.reference.citation import CitationError, bibtex, bibtex_entry, load_citation, tex_escape
 from wijkteam_stats.reference.licences import wave_publications
+from wijkteam_stats.report import site
 
 SCHEMA = Path(__file__).resolve().parent / "schemas" / "cff-1.2.0.schema.json"
 
@@ -95,3 +98,25 @@ def test_bibtex_escapes_and_refuses_an_incomplete_file(tmp_path):
     bad.write_text("cff-version: 1.2.0\ntitle: x\n", encoding="utf-8")
     with pytest.raises(CitationError, match="CITATION.cff: missing 'authors'"):
         load_citation(bad)
+
+
+def test_methods_page_shows_the_citation_attributions_and_the_data_package(tmp_path, capsys):
+    out = _site_outputs(tmp_path, synthetic=True)
+    (out / "tables").mkdir()
+    (out / "tables" / "consistency_audit_2015.csv").write_text(
+        "finding_id,kind,topic,description,statistic,qualifier,value,base,base_candidates,tolerance,feasible,"
+        "n_solutions,check,status,reading,note,omschrijving,lezing,toelichting\n"
+        "F2015-001,figure,response,n,count,exact,234,all,{234},exact,{234},1,c,consistent,,n,o,,t\n", encoding="utf-8")
+    res = site.build_site(2015, outputs_dir=out)
+    html = (res.site_dir / "methods.html").read_text(encoding="utf-8")
+    assert "@misc{wijkteam_stats," in html and "{{The wijkteam-stats authors}}" in html
+    assert (res.site_dir / "citation.bib").read_text(encoding="utf-8") == bibtex()
+    assert 'href="../datapackage.json"' in html and (out / "datapackage.json").is_file()
+    sources = re.findall(r'<li data-source="([a-z_0-9]+)">', html)
+    assert {"cbs", "pdok", "movisie", "lpggz", "synthetic"} <= set(sources)
+    assert "Van Arum, S. &amp; Van den Enden, M. (2018)" not in html  # the site shows 2015 only
+    assert "Van Arum, S. &amp; Schoorl, R. (2016). Sociale (wijk)teams in beeld" in html
+    # a table nobody described stops the site step, naming it
+    (out / "tables" / "mystery.csv").write_text("a\n1\n", encoding="utf-8")
+    assert main(["site", "--wave", "2015", "--outputs", str(out)]) == 1
+    assert "tables/mystery.csv: no description" in capsys.readouterr().err
