@@ -343,7 +343,8 @@ def fit_nb2(frame: pd.DataFrame, y: pd.Series, spec: Sequence[str], model: str, 
                      "alpha fixed at 0, no interval")
     else:
         params = raw
-    cov, used, note = hc_from_hc0(cov0, n, len(params), hc_type)
+    # k counts the estimated parameters only: an alpha fixed at its boundary 0 is not one (issue 20, point 8)
+    cov, used, note = hc_from_hc0(cov0, n, len(raw), hc_type)
     notes += list(note)
     conv = (bool(res.mle_retvals.get("converged", True)) and bool(np.all(np.isfinite(params)))
             and not _warned_unconverged(notes))

@@ -172,20 +172,26 @@ def firth_profile_ci(y: np.ndarray, X: np.ndarray, params: np.ndarray, level: fl
 
         bounds = []
         for sign in (-1.0, 1.0):
-            step = max(float(se[j]), 0.1)
-            inner, outer = float(params[j]), float(params[j]) + sign * step
-            while dev(outer) < 0:
-                inner, outer = outer, outer + sign * step
-                step *= 2
-                if abs(outer - params[j]) > limit:
-                    outer = math.nan
-                    break
-            if math.isnan(outer):
-                bounds.append(sign * math.inf)
-            else:
-                bounds.append(float(optimize.brentq(dev, inner, outer, xtol=1e-8)))
+            bounds.append(_profile_bound(dev, float(params[j]), sign, max(float(se[j]), 0.1), limit))
         out.append((bounds[0], bounds[1]))
     return out
+
+
+def _profile_bound(dev, estimate: float, sign: float, step: float, limit: float) -> float:
+    """One side of a profile interval: expand from ``estimate`` in direction ``sign`` (doubling steps) until
+    ``dev`` is >= 0, then find the root. The last trial point is clamped to ``estimate + sign * limit`` and
+    *checked* there: a bound inside the limit is found even when the doubling step jumps past it; only a side
+    whose deviance stays below the quantile at the limit is infinite."""
+    edge = estimate + sign * limit
+    inner, outer = estimate, estimate + sign * min(step, limit)
+    while dev(outer) < 0:
+        if outer == edge:
+            return sign * math.inf
+        step *= 2
+        inner, outer = outer, outer + sign * step
+        if abs(outer - estimate) >= limit:
+            outer = edge
+    return float(optimize.brentq(dev, inner, outer, xtol=1e-8))
 
 
 def flic_intercept(y: np.ndarray, X: np.ndarray, params: np.ndarray, intercept_col: int = 0) -> float:

@@ -1,0 +1,90 @@
+"""Second statistical referee round (issue 20): Firth profile bracket, zero-truncated HC1, one p-value per
+slope, one FPC rule, trend verdicts over the rounding range, families of tests."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import optimize, stats
+from scipy.special import expit
+
+from wijkteam_stats.models import robust
+
+
+def _pen_ll(b0: float, b1: float, x: np.ndarray, y: np.ndarray) -> float:
+    """Firth's penalised log-likelihood written out for intercept + one covariate (independent of robust)."""
+    eta = b0 + b1 * x
+    p = expit(eta)
+    w = p * (1 - p)
+    det = w.sum() * (w * x * x).sum() - (w * x).sum() ** 2
+    return float(np.sum(y * eta - np.logaddexp(0, eta)) + 0.5 * math.log(det)) if det > 0 else -math.inf
+
+
+def test_firth_profile_bound_beyond_the_doubling_jump_is_found_and_matches_a_brute_force_scan():
+    # complete separation; estimate 16.09, the upper profile bound lies ~30 above it: the doubling search
+    # jumped past 50 from the estimate and reported +inf before the fix
+    x = np.array([-0.1, 0.1, -0.1, 0.1])
+    y = (x > 0).astype(float)
+    X = np.column_stack([np.ones_like(x), x])
+    params, _, conv, _ = robust.firth_logit(y, X)
+    assert conv and robust.separation(y, X) == "complete"
+    lo, hi = robust.firth_profile_ci(y, X, params)[1]
+    assert math.isfinite(hi) and math.isfinite(lo)
+    top = _pen_ll(params[0], params[1], x, y)
+    crit = stats.chi2.ppf(0.95, 1)
+
+    def dev(b1: float) -> float:
+        best = optimize.minimize_scalar(lambda a: -_pen_ll(a, b1, x, y), bounds=(-20, 20), method="bounded",
+                                        options={"xatol": 1e-10})
+        return 2 * (top + best.fun) - crit
+
+    grid = np.arange(params[1], params[1] + 60, 0.5)
+    vals = np.array([dev(g) for g in grid])
+    i = int(np.argmax(vals >= 0))
+    assert vals[i] >= 0 > vals[i - 1]
+    brute = optimize.brentq(dev, grid[i - 1], grid[i])
+    assert abs(hi - brute) < 1e-4
+    assert 45 < hi < 46 and hi - params[1] > 25  # the bound: 45.618 for an estimate of 16.094
+
+
+def test_zero_truncated_poisson_fallback_hc1_counts_only_estimated_parameters():
+    import pandas as pd
+    from statsmodels.discrete.truncated_model import TruncatedLFPoisson
+
+    from wijkteam_stats.models import fits
+    from wijkteam_stats.models.frame import SIZE_TERM
+
+    x = np.linspace(-3, 3, 40)
+    counts = np.maximum(1, np.round(np.exp(0.8 + 0.5 * x))).astype(int)  # underdispersed: alpha at 0
+    frame = pd.DataFrame({"population": 50_000 * 2.0 ** x, SIZE_TERM: x})
+    f = fits.fit_nb2(frame, pd.Series(counts, dtype="Int64"), fits.SPEC_SIZE, "truncnb2_teams", "n_teams",
+                     hc_type="HC1", truncated=True)
+    assert f.alpha == 0.0 and f.cov_type == "HC1"
+    X = np.column_stack([np.ones_like(x), x])
+    ref = TruncatedLFPoisson(counts.astype(float), X, truncation=0).fit(disp=0, method="newton", cov_type="HC0")
+    expected = np.asarray(ref.cov_params()) * 40 / (40 - 2)  # two estimated parameters, not three
+    assert np.allclose(f.cov[:2, :2], expected, rtol=1e-4)
+
+
+def test_holm_adjusts_the_p_value_of_the_inference_beside_it_firth_uses_penalised_lr():
+    import pandas as pd
+
+    from wijkteam_stats.models import fits, joint
+    from wijkteam_stats.models.frame import SIZE_TERM
+
+    rng = np.random.default_rng(3)
+    x = np.sort(rng.uniform(-3, 3, 60))
+    frame = pd.DataFrame({"population": 50_000 * 2.0 ** x, SIZE_TERM: x})
+    separated = pd.Series((x > 0.4).astype(int), dtype="Int64")
+    noisy = pd.Series((rng.random(60) < expit(0.3 * x)).astype(int), dtype="Int64")
+    f_sep = fits.fit_binary(frame, separated, fits.SPEC_SIZE, "logit_size", "a")
+    f_ok = fits.fit_binary(frame, noisy, fits.SPEC_SIZE, "logit_size", "b")
+    assert f_sep.method == "firth" and f_sep.profile_p
+    table = joint.holm_table([f_sep, f_ok]).set_index("group")
+    wald = 2 * stats.norm.sf(abs(f_sep.coef(SIZE_TERM) / f_sep.se(SIZE_TERM)))
+    assert table.loc["a", "p_value"] == f_sep.profile_p[1] != wald
+    assert table.loc["a", "inference"] == "penalised LR"
+    assert table.loc["b", "p_value"] == f_ok.p_value(SIZE_TERM)
+    p = sorted([f_sep.profile_p[1], f_ok.p_value(SIZE_TERM)])
+    assert table["p_holm"].min() == min(1.0, 2 * p[0])
