@@ -88,3 +88,30 @@ def test_holm_adjusts_the_p_value_of_the_inference_beside_it_firth_uses_penalise
     assert table.loc["b", "p_value"] == f_ok.p_value(SIZE_TERM)
     p = sorted([f_sep.profile_p[1], f_ok.p_value(SIZE_TERM)])
     assert table["p_holm"].min() == min(1.0, 2 * p[0])
+
+
+def test_one_fpc_rule_the_2015_teams_share_has_the_same_interval_on_page_02_and_page_04():
+    from wijkteam_stats.models import tables as models
+    from wijkteam_stats.models import weighting
+    from wijkteam_stats.reference import municipalities, paths
+    from wijkteam_stats.reproduce import estimators, trends
+
+    frame = models.size_frame(models.load_tidy(paths.synthetic_survey_file(2015), 2015), 2015)
+    register = municipalities.register(2015)
+    head = weighting.headline_table(frame, weighting.poststratify(frame, register)).set_index("indicator")
+    row = head.loc["has_teams"]
+    tr = trends.national_trends(trends.all_published())
+    t = tr[(tr["variable"] == "has_teams") & (tr["breakdown"] == "all") & (tr["wave"] == 2015)].iloc[0]
+    assert (int(row["k"]), int(row["n"])) == (int(t["k"]), int(t["base_n"])) == (204, 234)
+    assert row["population_size"] == int(t["population_n"]) == 393
+    page02 = (row["ci_low_unweighted_fpc"], row["ci_high_unweighted_fpc"])
+    page04 = (t["ci_low_fpc"], t["ci_high_fpc"])
+    assert page02 == page04 == estimators.wilson_fpc_interval(204, 234, 393)
+    # the rule's factor is (N - n) / (N - 1): Wilson at n_eff = 234 * 392 / 159
+    n_eff = 234 * 392 / 159
+    assert page04 == trends.wilson(204 / 234 * n_eff, n_eff)
+    # a sub-population share: N is the weighted size of the sub-population, not of those who answered
+    inv = head.loc[[i for i in head.index if i.startswith("any_involvement__")]]
+    w = weighting.poststratify(frame, register).weights
+    with_teams = float(w[models.with_teams(frame).to_numpy()].sum())
+    assert np.allclose(inv["population_size"], with_teams) and (inv["n"] < inv["population_size"]).all()

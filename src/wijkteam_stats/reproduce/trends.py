@@ -84,6 +84,7 @@ from wijkteam_stats.reference import municipalities, paths, provenance, waves
 from wijkteam_stats.reference.codebook import Codebook, load_codebook
 from wijkteam_stats.reference.published import file_wave, load_published
 from wijkteam_stats.reference.writers import safe_to_csv
+from wijkteam_stats.reproduce.estimators import fpc_factor, wilson_fpc_interval
 from wijkteam_stats.reproduce.tolerances import share_within
 
 #: A trend is a figure with the same values in these columns in more than one wave.
@@ -225,25 +226,10 @@ def wilson(k: float, n: float, confidence: float = CONFIDENCE) -> tuple[float, f
     return (100 * float(lo), 100 * float(hi))
 
 
-def fpc_factor(n: int, population: int) -> float:
-    """The finite-population correction of a variance, ``(N - n) / (N - 1)``; ValueError if ``n > N``."""
-    n, population = int(n), int(population)
-    if n > population:
-        raise ValueError(f"sample size {n} exceeds population size {population}")
-    if population <= 1:
-        return 0.0
-    return (population - n) / (population - 1)
-
-
 def wilson_fpc(k: int, n: int, population: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """Wilson interval with the finite-population correction: Wilson at the effective size ``n / f`` (Kish),
-    same share. For a complete count (``n == N``) the interval is the point itself."""
-    f = fpc_factor(n, population)
-    p = k / n
-    if f == 0:
-        return (100 * p, 100 * p)
-    n_eff = n / f
-    return wilson(p * n_eff, n_eff, confidence)
+    """Wilson interval with the finite-population correction (the project's one rule:
+    :func:`wijkteam_stats.reproduce.estimators.wilson_fpc_interval`)."""
+    return wilson_fpc_interval(k, n, population, confidence)
 
 
 def _register_size(wave: int) -> int | None:
