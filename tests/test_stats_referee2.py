@@ -115,3 +115,44 @@ def test_one_fpc_rule_the_2015_teams_share_has_the_same_interval_on_page_02_and_
     w = weighting.poststratify(frame, register).weights
     with_teams = float(w[models.with_teams(frame).to_numpy()].sum())
     assert np.allclose(inv["population_size"], with_teams) and (inv["n"] < inv["population_size"]).all()
+
+
+def test_trend_verdict_over_the_rounding_range_87_to_83_percent_is_not_distinguishable():
+    from wijkteam_stats.reproduce import trends
+
+    res = trends.build_trends(survey_paths={})
+    ch = res.changes.set_index(["variable", "breakdown", "wave_from"])
+    c = ch.loc[("has_teams", "all", 2015)]
+    # the counts the rounded 87 % of 234 and 83 % of 242 allow
+    assert (c["k_from_min"], c["k_from_max"], c["k_to_min"], c["k_to_max"]) == (203, 204, 200, 202)
+    ps = [trends.pooled_z_test(k1, 234, k2, 242)[1] for k1 in (203, 204) for k2 in (200, 201, 202)]
+    assert (c["p_raw_min"], c["p_raw_max"]) == (min(ps), max(ps))
+    # the FPC reading over the same range: 0.027-0.108 (distinguishable at some counts only, and not the verdict)
+    f1, f2 = (393 - 234) / 392, (388 - 242) / 387
+    fps = [trends.pooled_z_test(k1, 234, k2, 242, f1, f2)[1] for k1 in (203, 204) for k2 in (200, 201, 202)]
+    assert (c["p_fpc_min"], c["p_fpc_max"]) == (min(fps), max(fps))
+    assert round(c["p_fpc_min"], 3) == 0.027 and round(c["p_fpc_max"], 3) == 0.108
+    # Holm over the family of the five tested changes, at both ends of the range
+    fam = res.changes[res.changes["family"] == trends.TREND_FAMILY]
+    assert len(fam) == 5 and set(fam["family_size"]) == {5}
+    from statsmodels.stats.multitest import multipletests
+
+    assert np.allclose(fam["p_adj_max"], multipletests(fam["p_raw_max"], method="holm")[1])
+    assert c["verdict"] == "not_distinguishable" and c["p_adj_min"] > 0.05
+    # 69 -> 87 %: distinguishable over every count; target-group teams rest on unpublished bases
+    assert ch.loc[("has_teams", "all", 2014), "verdict"] == "distinguishable"
+    assert ch.loc[("team_type", "all", 2015), "verdict"] in ("not_distinguishable", "bound_only")
+    text = " ".join(trends.conclusions_nl(res.trends, res.changes))
+    assert "p tussen 0,167 en 0,315" in text and "p tussen 0,027 en 0,108" in text
+    assert "aselecte deelverzameling" in text and "meegerekend zeker" not in text
+    assert "niet onderscheidbaar van nul" in text
+
+
+def test_verdict_needs_every_count_and_published_bases():
+    from wijkteam_stats.reproduce import trends
+
+    assert trends.verdict(0.01, 0.001, ("published", "published")) == "distinguishable"
+    assert trends.verdict(0.08, 0.01, ("published", "published")) == "rounding_dependent"
+    assert trends.verdict(0.01, 0.001, ("published", "upper_bound")) == "bound_only"
+    assert trends.verdict(0.3, 0.2, ("census", "census")) == "census"
+    assert trends.verdict(math.nan, math.nan, ("published", "published")) == "not_tested"
