@@ -156,3 +156,62 @@ def test_verdict_needs_every_count_and_published_bases():
     assert trends.verdict(0.01, 0.001, ("published", "upper_bound")) == "bound_only"
     assert trends.verdict(0.3, 0.2, ("census", "census")) == "census"
     assert trends.verdict(math.nan, math.nan, ("published", "published")) == "not_tested"
+
+
+def test_families_are_declared_adjusted_within_and_a_check_is_never_a_finding():
+    import pandas as pd
+    from statsmodels.stats.multitest import multipletests
+
+    from wijkteam_stats.models import families
+
+    lin = pd.DataFrame({"group": ["a", "b", "mantelzorgers", "c", "d", "e"],
+                        "p_value": [0.258, 0.967, 0.039, 0.712, 0.899, 0.065]})
+    out = families.adjust(lin, "modelcontrole_lineariteit")
+    assert list(out["p_raw"]) == list(lin["p_value"]) and set(out["family_size"]) == {6}
+    assert np.allclose(out["p_adj"], multipletests(lin["p_value"], method="holm")[1])
+    assert set(out["role"]) == {"modelcontrole"}
+    text = families.check_sentence_nl(out, {"mantelzorgers": "Mantelzorgers"})
+    assert "p = 0,039 (Mantelzorgers), na Holm binnen de familie p = 0,234" in text
+    assert "geen aanwijzing" in text and "bevinding" not in text.replace("geen bevinding", "")
+    try:
+        families.adjust(lin, "unknown_family")
+    except KeyError as err:
+        assert "undeclared" in str(err)
+    else:  # pragma: no cover
+        raise AssertionError("an undeclared family must be refused")
+
+
+def test_teams_model_check_and_the_synthetic_teams_sentence_name_the_generator_assumption():
+    import dataclasses
+
+    import pandas as pd
+
+    from wijkteam_stats.models import checks, fits, predictions
+    from wijkteam_stats.models import tables as models
+    from wijkteam_stats.models import text
+    from wijkteam_stats.reference import paths, provenance
+
+    path = paths.synthetic_survey_file(2015)
+    frame = models.size_frame(models.load_tidy(path, 2015), 2015)
+    ts = fits.fit_team_models(frame)
+    check = checks.teams_model_check(frame, ts).set_index("model")
+    # the referee's figures: quadratic term robust p 0.005 (truncated model), Pearson chi2/df 0.30-0.39
+    assert round(check.loc["truncnb2_teams", "p_raw"], 3) == 0.005
+    assert round(check.loc["nb2_teams", "pearson_dispersion"], 2) == 0.30
+    assert round(check.loc["truncnb2_teams", "pearson_dispersion"], 2) == 0.39
+    assert set(check["family"]) == {"modelcontrole_teammodel"} and set(check["family_size"]) == {2}
+    rec = provenance.read_provenance(path)
+    eff = pd.concat([predictions.teams_size_effect(f) for f in ts], ignore_index=True)
+    tf = predictions.primary_teams_fit(ts)
+    s = text.teams_effect_nl(eff, tf, provenance=rec, check=check.reset_index())
+    assert "Op synthetische gegevens is dit geen bevinding" in s and "circulair" in s
+    assert "tot de macht 1, maal een log-normale ruisfactor (sd 0,25)" in s and "minstens 1 team" in s
+    assert "p = 0,005" in s and "0,30–0,39" in s
+    # the generator rule is read from the record: another exponent, another sentence
+    other = dataclasses.replace(rec, parameters={**rec.parameters, "teams_population_exponent": 0.8})
+    assert "tot de macht 0,8" in text.teams_effect_nl(eff, tf, provenance=other)
+    # every parameter of the record is listed in the provenance paragraph
+    par = text.provenance_paragraph_nl(rec)
+    assert all(f"`{k}`" in par for k, v in rec.parameters.items() if not (k == "extra" and not v))
+    real = text.teams_effect_nl(eff, tf, provenance=provenance.Provenance("real", "test"))
+    assert "circulair" not in real and "generator" not in real
