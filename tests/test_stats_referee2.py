@@ -215,3 +215,22 @@ def test_teams_model_check_and_the_synthetic_teams_sentence_name_the_generator_a
     assert all(f"`{k}`" in par for k, v in rec.parameters.items() if not (k == "extra" and not v))
     real = text.teams_effect_nl(eff, tf, provenance=provenance.Provenance("real", "test"))
     assert "circulair" not in real and "generator" not in real
+
+
+def test_scorecard_uses_the_same_fpc_interval_for_the_same_figure():
+    from wijkteam_stats.clean import clean_survey
+    from wijkteam_stats.reference import paths
+    from wijkteam_stats.reproduce import estimators, scorecard, trends
+
+    tidy = clean_survey(paths.synthetic_survey_file(2015), 2015).table
+    sc = scorecard.build_scorecard(paths.RAW_PUBLISHED / "movisie_2015.csv", tidy)
+    teams = sc[(sc["unit"] == "%") & (sc["base_n_reproduced"] == 234) & (sc["reproduced_value"].round(0) == 87)]
+    row = teams.iloc[0]
+    assert int(row["population_n"]) == 393
+    assert (row["ci_low_fpc"], row["ci_high_fpc"]) == estimators.wilson_fpc_interval(204, 234, 393)
+    tr = trends.national_trends(trends.all_published())
+    t = tr[(tr["variable"] == "has_teams") & (tr["breakdown"] == "all") & (tr["wave"] == 2015)].iloc[0]
+    assert (row["ci_low_fpc"], row["ci_high_fpc"]) == (t["ci_low_fpc"], t["ci_high_fpc"])
+    # a sub-population whose size the register cannot count gets no FPC interval (not a guessed N)
+    sub = sc[sc["reproduced_value"].notna() & (sc["unit"] == "%") & sc["population_n"].isna()]
+    assert len(sub) and sub["ci_low_fpc"].isna().all()
