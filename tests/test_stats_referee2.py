@@ -234,3 +234,33 @@ def test_scorecard_uses_the_same_fpc_interval_for_the_same_figure():
     # a sub-population whose size the register cannot count gets no FPC interval (not a guessed N)
     sub = sc[sc["reproduced_value"].notna() & (sc["unit"] == "%") & sc["population_n"].isna()]
     assert len(sub) and sub["ci_low_fpc"].isna().all()
+
+
+def test_recovery_of_what_is_published_few_replications():
+    import pandas as pd
+
+    from wijkteam_stats.models import recovery
+
+    design = recovery.RecoveryDesign()
+    reg = recovery._register(2015)
+    rng = np.random.default_rng(5)
+    f1, long1, teams1 = recovery.draw_survey(rng, reg, design, math.log(1.5), math.log(1.5))
+    f2, _, _ = recovery.draw_survey(rng, reg, design, math.log(1.5), math.log(1.5))
+    # municipalities and bases are redrawn per replication
+    assert set(f1["gm_code"]) != set(f2["gm_code"])
+    assert (teams1 >= 1).all() and len(teams1) == len(f1)
+    # the six groups of one municipality share an effect: answers are positively correlated
+    wide = long1.pivot_table(index="gm_code", columns="group", values="y")
+    corr = wide.corr().to_numpy()[np.triu_indices(6, 1)]
+    assert np.nanmean(corr) > 0.1
+    res = recovery.recovery_run(ratios=(1.0, 1.5), n_rep=2, seed=3)
+    summ = recovery.recovery_summary(res).set_index(["model", "truth_ratio"])
+    assert set(summ.index.get_level_values(0)) == set(recovery.MODELS)
+    assert summ.loc[("logit_size", 1.0), "intervals"] == 12 and summ.loc[("stacked_common", 1.0), "replications"] == 2
+    # Monte Carlo SE over replications (intervals of one replication averaged first)
+    g = res[(res["model"] == "logit_size") & (res["truth_ratio"] == 1.0)]
+    per_rep = g.groupby("rep")["covers"].mean()
+    assert summ.loc[("logit_size", 1.0), "coverage_mcse"] == per_rep.std(ddof=1) / math.sqrt(2)
+    assert summ.loc[("stacked_common", 1.5), "rejection"] == 1.0  # OR 1.5 per doubling is seen by the pooled test
+    assert (summ["not_estimable"] == 0).all()
+    assert isinstance(summ.reset_index(), pd.DataFrame)

@@ -154,10 +154,11 @@ def _profile_max(j: int, value: float, y: np.ndarray, X: np.ndarray, start: np.n
 
 
 def firth_profile_ci(y: np.ndarray, X: np.ndarray, params: np.ndarray, level: float = 0.95,
-                     limit: float = 50.0) -> list[tuple[float, float]]:
-    """Profile penalised-likelihood intervals of every coefficient of a Firth fit: the values b_j where
-    2 (pl(b_hat) - max pl | b_j) equals the chi-square(1) quantile (Heinze & Schemper 2002, as R's
-    ``logistf``). A side that does not reach the quantile within ``limit`` of the estimate is infinite."""
+                     limit: float = 50.0, terms: list[int] | None = None) -> list[tuple[float, float]]:
+    """Profile penalised-likelihood intervals of every coefficient of a Firth fit (or only of the column
+    indices ``terms``; the others are NaN): the values b_j where 2 (pl(b_hat) - max pl | b_j) equals the
+    chi-square(1) quantile (Heinze & Schemper 2002, as R's ``logistf``). A side that does not reach the
+    quantile within ``limit`` of the estimate (checked at the limit itself) is infinite."""
     y = np.asarray(y, dtype=float)
     X = np.asarray(X, dtype=float)
     params = np.asarray(params, dtype=float)
@@ -167,6 +168,10 @@ def firth_profile_ci(y: np.ndarray, X: np.ndarray, params: np.ndarray, level: fl
     se = np.sqrt(np.diag(np.linalg.inv(X.T @ (X * (p * (1 - p))[:, None]))))
     out = []
     for j in range(X.shape[1]):
+        if terms is not None and j not in terms:
+            out.append((math.nan, math.nan))
+            continue
+
         def dev(v: float, j: int = j) -> float:
             return 2 * (top - _profile_max(j, v, y, X, params)[0]) - crit
 
