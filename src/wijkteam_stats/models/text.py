@@ -233,8 +233,10 @@ def joint_nl(joint: dict[str, pd.DataFrame] | None, holm: pd.DataFrame | None,
                    "groepen'.")
     if holm is not None and len(holm):
         n_raw, n_holm = int(holm["significant"].sum()), int(holm["significant_holm"].sum())
-        out.append(f"Na Holm-correctie voor zes toetsen blijft bij {n_holm} van de {len(holm)} groepen het "
-                   f"grootte-effect significant bij α = {nl_number(alpha, 2)} (ongecorrigeerd: {n_raw}).")
+        same = "de p-waarden van de per-groepmodellen zelf (robuuste Wald-toets, of de gepenaliseerde LR-toets bij Firth)"
+        out.append(f"Holm-correctie binnen de primaire familie van {len(holm)} toetsen, op {same}: bij {n_holm} van de "
+                   f"{len(holm)} groepen is het grootte-effect onderscheidbaar van nul bij α = {nl_number(alpha, 2)} "
+                   f"(zonder correctie: {n_raw}).")
     if detectable is not None and len(detectable):
         inc = detectable[(detectable["side"] == "increase") & detectable["min_detectable_or"].notna()]
         if len(inc):

@@ -627,7 +627,7 @@ def trends_table_nl(trends: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _p_range_nl(low: float, high: float) -> str:
+def p_range_nl(low: float, high: float) -> str:
     """'0,167–0,315' (one value when both ends agree to three decimals); '–' when not tested."""
     if low is None or high is None or math.isnan(low) or math.isnan(high):
         return "–"
@@ -658,11 +658,11 @@ def changes_table_nl(changes: pd.DataFrame) -> pd.DataFrame:
                                       f"{_counts_nl(r['k_to_min'], r['k_to_max'], r['n_to'])}" if tested else "–"),
             "verschil (pp)": _nl(r["diff_pp"]),
             "95 %-interval verschil (Newcombe)": f"{_nl(r['diff_low'])} – {_nl(r['diff_high'])}" if tested else "–",
-            "p (z-toets, ongecorrigeerd)": _p_range_nl(r["p_raw_min"], r["p_raw_max"]),
+            "p (z-toets, ongecorrigeerd)": p_range_nl(r["p_raw_min"], r["p_raw_max"]),
             "familie": fam,
-            "p na Holm": _p_range_nl(r["p_adj_min"], r["p_adj_max"]),
+            "p na Holm": p_range_nl(r["p_adj_min"], r["p_adj_max"]),
             "oordeel": VERDICTS_NL.get(r["verdict"], r["verdict"]),
-            "p met EPC (gevoeligheid)": _p_range_nl(r["p_fpc_min"], r["p_fpc_max"]),
+            "p met EPC (gevoeligheid)": p_range_nl(r["p_fpc_min"], r["p_fpc_max"]),
             "opmerking": r["note"],
         })
     return pd.DataFrame(rows)
@@ -670,8 +670,9 @@ def changes_table_nl(changes: pd.DataFrame) -> pd.DataFrame:
 
 #: Why the finite-population reading does not decide a verdict (Dutch, for the report).
 FPC_CAVEAT_NL = ("die correctie veronderstelt dat de responderende gemeenten een aselecte deelverzameling van de "
-                 "uitgenodigde gemeenten zijn, en dat is twijfelachtig: de respons hangt samen met grootte en "
-                 "G32-lidmaatschap. Deze lezing telt daarom niet mee in het oordeel")
+                 "uitgenodigde gemeenten zijn (de extra precisie komt helemaal uit die aanname), en dat is "
+                 "twijfelachtig: de respons hangt samen met grootte en G32-lidmaatschap. Deze lezing telt daarom "
+                 "niet mee in het oordeel")
 
 
 def _p_phrase(low: float, high: float) -> str:
@@ -1002,7 +1003,7 @@ def write_tables(result: TrendResult, output_dir: str | Path | None = None) -> l
 
 __all__ = [
     "CHANGE_COLUMNS", "FPC_CAVEAT_NL", "KEY", "TREND_FAMILY", "VERDICTS_NL", "change_sentence_nl",
-    "counts_allowed", "holm", "p_range", "verdict", "paired_change", "presence_table", "changes_table_nl", "conclusions_nl", "trends_table_nl", "TrendResult", "answers_on_2025", "build_trends", "default_survey_paths",
+    "counts_allowed", "holm", "p_range", "p_range_nl", "verdict", "paired_change", "presence_table", "changes_table_nl", "conclusions_nl", "trends_table_nl", "TrendResult", "answers_on_2025", "build_trends", "default_survey_paths",
     "register_summary", "transitions", "write_tables", "METHOD_NL", "PANEL_COLUMNS", "TEST_NL", "TREND_COLUMNS", "all_published",
     "change_tests", "consistent_counts", "fpc_factor", "multiwave_counts", "multiwave_inventory",
     "national_trends", "newcombe_interval", "overlap_shares", "panel", "pooled_z_test", "presence",
