@@ -153,8 +153,8 @@ def teams_effect_nl(effect: pd.DataFrame, fit: Fit, synthetic: bool = False,
                 + (f", maal een log-normale ruisfactor (sd {_value_nl(float(disp))})" if disp is not None else
                    " (de precieze regel staat niet in het herkomstrecord)")
                 + ", afgerond met minstens 1 team per gemeente met teams")
-        lead = (f"*Op synthetische gegevens is dit geen bevinding:* {rule}. Het model vindt die aanname terug; het "
-                "effect hieronder is daarom circulair, net als het effect op de betrokkenheid, en zegt niets over "
+        lead = (f"*Op synthetische gegevens is dit geen bevinding:* {rule}. Het model vindt die aanname terug; de "
+                "verhoudingen hierna zijn daarom circulair, net als het effect op de betrokkenheid, en zeggen niets over "
                 "echte gemeenten. ")
     head = (f"**Aantal teams** ({kind}"
             + (", dispersie op de rand 0: afgeknot Poisson met robuuste SE" if boundary else "")
@@ -191,7 +191,7 @@ def teams_model_check_nl(check: pd.DataFrame) -> str:
     ok = check.dropna(subset=["p_raw"])
     if ok.empty:
         return ""
-    names = {"truncnb2_teams": "nul-afgeknot model", "nb2_teams": "NB2-model"}
+    names = {"truncnb2_teams": "in het nul-afgeknotte model", "nb2_teams": "in het NB2-model"}
     quad = "; ".join(f"{names.get(r['model'], r['model'])} {_p_nl(r['p_raw'])} (na Holm {_p_nl(r['p_adj'])})"
                      for _, r in ok.iterrows())
     disp = check["pearson_dispersion"].dropna()
