@@ -186,9 +186,8 @@ def test_teams_model_check_and_the_synthetic_teams_sentence_name_the_generator_a
 
     import pandas as pd
 
-    from wijkteam_stats.models import checks, fits, predictions
+    from wijkteam_stats.models import checks, fits, predictions, text
     from wijkteam_stats.models import tables as models
-    from wijkteam_stats.models import text
     from wijkteam_stats.reference import paths, provenance
 
     path = paths.synthetic_survey_file(2015)

@@ -73,13 +73,13 @@ from wijkteam_stats.reproduce import tolerances as tol
 from wijkteam_stats.reproduce.estimators import (
     indicator_values,
     option_shares,
-    wilson_fpc_interval,
     proportion,
     proportion_from_counts,
     rank_shared,
     ranks,
     shares,
     universe_mask,
+    wilson_fpc_interval,
 )
 from wijkteam_stats.reproduce.readings import choose_reading, evaluate_readings
 from wijkteam_stats.reproduce.tolerances import VERBAL_MAJORITY
