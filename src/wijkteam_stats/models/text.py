@@ -59,9 +59,11 @@ def provenance_paragraph_nl(rec: Provenance) -> str:
         return "Volgens het herkomstrecord komen deze schattingen uit een echte export van de enquête."
     eff = rec.parameters.get("involvement_size_effect")
     if eff is None:
+        listed = generator_assumptions_nl(rec)
         return ("**Let op: dit zijn SYNTHETISCHE gegevens** (volgens het herkomstrecord). Welk grootte-effect de "
                 "generator heeft ingebouwd, is in het record niet vastgelegd; deze cijfers zeggen niets over echte "
-                "gemeenten.")
+                "gemeenten."
+                + (f"\n\nAlle aannamen van de generator volgens het herkomstrecord: {listed}." if listed else ""))
     eff = float(eff)
     listed = generator_assumptions_nl(rec)
     what = ("dus is er in deze gegevens per constructie **geen** verband tussen grootte en betrokkenheid; "
@@ -77,6 +79,8 @@ def provenance_paragraph_nl(rec: Provenance) -> str:
 #: without a gloss is listed by its name, so no parameter of the record is left out).
 PARAMETER_GLOSS_NL = {
     "g32_reading": "lezing van de G32",
+    "reading": "lezing van de G32-uitsplitsing",
+    "universes": "universum per vraag",
     "response_size_effect": "effect van grootte op respons (log-odds per verdubbeling, binnen G32/overige)",
     "involvement_size_effect": "effect van grootte op betrokkenheid (log-odds per verdubbeling)",
     "teams_population_exponent": "aantal teams evenredig met inwonertal tot de macht",
