@@ -323,8 +323,9 @@ def conclusion_nl(ms: ModelSet, min_detectable: pd.DataFrame | None, coverage: p
     lines.append("")
     if len(prim) > 1:
         lines.append(f"Met {len(prim)} groepen is bij α = 0,05 per groep op toeval alleen al kans op minstens één "
-                     f"'significante' groep ({100 * (1 - 0.95 ** len(prim)):.0f} % als er nergens een effect is); "
-                     "lees de groepen als één patroon, niet als losse toetsen.")
+                     f"'significante' groep (tot {100 * (1 - 0.95 ** len(prim)):.0f} % als er nergens een effect is en "
+                     "de groepen onafhankelijk zijn; de antwoorden van één gemeente hangen samen, dus in werkelijkheid "
+                     "wat minder); lees de groepen als één patroon, niet als losse toetsen.")
         lines.append("")
     text = joint_nl(joint, holm, detectable)
     if text:
