@@ -48,6 +48,33 @@ def test_firth_profile_bound_beyond_the_doubling_jump_is_found_and_matches_a_bru
     assert 45 < hi < 46 and hi - params[1] > 25  # the bound: 45.618 for an estimate of 16.094
 
 
+def test_firth_profile_bound_more_than_50_from_the_estimate_is_finite_and_scale_equivariant():
+    # complete separation with an upper bound ~63.4 for an estimate of 9.23: 54 log-odds away, beyond the old
+    # search limit of 50 (reported +inf); Firth's penalty makes the bound finite, a brute-force scan finds it
+    x = np.array([-0.05, 0.05, 0.2, -0.2])
+    y = (x > 0).astype(float)
+    X = np.column_stack([np.ones_like(x), x])
+    params = robust.firth_logit(y, X)[0]
+    hi = robust.firth_profile_ci(y, X, params)[1][1]
+    top = _pen_ll(params[0], params[1], x, y)
+    crit = stats.chi2.ppf(0.95, 1)
+
+    def dev(b1: float) -> float:
+        best = optimize.minimize_scalar(lambda a: -_pen_ll(a, b1, x, y), bounds=(-20, 20), method="bounded",
+                                        options={"xatol": 1e-10})
+        return 2 * (top + best.fun) - crit
+
+    grid = np.arange(params[1], params[1] + 100, 1.0)
+    vals = np.array([dev(g) for g in grid])
+    i = int(np.argmax(vals >= 0))
+    brute = optimize.brentq(dev, grid[i - 1], grid[i])
+    assert hi - params[1] > 50 and abs(hi - brute) < 1e-4
+    # the interval of x / 10 is the interval of x times 10 (the limit is not a hidden scale)
+    X10 = np.column_stack([np.ones_like(x), x / 10])
+    p10 = robust.firth_logit(y, X10)[0]
+    assert abs(robust.firth_profile_ci(y, X10, p10, terms=[1])[1][1] - 10 * hi) < 1e-3
+
+
 def test_zero_truncated_poisson_fallback_hc1_counts_only_estimated_parameters():
     import pandas as pd
     from statsmodels.discrete.truncated_model import TruncatedLFPoisson

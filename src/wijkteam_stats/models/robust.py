@@ -154,7 +154,7 @@ def _profile_max(j: int, value: float, y: np.ndarray, X: np.ndarray, start: np.n
 
 
 def firth_profile_ci(y: np.ndarray, X: np.ndarray, params: np.ndarray, level: float = 0.95,
-                     limit: float = 50.0, terms: list[int] | None = None) -> list[tuple[float, float]]:
+                     limit: float = 1000.0, terms: list[int] | None = None) -> list[tuple[float, float]]:
     """Profile penalised-likelihood intervals of every coefficient of a Firth fit (or only of the column
     indices ``terms``; the others are NaN): the values b_j where 2 (pl(b_hat) - max pl | b_j) equals the
     chi-square(1) quantile (Heinze & Schemper 2002, as R's ``logistf``). A side that does not reach the
@@ -189,13 +189,22 @@ def _profile_bound(dev, estimate: float, sign: float, step: float, limit: float)
     whose deviance stays below the quantile at the limit is infinite."""
     edge = estimate + sign * limit
     inner, outer = estimate, estimate + sign * min(step, limit)
-    while dev(outer) < 0:
+    while (d := dev(outer)) < 0:
         if outer == edge:
             return sign * math.inf
         step *= 2
         inner, outer = outer, outer + sign * step
         if abs(outer - estimate) >= limit:
             outer = edge
+    for _ in range(60):  # a saturated fit (penalty -inf) gives no finite deviance: step back towards ``inner``
+        if math.isfinite(d):
+            break
+        outer = (inner + outer) / 2
+        d = dev(outer)
+        if d < 0:
+            inner, outer, d = outer, outer + (outer - inner), math.inf
+    if not math.isfinite(d):
+        return sign * math.inf
     return float(optimize.brentq(dev, inner, outer, xtol=1e-8))
 
 
