@@ -290,3 +290,24 @@ def test_recovery_of_what_is_published_few_replications():
     assert summ.loc[("stacked_common", 1.5), "rejection"] == 1.0  # OR 1.5 per doubling is seen by the pooled test
     assert (summ["not_estimable"] == 0).all()
     assert isinstance(summ.reset_index(), pd.DataFrame)
+
+
+def test_size_term_tests_put_each_model_in_its_declared_family():
+    import pandas as pd
+    from statsmodels.stats.multitest import multipletests
+
+    from wijkteam_stats.models import families
+
+    rows = []
+    for i, (model, term) in enumerate([("logit_size", "log2_population")] * 3 + [("logit_size_network", "log2_population"),
+                                       ("logit_size_network", "g4_g32"), ("poisson_forms", "log2_population"),
+                                       ("logit_size", "intercept")]):
+        rows.append({"model": model, "outcome": f"g{i}", "term": term, "estimate": 1.0, "p_value": 0.01 * (i + 1),
+                     "n": 100})
+    out = families.size_term_tests([pd.DataFrame(rows)])
+    assert "intercept" not in set(out["term"])
+    fam = out.groupby("family")["p_raw"].apply(list).to_dict()
+    assert fam == {"primair": [0.01, 0.02, 0.03], "secundair_netwerk": [0.04, 0.05], "secundair_diepte": [0.06]}
+    prim = out[out["family"] == "primair"]
+    assert np.allclose(prim["p_adj"], multipletests([0.01, 0.02, 0.03], method="holm")[1])
+    assert set(out.loc[out["family"] != "primair", "role"]) == {"secundair"}

@@ -22,14 +22,14 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from wijkteam_stats.models.frame import SIZE_TERM
+from wijkteam_stats.models.frame import NETWORK_TERM, SIZE_TERM
 from wijkteam_stats.models.joint import holm_adjust
 from wijkteam_stats.reproduce.trends import TREND_FAMILY
 
 #: family code -> (role, Dutch description of the question the family answers).
 FAMILIES: dict[str, tuple[str, str]] = {
     "primair": ("primair", "grootte-effect per bewonersgroep (primair model, zes toetsen)"),
-    "secundair_netwerk": ("secundair", "grootte-effect naast G4/G32-lidmaatschap"),
+    "secundair_netwerk": ("secundair", "grootte en G4/G32-lidmaatschap in één model"),
     "secundair_grootteklassen": ("secundair", "verschil tussen grootteklassen"),
     "secundair_diepte": ("secundair", "diepte van de betrokkenheid naar grootte"),
     "secundair_index": ("secundair", "aantal betrokken groepen naar grootte"),
@@ -75,11 +75,12 @@ def adjust(table: pd.DataFrame, family: str, p_col: str = "p_value") -> pd.DataF
 
 
 def size_term_tests(coefficients: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    """The size-term (and size-class) p-values of coefficient tables (``tidy_coefficients``), each in the family of
+    """The size-term (size-class, G4/G32) p-values of coefficient tables (``tidy_coefficients``), each in the family of
     its model (:data:`MODEL_FAMILY`), Holm within each family: columns model, outcome, term, estimate,
     p_value, n and :data:`FAMILY_COLUMNS`."""
     rows = pd.concat([c for c in coefficients if len(c)], ignore_index=True)
-    keep = rows["term"].eq(SIZE_TERM) | rows["term"].astype(str).str.startswith("size_class")
+    keep = (rows["term"].eq(SIZE_TERM) | rows["term"].eq(NETWORK_TERM)
+            | rows["term"].astype(str).str.startswith("size_class"))
     rows = rows[keep & rows["model"].isin(list(MODEL_FAMILY))]
     out = [adjust(g, fam) for fam, g in rows.assign(_f=rows["model"].map(MODEL_FAMILY)).groupby("_f", sort=True)]
     cols = ["model", "outcome", "term", "estimate", "p_value", "n", *FAMILY_COLUMNS]
