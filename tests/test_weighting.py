@@ -147,10 +147,12 @@ def test_headline_table_side_by_side():
 
 def test_wilson_fpc_is_wilson_at_the_effective_sample_size():
     from wijkteam_stats.reproduce.estimators import wilson_interval
+    from wijkteam_stats.reproduce.trends import wilson as _wilson
 
     assert W.wilson_fpc(30, 100, math.inf) == pytest.approx(tuple(v / 100 for v in wilson_interval(30, 100)))
-    # f = 1/2: the variance halves, the same as Wilson on 60 of 200
-    assert W.wilson_fpc(30, 100, 200) == pytest.approx(tuple(v / 100 for v in wilson_interval(60, 200)))
+    # N = 200, n = 100: the variance times (N - n) / (N - 1) = 100/199, Wilson at n_eff = 199
+    n_eff = 100 * 199 / 100  # the one FPC rule: variance times (N - n) / (N - 1)
+    assert W.wilson_fpc(30, 100, 200) == pytest.approx(tuple(v / 100 for v in _wilson(0.3 * n_eff, n_eff)))
     assert W.wilson_fpc(30, 100, 100) == (0.3, 0.3)  # a census has no sampling error
 
 

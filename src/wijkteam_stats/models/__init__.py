@@ -6,7 +6,8 @@ sandwich, separation check, Firth with profile intervals and FLIC), :mod:`.fits`
 :mod:`.predictions` (expectations per municipality with prediction intervals, the teams effect at several
 sizes), :mod:`.joint` (stacked logit over the groups with clustered SEs, slope tests, Holm, detectable effects
 in percentage points), :mod:`.checks` (overlap, influence, linearity, proportional odds, item non-response,
-teams sensitivity), :mod:`.tables` (the tidy tables notebook 02 and ``wijkteam models`` write), :mod:`.text`
+teams sensitivity, the teams model's curve), :mod:`.families` (declared families of tests, Holm within each,
+checks worded as checks), :mod:`.recovery` (known-truth recovery of every published model), :mod:`.tables` (the tidy tables notebook 02 and ``wijkteam models`` write), :mod:`.text`
 (Dutch conclusions; what is said about the data follows the provenance record), :mod:`.weighting`
 (post-stratification, Kish ESS, FPC), :mod:`.power` (power and known-truth recovery) and :mod:`.figures`. Imports the reference, clean, reproduce and reconstruct layers, never report
 or batch.

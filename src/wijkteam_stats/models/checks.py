@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from wijkteam_stats.models.fits import SPEC_SIZE, Z95, Fit, fit_binary
+from wijkteam_stats.models.families import adjust
+from wijkteam_stats.models.fits import SPEC_SIZE, Z95, Fit, fit_binary, fit_nb2
 from wijkteam_stats.models.frame import (
     NETWORK_TERM,
     SIZE_TERM,
@@ -180,7 +181,7 @@ def linearity_table(frame: pd.DataFrame, groups: Sequence[str] | None = None,
         df = X1.shape[1] - X0.shape[1]
         rows.append({"group": g, "n": len(yv), "lr_chi2": lr, "df": df, "p_value": float(stats.chi2.sf(lr, df)),
                      "knots_population": "; ".join(f"{50_000 * 2 ** k:.0f}" for k in knots)})
-    return pd.DataFrame(rows)
+    return adjust(pd.DataFrame(rows), "modelcontrole_lineariteit")
 
 
 # --------------------------------------------------------------------------- proportional odds
@@ -238,7 +239,7 @@ def proportional_odds_table(frame: pd.DataFrame, groups: Sequence[str] | None = 
         yv = y[keep].astype(int).to_numpy()
         x = frame.loc[keep, SIZE_TERM].to_numpy(dtype=float)
         rows.append({"group": g, "n": int(keep.sum()), **brant_test(yv, x[:, None])})
-    return pd.DataFrame(rows)
+    return adjust(pd.DataFrame(rows), "modelcontrole_proportionele_odds")
 
 
 # --------------------------------------------------------------------------- item non-response
@@ -259,7 +260,7 @@ def nonresponse_table(frame: pd.DataFrame, groups: Sequence[str] | None = None, 
                      "odds_ratio": math.exp(f.coef(SIZE_TERM)) if f.estimable else math.nan,
                      "or_low": math.exp(lo), "or_high": math.exp(hi),
                      "p_value": f.p_value(SIZE_TERM) if f.estimable else math.nan})
-    return pd.DataFrame(rows)
+    return adjust(pd.DataFrame(rows), "modelcontrole_item_nonrespons")
 
 
 # --------------------------------------------------------------------------- sensitivity: number of teams
@@ -292,3 +293,42 @@ def teams_sensitivity(frame: pd.DataFrame, groups: Sequence[str] | None = None, 
         rows.append(row)
     return pd.DataFrame(rows)
 
+
+
+# --------------------------------------------------------------------------- the teams model's mean curve
+
+QUADRATIC_TERM = "log2_population_sq"
+
+
+def teams_model_check(frame: pd.DataFrame, fits: Sequence[Fit], hc_type: str = DEFAULT_HC) -> pd.DataFrame:
+    """Is the log-linear mean curve of the teams models adequate? Per teams model: the robust p of a quadratic
+    term in log2 population added to the same model (same SE type) and the Pearson chi2/df of the fitted
+    model (below 1: underdispersed counts; the robust SEs stay valid, the model-based ones would be too wide).
+    One family of model checks (``modelcontrole_teammodel``), Holm over the quadratic-term p-values."""
+    y = teams_outcome(frame)
+    ok = y.notna().to_numpy()
+    fr = frame.assign(**{QUADRATIC_TERM: frame[SIZE_TERM].astype(float) ** 2})
+    rows = []
+    for f in fits:
+        if f.model not in ("nb2_teams", "truncnb2_teams") or not f.estimable:
+            continue
+        truncated = f.family == "truncated_nb2"
+        q = fit_nb2(fr, y, (*SPEC_SIZE, QUADRATIC_TERM), f"{f.model}_quadratic", f.outcome, hc_type=hc_type,
+                    truncated=truncated)
+        yv = y[ok].astype(float).to_numpy()
+        X = np.column_stack([np.ones(int(ok.sum())), frame.loc[ok, SIZE_TERM].astype(float).to_numpy()])
+        mu = np.exp(X @ f.params[:2])
+        a = float(f.alpha) if np.isfinite(f.alpha) else 0.0
+        if truncated:
+            p0 = np.exp(-mu) if a == 0 else (1 + a * mu) ** (-1 / a)
+            mean = mu / (1 - p0)
+            var = mean * (1 + a * mu + mu) - mean**2
+        else:
+            mean, var = mu, mu + a * mu**2
+        k = 2 + (0 if a == 0 else 1)
+        pearson = float(np.sum((yv - mean) ** 2 / var) / (len(yv) - k))
+        rows.append({"model": f.model, "n": int(ok.sum()), "quadratic_estimate": q.coef(QUADRATIC_TERM)
+                     if q.estimable else math.nan, "p_value": q.p_value(QUADRATIC_TERM) if q.estimable else math.nan,
+                     "cov_type": q.cov_type, "pearson_dispersion": pearson})
+    return adjust(pd.DataFrame(rows, columns=["model", "n", "quadratic_estimate", "p_value", "cov_type",
+                                              "pearson_dispersion"]), "modelcontrole_teammodel")

@@ -343,7 +343,8 @@ def fit_nb2(frame: pd.DataFrame, y: pd.Series, spec: Sequence[str], model: str, 
                      "alpha fixed at 0, no interval")
     else:
         params = raw
-    cov, used, note = hc_from_hc0(cov0, n, len(params), hc_type)
+    # k counts the estimated parameters only: an alpha fixed at its boundary 0 is not one (issue 20, point 8)
+    cov, used, note = hc_from_hc0(cov0, n, len(raw), hc_type)
     notes += list(note)
     conv = (bool(res.mle_retvals.get("converged", True)) and bool(np.all(np.isfinite(params)))
             and not _warned_unconverged(notes))
@@ -352,7 +353,7 @@ def fit_nb2(frame: pd.DataFrame, y: pd.Series, spec: Sequence[str], model: str, 
         notes.append("covariance not finite")
     mu = np.exp(Xa @ params[:-1])
     alpha = float(params[-1])
-    pearson = float(np.sum((yv - mu) ** 2 / (mu + alpha * mu**2)) / (n - len(params))) if not truncated else math.nan
+    pearson = float(np.sum((yv - mu) ** 2 / (mu + alpha * mu**2)) / (n - len(raw))) if not truncated else math.nan
     return Fit(model, outcome, family, "log", spec, tuple(terms), params, cov, n, Xa.shape[1], used,
                method="mle" if conv else "not estimable", converged=conv, dispersion=pearson, alpha=alpha,
                loglike=float(res.llf), aic=float(2 * len(params) - 2 * res.llf), notes=tuple(notes), **common)

@@ -9,8 +9,10 @@ Stacked logit (:func:`fit_stacked_logit`)
     ``G/(G-1) · (N-1)/(N-K)``). From the separate-slopes model: the Wald test that all six slopes are equal
     (**5 degrees of freedom**: six slopes, five restrictions) and the Wald test that all six are 0 (6 df).
 
-Multiplicity (:func:`holm_table`)
-    Holm's step-down adjustment of the six per-group p-values (statsmodels ``multipletests``).
+Multiplicity (:func:`holm_table`, :func:`holm_adjust`)
+    Holm's step-down adjustment of the six per-group p-values (statsmodels ``multipletests``), each time of
+    the p-values of the inference it stands beside: ``holm_table`` adjusts the per-group fits' own p-values
+    (HC3 Wald, or Firth's penalised LR), the stacked table adjusts its own CR1 p-values of the six slopes.
 
 Detectable effects on a readable scale (:func:`detectable_pp`)
     Every odds ratio per doubling translated into the difference in percentage points between a
@@ -191,29 +193,45 @@ def joint_table(frame: pd.DataFrame, groups: Sequence[str] | None = None) -> dic
         rows.append({"model": f"stacked_{f.kind}", "group": label, "term": term, "estimate": b, "std_error": s,
                      "odds_ratio": math.exp(b), "or_low": math.exp(lo), "or_high": math.exp(hi),
                      "p_value": float(2 * stats.norm.sf(abs(b / s))), "n_rows": f.n, "n_clusters": f.n_clusters})
-    return {"stacked": pd.DataFrame(rows), "slope_tests": slope_tests(sep)}
+    stacked = pd.DataFrame(rows)
+    # Holm over the six per-group slopes of the separate-slopes model, from the same CR1 Wald p-values
+    sep_rows = (stacked["model"] == "stacked_separate").to_numpy()
+    stacked["p_holm"] = np.nan
+    stacked.loc[sep_rows, "p_holm"] = holm_adjust(stacked.loc[sep_rows, "p_value"].to_numpy(dtype=float))
+    stacked["inference"] = "Wald z, CR1 (geclusterd per gemeente)"
+    return {"stacked": stacked, "slope_tests": slope_tests(sep)}
+
+
+def holm_adjust(p_values: Sequence[float], alpha: float = 1 - CONFIDENCE) -> np.ndarray:
+    """Holm's step-down adjusted p-values (statsmodels ``multipletests``); NaN entries stay NaN and do not
+    count in the family."""
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(len(p), np.nan)
+    ok = ~np.isnan(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], alpha=alpha, method="holm")[1]
+    return out
 
 
 def holm_table(fits: Sequence[Fit], alpha: float = 1 - CONFIDENCE) -> pd.DataFrame:
-    """Per group the size effect's p-value (from the fit's own interval method: Wald z) and Holm's adjusted
-    p-value over the groups, with the rejection at ``alpha`` before and after adjustment."""
-    from statsmodels.stats.multitest import multipletests
-
+    """Per group the size effect's p-value and Holm's adjusted p-value over the groups, with the rejection at
+    ``alpha`` before and after adjustment. The p-value is the fit's own (:meth:`Fit.p_value`: Wald z with the
+    fit's robust SE, or the penalised likelihood-ratio p of a Firth fit), so the adjusted p comes from the
+    same inference as the coefficient and interval it stands beside (``inference`` names it)."""
     prim = [f for f in fits if f.model == "logit_size"]
     rows = []
     for f in prim:
         if f.estimable:
-            b, s = f.coef(SIZE_TERM), f.se(SIZE_TERM)
-            p = float(2 * stats.norm.sf(abs(b / s))) if s > 0 else math.nan
-            rows.append({"group": f.outcome, "odds_ratio": math.exp(b), "p_value": p, "method": f.method})
+            rows.append({"group": f.outcome, "odds_ratio": math.exp(f.coef(SIZE_TERM)),
+                         "p_value": f.p_value(SIZE_TERM), "method": f.method,
+                         "inference": "penalised LR" if f.profile_p else f"Wald z, {f.cov_type}"})
         else:
-            rows.append({"group": f.outcome, "odds_ratio": math.nan, "p_value": math.nan, "method": f.method})
-    out = pd.DataFrame(rows)
-    ok = out["p_value"].notna().to_numpy()
-    adj = np.full(len(out), np.nan)
-    if ok.any():
-        adj[ok] = multipletests(out.loc[ok, "p_value"].to_numpy(), alpha=alpha, method="holm")[1]
-    out["p_holm"] = adj
+            rows.append({"group": f.outcome, "odds_ratio": math.nan, "p_value": math.nan, "method": f.method,
+                         "inference": ""})
+    out = pd.DataFrame(rows, columns=["group", "odds_ratio", "p_value", "method", "inference"])
+    out["p_holm"] = holm_adjust(out["p_value"].to_numpy(dtype=float), alpha)
     out["significant"] = out["p_value"] < alpha
     out["significant_holm"] = out["p_holm"] < alpha
     return out

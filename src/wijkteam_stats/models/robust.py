@@ -154,10 +154,11 @@ def _profile_max(j: int, value: float, y: np.ndarray, X: np.ndarray, start: np.n
 
 
 def firth_profile_ci(y: np.ndarray, X: np.ndarray, params: np.ndarray, level: float = 0.95,
-                     limit: float = 50.0) -> list[tuple[float, float]]:
-    """Profile penalised-likelihood intervals of every coefficient of a Firth fit: the values b_j where
-    2 (pl(b_hat) - max pl | b_j) equals the chi-square(1) quantile (Heinze & Schemper 2002, as R's
-    ``logistf``). A side that does not reach the quantile within ``limit`` of the estimate is infinite."""
+                     limit: float = 1000.0, terms: list[int] | None = None) -> list[tuple[float, float]]:
+    """Profile penalised-likelihood intervals of every coefficient of a Firth fit (or only of the column
+    indices ``terms``; the others are NaN): the values b_j where 2 (pl(b_hat) - max pl | b_j) equals the
+    chi-square(1) quantile (Heinze & Schemper 2002, as R's ``logistf``). A side that does not reach the
+    quantile within ``limit`` of the estimate (checked at the limit itself) is infinite."""
     y = np.asarray(y, dtype=float)
     X = np.asarray(X, dtype=float)
     params = np.asarray(params, dtype=float)
@@ -167,25 +168,44 @@ def firth_profile_ci(y: np.ndarray, X: np.ndarray, params: np.ndarray, level: fl
     se = np.sqrt(np.diag(np.linalg.inv(X.T @ (X * (p * (1 - p))[:, None]))))
     out = []
     for j in range(X.shape[1]):
+        if terms is not None and j not in terms:
+            out.append((math.nan, math.nan))
+            continue
+
         def dev(v: float, j: int = j) -> float:
             return 2 * (top - _profile_max(j, v, y, X, params)[0]) - crit
 
         bounds = []
         for sign in (-1.0, 1.0):
-            step = max(float(se[j]), 0.1)
-            inner, outer = float(params[j]), float(params[j]) + sign * step
-            while dev(outer) < 0:
-                inner, outer = outer, outer + sign * step
-                step *= 2
-                if abs(outer - params[j]) > limit:
-                    outer = math.nan
-                    break
-            if math.isnan(outer):
-                bounds.append(sign * math.inf)
-            else:
-                bounds.append(float(optimize.brentq(dev, inner, outer, xtol=1e-8)))
+            bounds.append(_profile_bound(dev, float(params[j]), sign, max(float(se[j]), 0.1), limit))
         out.append((bounds[0], bounds[1]))
     return out
+
+
+def _profile_bound(dev, estimate: float, sign: float, step: float, limit: float) -> float:
+    """One side of a profile interval: expand from ``estimate`` in direction ``sign`` (doubling steps) until
+    ``dev`` is >= 0, then find the root. The last trial point is clamped to ``estimate + sign * limit`` and
+    *checked* there: a bound inside the limit is found even when the doubling step jumps past it; only a side
+    whose deviance stays below the quantile at the limit is infinite."""
+    edge = estimate + sign * limit
+    inner, outer = estimate, estimate + sign * min(step, limit)
+    while (d := dev(outer)) < 0:
+        if outer == edge:
+            return sign * math.inf
+        step *= 2
+        inner, outer = outer, outer + sign * step
+        if abs(outer - estimate) >= limit:
+            outer = edge
+    for _ in range(60):  # a saturated fit (penalty -inf) gives no finite deviance: step back towards ``inner``
+        if math.isfinite(d):
+            break
+        outer = (inner + outer) / 2
+        d = dev(outer)
+        if d < 0:
+            inner, outer, d = outer, outer + (outer - inner), math.inf
+    if not math.isfinite(d):
+        return sign * math.inf
+    return float(optimize.brentq(dev, inner, outer, xtol=1e-8))
 
 
 def flic_intercept(y: np.ndarray, X: np.ndarray, params: np.ndarray, intercept_col: int = 0) -> float:

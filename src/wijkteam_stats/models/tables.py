@@ -58,8 +58,10 @@ Tables written by :func:`write_tables` to ``<output_dir>/tables/models/``
     * ``teams_size_effect_<wave>.csv`` (E[n | n >= 1] and its ratio per doubling at 5 000-100 000
       inhabitants), ``joint_stacked_<wave>.csv`` / ``joint_slope_tests_<wave>.csv`` (stacked logit, equal
       slopes 5 df, all zero 6 df), ``holm_<wave>.csv``; the notebook adds the model checks (``influence``,
-      ``linearity``, ``proportional_odds``, ``item_nonresponse``, ``teams_sensitivity``) and
-      ``detectable_effects`` (minimum detectable OR at 0.05 and the Holm level, in percentage points);
+      ``linearity``, ``proportional_odds``, ``item_nonresponse``, ``teams_sensitivity``, ``teams_model_check``;
+      each with ``family``, ``p_raw``, ``p_adj``), ``size_term_tests`` and ``test_families`` (every size test in
+      its declared family, Holm within it; :mod:`.families`) and ``detectable_effects`` (minimum detectable OR at
+      0.05 and the Holm level, in percentage points);
     * ``expected_by_municipality_<wave>.csv``: what the size models expect for **every** municipality
       of the register, one row per (municipality, measure, group). Columns: ``wave``, ``gm_code``,
       ``population`` (1 January of the wave year), ``measure`` (``any_involvement``: probability that

@@ -4,9 +4,11 @@ conclusion."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import pandas as pd
 
+from wijkteam_stats.models.families import check_sentence_nl
 from wijkteam_stats.models.fits import Fit, ModelSet
 from wijkteam_stats.models.frame import SIZE_TERM, group_labels
 from wijkteam_stats.models.predictions import primary_teams_fit
@@ -57,34 +59,112 @@ def provenance_paragraph_nl(rec: Provenance) -> str:
         return "Volgens het herkomstrecord komen deze schattingen uit een echte export van de enquête."
     eff = rec.parameters.get("involvement_size_effect")
     if eff is None:
+        listed = generator_assumptions_nl(rec)
         return ("**Let op: dit zijn SYNTHETISCHE gegevens** (volgens het herkomstrecord). Welk grootte-effect de "
                 "generator heeft ingebouwd, is in het record niet vastgelegd; deze cijfers zeggen niets over echte "
-                "gemeenten.")
+                "gemeenten."
+                + (f"\n\nAlle aannamen van de generator volgens het herkomstrecord: {listed}." if listed else ""))
     eff = float(eff)
+    listed = generator_assumptions_nl(rec)
     what = ("dus is er in deze gegevens per constructie **geen** verband tussen grootte en betrokkenheid; "
             "elke geschatte afwijking van OR 1 is toeval" if eff == 0 else
             f"dus is er per constructie een effect van OR {nl_number(math.exp(eff))} per verdubbeling ingebouwd")
     return ("**Let op: dit zijn SYNTHETISCHE gegevens** (volgens het herkomstrecord). Het geschatte effect "
             "weerspiegelt alleen de aanname van de generator (`involvement_size_effect` = "
-            f"{nl_number(eff)} log-odds per verdubbeling), {what}. Deze cijfers zeggen niets over echte gemeenten.")
+            f"{nl_number(eff)} log-odds per verdubbeling), {what}. Deze cijfers zeggen niets over echte gemeenten."
+            + (f"\n\nAlle aannamen van de generator volgens het herkomstrecord: {listed}." if listed else ""))
+
+
+#: Dutch glosses of generator parameters (the values always come from the provenance record; a parameter
+#: without a gloss is listed by its name, so no parameter of the record is left out).
+PARAMETER_GLOSS_NL = {
+    "g32_reading": "lezing van de G32",
+    "reading": "lezing van de G32-uitsplitsing",
+    "universes": "universum per vraag",
+    "response_size_effect": "effect van grootte op respons (log-odds per verdubbeling, binnen G32/overige)",
+    "involvement_size_effect": "effect van grootte op betrokkenheid (log-odds per verdubbeling)",
+    "teams_population_exponent": "aantal teams evenredig met inwonertal tot de macht",
+    "teams_dispersion": "sd van de log-normale ruisfactor op het aantal teams",
+    "g32_mean_bases": "bases waarop het G32-gemiddelde van 8 moet kloppen",
+    "explicit_no_not_small": "gemeenten met een bewuste keuze tegen teams met ≥ 20.000 inwoners",
+    "non_team_planned_share": "aandeel 'gepland' onder de overige gemeenten zonder teams",
+    "partial_respondents": "respondenten met teams die vóór de betrokkenheidsvragen stopten",
+    "broad_integral_share": "aandeel breed-integrale teams",
+    "team_type_other_shares": "aandelen van niet-gepubliceerde teamtypen",
+    "problem_scope_single_share": "aandeel 'één probleemgebied'",
+    "unpublished_option_share": "doelaandeel van niet-gepubliceerde antwoordopties",
+    "other_option_share": "aandeel 'anders'",
+    "goal_shares": "doelaandelen van de doelen",
+    "rank_tie_partners": "opties die een gedeelde plaats in een rangorde krijgen",
+    "soft_target_weight": "gewicht van de zachte doelen",
+    "multi_type_teams_weight": "gewicht van gemeenten met meer teamtypen",
+    "fieldwork": "veldwerkperiode",
+    "comment_share": "aandeel met een open opmerking",
+}
+
+
+def _value_nl(value: object) -> str:
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {_value_nl(v)}" for k, v in value.items()) or "geen"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_value_nl(v) for v in value) or "geen"
+    return str(value)
+
+
+def generator_assumptions_nl(rec: Provenance) -> str:
+    """Every generator parameter of a synthetic provenance record as a Dutch list ('gloss (`name`) = value'),
+    in the record's order; empty when the record has none. Read from the record, so it cannot drift."""
+    if not rec.synthetic:
+        return ""
+    parts = []
+    for name, value in rec.parameters.items():
+        if name == "extra" and not value:
+            continue
+        gloss = PARAMETER_GLOSS_NL.get(name)
+        parts.append(f"{gloss} (`{name}`) = {_value_nl(value)}" if gloss else f"`{name}` = {_value_nl(value)}")
+    return "; ".join(parts)
 
 
 def _pop_nl(pop: float) -> str:
     return f"{int(round(pop)):,}".replace(",", ".")
 
 
-def teams_effect_nl(effect: pd.DataFrame, fit: Fit, synthetic: bool = False) -> str:
+def teams_effect_nl(effect: pd.DataFrame, fit: Fit, synthetic: bool = False,
+                    provenance: Provenance | None = None, check: pd.DataFrame | None = None) -> str:
     """The teams paragraph, led by the zero-truncated model: E[n | n >= 1] and its ratio per doubling at
-    several sizes with intervals; exp(b) named for what it is (the latent, untruncated mean ratio)."""
+    several sizes with intervals; exp(b) named for what it is (the latent, untruncated mean ratio). On
+    synthetic data (``synthetic`` or the ``provenance`` record) it first says what the generator assumed
+    (read from the record) and that the estimate recovers that assumption; ``check``
+    (:func:`~wijkteam_stats.models.checks.teams_model_check`) adds the model check of the mean curve."""
+    rec = provenance if provenance is not None else _record(None, synthetic, None)
+    synthetic = synthetic or rec.synthetic
     sel = effect[effect["model"] == fit.model]
     if not fit.estimable or sel.empty:
         return "**Aantal teams.** Het teammodel kon niet worden geschat."
     truncated = fit.family == "truncated_nb2"
     kind = ("nul-afgeknot model (gegeven dat er teams zijn, E[n | n ≥ 1])" if truncated else "NB2-model")
     boundary = fit.alpha == 0.0
-    parts = [f"**Aantal teams** ({kind}"
-             + (", dispersie op de rand 0: afgeknot Poisson met robuuste SE" if boundary else "")
-             + f", n = {fit.n}). Een verdubbeling van het inwonertal vermenigvuldigt het verwachte aantal teams met"]
+    lead = ""
+    if synthetic:
+        pr = rec.parameters
+        exp_, disp = pr.get("teams_population_exponent"), pr.get("teams_dispersion")
+        rule = ("de generator heeft de teams over de gemeenten verdeeld naar het inwonertal"
+                + (f" tot de macht {_value_nl(float(exp_))}" if exp_ is not None else "")
+                + (f", maal een log-normale ruisfactor (sd {_value_nl(float(disp))})" if disp is not None else
+                   " (de precieze regel staat niet in het herkomstrecord)")
+                + ", afgerond met minstens 1 team per gemeente met teams")
+        lead = (f"*Op synthetische gegevens is dit geen bevinding:* {rule}. Het model vindt die aanname terug; de "
+                "verhoudingen hierna zijn daarom circulair, net als het effect op de betrokkenheid, en zeggen niets over "
+                "echte gemeenten. ")
+    head = (f"**Aantal teams** ({kind}"
+            + (", dispersie op de rand 0: afgeknot Poisson met robuuste SE" if boundary else "")
+            + f", n = {fit.n}). ")
+    parts = [head + lead + ("In deze gegevens vermenigvuldigt een" if lead else "Een")
+             + " verdubbeling van het inwonertal het verwachte aantal teams met"]
     items = []
     for _, r in sel.iterrows():
         flag = "" if r["in_fitted_range"] else " (buiten het geschatte bereik)"
@@ -96,10 +176,41 @@ def teams_effect_nl(effect: pd.DataFrame, fit: Fit, synthetic: bool = False) -> 
         text += (f" De modelparameter exp(b) = {nl_number(math.exp(fit.coef(SIZE_TERM)))} is de verhouding van het "
                  "*latente, niet-afgeknotte* gemiddelde; het verwachte aantal teams van een gemeente met teams groeit "
                  "bij kleine gemeenten veel minder, omdat het daar dicht bij de ondergrens 1 ligt.")
+    if check is not None and len(check):
+        text += " " + teams_model_check_nl(check)
     if synthetic:
         text += (" *Op synthetische gegevens zijn de controles tegen het gepubliceerde G32-gemiddelde (8) en "
                  "Rotterdams 42 teams circulair:* de reconstructie is zo gemaakt dat ze die cijfers haalt en Rotterdam "
                  "zit zelf in de gegevens; dat het model ze terugvindt, bewijst niets.")
+    return text
+
+
+def _p_nl(p: float) -> str:
+    return "p < 0,001" if p < 0.001 else f"p = {nl_number(p, 3)}"
+
+
+def teams_model_check_nl(check: pd.DataFrame) -> str:
+    """The model check of the teams models' mean curve in Dutch: the quadratic term's robust p per model, raw
+    and Holm-adjusted within its family, and the Pearson dispersion (worded as a check, not a finding)."""
+    ok = check.dropna(subset=["p_raw"])
+    if ok.empty:
+        return ""
+    names = {"truncnb2_teams": "in het nul-afgeknotte model", "nb2_teams": "in het NB2-model"}
+    quad = "; ".join(f"{names.get(r['model'], r['model'])} {_p_nl(r['p_raw'])} (na Holm {_p_nl(r['p_adj'])})"
+                     for _, r in ok.iterrows())
+    disp = check["pearson_dispersion"].dropna()
+    fit_ok = bool((ok["p_adj"] >= 0.05).all())
+    text = (f"*Modelcontrole van de curve* (familie '{ok['family'].iloc[0]}', {int(ok['family_size'].iloc[0])} "
+            f"toetsen, {ok['cov_type'].iloc[0]}-SE): een kwadratische term in log2(inwoners) erbij geeft {quad}. ")
+    text += ("Geen aanwijzing dat de log-lineaire curve tekortschiet." if fit_ok else
+             "De log-lineaire curve past dus niet precies: de verhoudingen per verdubbeling gelden voor die "
+             "vereenvoudigde vorm en zijn een samenvatting, geen exacte beschrijving.")
+    if len(disp):
+        lo, hi = float(disp.min()), float(disp.max())
+        rng = nl_number(lo) if nl_number(lo) == nl_number(hi) else f"{nl_number(lo)}–{nl_number(hi)}"
+        text += (f" Pearson χ²/df = {rng}" + (": de aantallen spreiden minder dan het model verwacht "
+                 "(onderdispersie); de robuuste standaardfouten blijven geldig, modelgebaseerde zouden te ruim zijn."
+                 if hi < 1 else "."))
     return text
 
 
@@ -126,8 +237,10 @@ def joint_nl(joint: dict[str, pd.DataFrame] | None, holm: pd.DataFrame | None,
                    "groepen'.")
     if holm is not None and len(holm):
         n_raw, n_holm = int(holm["significant"].sum()), int(holm["significant_holm"].sum())
-        out.append(f"Na Holm-correctie voor zes toetsen blijft bij {n_holm} van de {len(holm)} groepen het "
-                   f"grootte-effect significant bij α = {nl_number(alpha, 2)} (ongecorrigeerd: {n_raw}).")
+        same = "de p-waarden van de per-groepmodellen zelf (robuuste Wald-toets, of de gepenaliseerde LR-toets bij Firth)"
+        out.append(f"Holm-correctie binnen de primaire familie van {len(holm)} toetsen, op {same}: bij {n_holm} van de "
+                   f"{len(holm)} groepen is het grootte-effect onderscheidbaar van nul bij α = {nl_number(alpha, 2)} "
+                   f"(zonder correctie: {n_raw}).")
     if detectable is not None and len(detectable):
         inc = detectable[(detectable["side"] == "increase") & detectable["min_detectable_or"].notna()]
         if len(inc):
@@ -174,7 +287,10 @@ def caveats_nl(sensitivity: pd.DataFrame | None = None) -> str:
         "- *Selectie van respondenten.* Alleen responderende gemeenten (grote en G32-gemeenten vaker) en alleen "
         "gemeenten met teams tellen mee; de gewichten corrigeren alleen voor grootteklasse × G32.",
         "- *Eindigepopulatiecorrectie.* Beschrijvende percentages gaan over deze eindige verzameling gemeenten en "
-        "krijgen daarom de eindigepopulatiecorrectie, gewogen én ongewogen (beide staan in de tabel). De odds ratio's "
+        "krijgen daarom ook een interval met de eindigepopulatiecorrectie (N − n)/(N − 1), gewogen én ongewogen, met "
+        "N het aantal gemeenten waarover het percentage gaat (alle gemeenten, of het geschatte aantal met teams). "
+        "Die correctie veronderstelt dat de respondenten binnen een cel van grootteklasse × G32 een aselecte "
+        "deelverzameling zijn; daarom staan de intervallen zonder correctie ernaast. De odds ratio's "
         "beschrijven het proces achter de antwoorden (een superpopulatie) en krijgen die correctie niet: een gemeente "
         "die morgen zou antwoorden, valt onder hetzelfde proces.",
     ]
@@ -187,7 +303,8 @@ def conclusion_nl(ms: ModelSet, min_detectable: pd.DataFrame | None, coverage: p
                   provenance: Provenance | None = None, joint: dict[str, pd.DataFrame] | None = None,
                   holm: pd.DataFrame | None = None, detectable: pd.DataFrame | None = None,
                   teams_effect: pd.DataFrame | None = None, overlap: dict | None = None,
-                  sensitivity: pd.DataFrame | None = None) -> str:
+                  sensitivity: pd.DataFrame | None = None, teams_model_check: pd.DataFrame | None = None,
+                  checks: Sequence[pd.DataFrame] = ()) -> str:
     """The notebook's conclusion (Dutch Markdown): the estimates, the joint analysis and Holm, the teams
     effect at several sizes, the overlap of size and G4/G32, the weighting, what the design can detect, the
     known-truth check, the caveats, and what the provenance record says about the data (``provenance``; old
@@ -206,8 +323,9 @@ def conclusion_nl(ms: ModelSet, min_detectable: pd.DataFrame | None, coverage: p
     lines.append("")
     if len(prim) > 1:
         lines.append(f"Met {len(prim)} groepen is bij α = 0,05 per groep op toeval alleen al kans op minstens één "
-                     f"'significante' groep ({100 * (1 - 0.95 ** len(prim)):.0f} % als er nergens een effect is); "
-                     "lees de groepen als één patroon, niet als losse toetsen.")
+                     f"'significante' groep (tot {100 * (1 - 0.95 ** len(prim)):.0f} % als er nergens een effect is en "
+                     "de groepen onafhankelijk zijn; de antwoorden van één gemeente hangen samen, dus in werkelijkheid "
+                     "wat minder); lees de groepen als één patroon, niet als losse toetsen.")
         lines.append("")
     text = joint_nl(joint, holm, detectable)
     if text:
@@ -216,7 +334,7 @@ def conclusion_nl(ms: ModelSet, min_detectable: pd.DataFrame | None, coverage: p
         lines += [overlap_nl(overlap), ""]
     tfit = primary_teams_fit(ms.teams) if ms.teams else None
     if tfit is not None and teams_effect is not None and len(teams_effect):
-        lines += [teams_effect_nl(teams_effect, tfit, synthetic), ""]
+        lines += [teams_effect_nl(teams_effect, tfit, synthetic, provenance=rec, check=teams_model_check), ""]
     nb = next((f for f in ms.teams if f.model == "nb2_teams"), None)
     if nb is not None and nb.estimable and (teams_effect is None or not len(teams_effect)):
         lo, hi = nb.ci(SIZE_TERM)
@@ -248,6 +366,11 @@ def conclusion_nl(ms: ModelSet, min_detectable: pd.DataFrame | None, coverage: p
                      "bepaalt respons en betrokkenheid zelf, dus een kleine verschuiving zegt niets over de echte "
                      "non-respons.")
         lines += [text, ""]
+    check_lines = [check_sentence_nl(t, labels) for t in checks if len(t)]
+    check_lines = [c for c in check_lines if c]
+    if check_lines:
+        lines += ["**Modelcontroles** (elk een eigen familie van toetsen, Holm binnen de familie; controles van "
+                  "aannamen, geen bevindingen):", ""] + [f"- {c}" for c in check_lines] + [""]
     if min_detectable is not None and len(min_detectable):
         inc = min_detectable[min_detectable["side"] == "increase"]["min_detectable_or"].dropna()
         if len(inc):

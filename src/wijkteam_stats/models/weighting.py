@@ -17,8 +17,10 @@ post-stratified estimator); a share over a sub-population or with item non-respo
 estimator and is linearised: u_i = d_i (y_i - p) / N_d. The finite-population correction (1 - n_h/N_h)
 **is applied** by default, because the respondents are about 60 % of all municipalities; it assumes
 that, within a cell, the respondents behave like a random draw from the municipalities of that cell.
-The unweighted shares beside them are given both ways (Wilson without, and Wilson with the same FPC,
-:func:`wilson_fpc`), so that weighting does not seem to buy the precision that the FPC gives
+For a post-stratum the factor (1 - n_h/N_h) with the sample variance s² (divisor n_h - 1) is the exact
+SRSWOR variance; the unweighted shares beside them are given both ways (Wilson without, and Wilson with the
+project's one FPC rule, :func:`wilson_fpc` = ``estimators.wilson_fpc_interval``, factor (N - n)/(N - 1),
+the exact SRSWOR factor for p(1 - p)/n), so that weighting does not seem to buy the precision that the FPC gives
 (:func:`headline_table`). Regression parameters are superpopulation quantities and carry no FPC.
 Intervals are on the logit scale (as ``svyciprop(method="logit")`` in R's survey package), so they
 stay inside 0-100 %. Unweighted shares carry Wilson intervals (:mod:`wijkteam_stats.reproduce.estimators`).
@@ -34,9 +36,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from wijkteam_stats.models.frame import any_involvement, group_labels
+from wijkteam_stats.models.frame import any_involvement, group_labels, with_teams
 from wijkteam_stats.reference import municipalities
-from wijkteam_stats.reproduce.estimators import proportion_from_counts
+from wijkteam_stats.reproduce.estimators import proportion_from_counts, wilson_fpc_interval
 
 Z95 = float(stats.norm.ppf(0.975))
 
@@ -209,20 +211,12 @@ def weighted_proportion(y: pd.Series, w: Weights, fpc: bool = True) -> WeightedS
     return WeightedShare(p, se, lo, hi, int(d.sum()), kish_ess(wt[d]))
 
 
-def wilson_fpc(k: int, n: int, N: float, z: float = Z95) -> tuple[float, float]:
-    """Wilson interval (as fractions) of k out of n drawn without replacement from N: the Wilson formula with
-    the effective sample size n / (1 - n/N), i.e. the binomial variance times the finite-population
-    correction. N = inf gives the ordinary Wilson interval; a census (n = N) gives the share itself."""
-    if n <= 0:
-        return (math.nan, math.nan)
-    p = k / n
-    f = n / N if np.isfinite(N) and N > 0 else 0.0
-    if f >= 1:
-        return (p, p)
-    m = n / (1 - f)
-    centre = (p + z * z / (2 * m)) / (1 + z * z / m)
-    half = z * math.sqrt(p * (1 - p) / m + z * z / (4 * m * m)) / (1 + z * z / m)
-    return (max(0.0, centre - half), min(1.0, centre + half))
+def wilson_fpc(k: int, n: int, N: float) -> tuple[float, float]:
+    """Wilson interval (as fractions) of k out of n drawn without replacement from N: the project's one
+    finite-population interval (:func:`wijkteam_stats.reproduce.estimators.wilson_fpc_interval`, variance
+    times (N - n) / (N - 1)). N = inf gives the ordinary Wilson interval; a census (n = N) the share itself."""
+    lo, hi = wilson_fpc_interval(k, n, N if np.isfinite(N) and N > 0 else math.inf)
+    return (lo / 100, hi / 100)
 
 
 def _logit_ci(p: float, se: float) -> tuple[float, float]:
@@ -258,8 +252,9 @@ def headline_table(frame: pd.DataFrame, weights: Weights, raked: pd.Series | Non
 
     Finite-population correction, consistently: a headline percentage describes THIS finite set of
     municipalities, so both its unweighted and its weighted interval are given with FPC
-    (``*_unweighted_fpc``: Wilson with n / (1 - n/N), N the register count, or for a sub-population the
-    weighted estimate of its size; ``*_weighted``: with FPC when ``fpc``) and without
+    (``*_unweighted_fpc``: the project's one FPC interval, Wilson at n (N - 1) / (N - n), N the register
+    count, or for a sub-population the weighted estimate of its size over all its respondents, item
+    non-response included; ``*_weighted``: with FPC when ``fpc``) and without
     (``*_unweighted``: plain Wilson; ``*_weighted_nofpc``). Compare like with like: the FPC columns
     with each other, the no-FPC columns with each other. Model parameters (odds ratios) describe the
     process behind the answers (a superpopulation) and carry no FPC."""
@@ -271,7 +266,11 @@ def headline_table(frame: pd.DataFrame, weights: Weights, raked: pd.Series | Non
         unw = proportion_from_counts(k, n)
         ws = weighted_proportion(yb, weights, fpc=fpc)
         ws0 = weighted_proportion(yb, weights, fpc=False)
-        N_d = float(weights.weights.to_numpy(dtype=float)[yb.notna().to_numpy()].sum())
+        # N: the estimated number of municipalities the share is about (weight sum of the respondents in the
+        # universe, also those who left this item open), not the weight sum of those who answered
+        in_universe = (with_teams(frame).to_numpy(dtype=bool) if universe == "gemeenten met teams"
+                       else np.ones(len(frame), dtype=bool))
+        N_d = float(weights.weights.to_numpy(dtype=float)[in_universe].sum())
         lo_f, hi_f = wilson_fpc(k, n, N_d)
         row = {
             "indicator": name, "label": label, "universe": universe, "n": n, "k": k,

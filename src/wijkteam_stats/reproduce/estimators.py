@@ -70,6 +70,44 @@ def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, fl
     return (100 * float(low), 100 * float(high))
 
 
+def fpc_factor(n: int, population: float) -> float:
+    """The finite-population correction of the variance of a share, ``(N - n) / (N - 1)`` (simple random
+    sampling without replacement of ``n`` from ``N``); 0 for a complete count; ValueError if ``n > N``.
+    ``population`` may be an estimate (not a whole number) and ``math.inf`` (no correction: 1)."""
+    n = int(n)
+    if math.isinf(population):
+        return 1.0
+    if n > population + 1e-9:
+        raise ValueError(f"sample size {n} exceeds population size {population:g}")
+    if population <= 1 or n >= population:
+        return 0.0
+    return (population - n) / (population - 1)
+
+
+def wilson_fpc_interval(k: int, n: int, population: float, confidence: float = 0.95) -> tuple[float, float]:
+    """The one finite-population interval of a share (percent): Wilson at the effective size ``n / f`` with
+    ``f = fpc_factor(n, N)`` (Kish), same share; the share itself for a complete count, NaN when ``n == 0``.
+
+    The rule (docs/assumptions_and_caveats.md, S13): ``population`` is the number of municipalities the
+    share is *about*: the invited register for a share of all respondents; for a share of a sub-population
+    (e.g. municipalities with teams) its size in the register, estimated where unknown by the
+    post-stratified weight sum of the respondents *in that sub-population* (item non-response does not
+    shrink the population). Used by the weighting table, the trends and the scorecard, so one figure has
+    one interval everywhere."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    k, n = int(k), int(n)
+    if n <= 0:
+        return (math.nan, math.nan)
+    f = fpc_factor(n, population)
+    p = k / n
+    if f == 0:
+        return (100 * p, 100 * p)
+    n_eff = n / f
+    low, high = proportion_confint(p * n_eff, n_eff, alpha=1 - confidence, method="wilson")
+    return (100 * float(low), 100 * float(high))
+
+
 def proportion_from_counts(k: int, n: int, confidence: float = 0.95) -> Proportion:
     """A :class:`Proportion` from counts (``percent`` NaN when ``n == 0``)."""
     low, high = wilson_interval(k, n, confidence)
@@ -217,6 +255,6 @@ def _typed(df: pd.DataFrame) -> pd.DataFrame:
 
 __all__ = [
     "METHOD", "METHOD_NL", "Mean", "Proportion", "indicator_values", "involvement_table", "mean", "option_shares",
-    "proportion", "proportion_from_counts", "rank_shared", "ranks", "shares", "shares_by", "universe_mask",
+    "fpc_factor", "proportion", "proportion_from_counts", "rank_shared", "wilson_fpc_interval", "ranks", "shares", "shares_by", "universe_mask",
     "wilson_interval",
 ]

@@ -79,6 +79,7 @@ from wijkteam_stats.reproduce.estimators import (
     ranks,
     shares,
     universe_mask,
+    wilson_fpc_interval,
 )
 from wijkteam_stats.reproduce.readings import choose_reading, evaluate_readings
 from wijkteam_stats.reproduce.tolerances import VERBAL_MAJORITY
@@ -88,8 +89,8 @@ if TYPE_CHECKING:
 
 SCORECARD_COLUMNS = [
     "finding_id", "wave", "description", "statistic", "unit", "published_value", "qualifier", "tolerance",
-    "reproduced_value", "ci_low", "ci_high", "base_n_published", "base_n_reproduced", "status", "reason",
-    "toelichting",
+    "reproduced_value", "ci_low", "ci_high", "population_n", "ci_low_fpc", "ci_high_fpc", "base_n_published",
+    "base_n_reproduced", "status", "reason", "toelichting",
 ]
 STATUSES = ["match", "mismatch", "not_reproducible"]
 
@@ -98,6 +99,7 @@ HEADERS_NL = {
     "finding_id": "Bevinding", "wave": "Meting", "description": "Omschrijving", "statistic": "Statistiek",
     "unit": "Eenheid", "published_value": "Gepubliceerd", "qualifier": "Precisie", "tolerance": "Tolerantie",
     "reproduced_value": "Gereproduceerd", "ci_low": "95 %-BI onder", "ci_high": "95 %-BI boven",
+    "population_n": "N (populatie)", "ci_low_fpc": "95 %-BI met EPC onder", "ci_high_fpc": "95 %-BI met EPC boven",
     "base_n_published": "n gepubliceerd", "base_n_reproduced": "n gereproduceerd", "status": "Status",
     "reason": "Reden (Engels)", "toelichting": "Toelichting",
 }
@@ -204,6 +206,34 @@ class _Result:
     status: str = "match"
     notes: list[Note] = field(default_factory=list)
     exact: Fraction | None = None
+    population_n: int | None = None
+    ci_low_fpc: float | None = None
+    ci_high_fpc: float | None = None
+
+
+def _with_fpc(res: _Result, k: int, n: int, population: int | None) -> _Result:
+    """``res`` with the project's one finite-population interval (:func:`wilson_fpc_interval`) when the size
+    of the population the share is about is known from the register (S13); unchanged otherwise."""
+    if population is None or n <= 0:
+        return res
+    res.population_n = int(population)
+    res.ci_low_fpc, res.ci_high_fpc = wilson_fpc_interval(k, n, population)
+    return res
+
+
+def _register_population(row: Any, ctx: _Context, bkind: str) -> int | None:
+    """The number of register municipalities a share of respondents is about (all invited, or the G32, non-G32
+    or G4 of the register under the wave's reading); None for a sub-population the register cannot count
+    (e.g. municipalities with teams: its size needs the weights, page 02)."""
+    if row.universe != "respondents":
+        return None
+    inv = ctx.invited
+    if bkind == "all":
+        return len(inv)
+    g32 = inv["in_G32"] if "in_G32" in inv.columns else inv["g32"]
+    non = inv["in_non_G32"] if "in_non_G32" in inv.columns else ~inv["g32"].astype(bool)
+    sel = {"G32": g32, "non-G32": non, "G4": inv["g4"]}.get(bkind)
+    return None if sel is None else int(sel.astype(bool).sum())
 
 
 def _join_register(tidy: pd.DataFrame, invited: pd.DataFrame) -> pd.DataFrame:
@@ -366,10 +396,11 @@ def _derived(row: Any, ctx: _Context, kind: str) -> _Result:
                        exact=Fraction(len(resp)))
     if row.statistic == "percent" and dk in ("response_rate", "n_respondents"):
         p = proportion_from_counts(len(resp), len(inv))
-        return _Result(p.percent, "%", desc, p.n, p.ci_low, p.ci_high,
-                       notes=[Note(f"{p.k} of {p.n} invited municipalities responded",
-                                   f"{p.k} van de {p.n} uitgenodigde gemeenten reageerden: {_dec(p.percent)} %")],
-                       exact=Fraction(100 * p.k, p.n) if p.n else None)
+        return _with_fpc(_Result(p.percent, "%", desc, p.n, p.ci_low, p.ci_high,
+                                 notes=[Note(f"{p.k} of {p.n} invited municipalities responded",
+                                             f"{p.k} van de {p.n} uitgenodigde gemeenten reageerden: "
+                                             f"{_dec(p.percent)} %")],
+                                 exact=Fraction(100 * p.k, p.n) if p.n else None), p.k, p.n, p.n)
     raise NotReproducible(f"derived variable {row.variable!r} ({dk}) has no rule for statistic {row.statistic!r}",
                           f"de afgeleide variabele {row.variable!r} ({dk}) heeft geen rekenregel voor statistiek "
                           f"{row.statistic!r}")
@@ -597,8 +628,8 @@ def _compute(row: Any, ctx: _Context) -> _Result:
             notes.append(Note(f"{n_miss} item non-response excluded",
                               f"{n_miss} {'gemeente' if n_miss == 1 else 'gemeenten'} zonder antwoord op deze vraag "
                               "niet meegeteld"))
-        return _Result(p.percent, unit, desc, p.n, p.ci_low, p.ci_high, notes=notes,
-                       exact=Fraction(100 * p.k, p.n))
+        return _with_fpc(_Result(p.percent, unit, desc, p.n, p.ci_low, p.ci_high, notes=notes,
+                                 exact=Fraction(100 * p.k, p.n)), p.k, p.n, _register_population(row, ctx, bkind))
     if row.statistic == "count":
         if numeric:
             vals = pd.to_numeric(pop[ind.column], errors="raise").astype("Float64")
@@ -652,6 +683,7 @@ def _evaluate(row: Any, ctx: _Context) -> dict[str, Any]:
         "finding_id": row.finding_id, "wave": int(row.wave), "description": str(row.category),
         "statistic": row.statistic, "unit": _unit(row, cb, ind), "published_value": published_value,
         "qualifier": row.qualifier, "tolerance": "", "reproduced_value": None, "ci_low": None, "ci_high": None,
+        "population_n": None, "ci_low_fpc": None, "ci_high_fpc": None,
         "base_n_published": base_pub, "base_n_reproduced": None, "status": "not_reproducible", "reason": "",
         "toelichting": "",
     }
@@ -671,7 +703,8 @@ def _evaluate(row: Any, ctx: _Context) -> dict[str, Any]:
         out["reason"], out["toelichting"] = str(err), err.nl
         return out
     out.update(description=res.description, unit=res.unit, reproduced_value=res.value, ci_low=res.ci_low,
-               ci_high=res.ci_high, base_n_reproduced=res.base_n)
+               ci_high=res.ci_high, base_n_reproduced=res.base_n, population_n=res.population_n,
+               ci_low_fpc=res.ci_low_fpc, ci_high_fpc=res.ci_high_fpc)
     status, notes = res.status, list(res.notes)
     if (status == "match" and tol.half_width is not None and published_value is not None
             and (res.value is None or not _within(res, published_value, row))):
@@ -707,9 +740,9 @@ def build_scorecard(published: pd.DataFrame | str | Path, tidy: pd.DataFrame,
                    dict(zip(invited["gm_code"], invited["name"], strict=True)))
     rows = [_evaluate(r, ctx) for r in pub.itertuples(index=False)]
     sc = pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
-    for c in ("published_value", "reproduced_value", "ci_low", "ci_high"):
+    for c in ("published_value", "reproduced_value", "ci_low", "ci_high", "ci_low_fpc", "ci_high_fpc"):
         sc[c] = pd.to_numeric(sc[c]).astype(float)
-    for c in ("wave", "base_n_published", "base_n_reproduced"):
+    for c in ("wave", "base_n_published", "base_n_reproduced", "population_n"):
         sc[c] = sc[c].astype("Int64")
     if len(sc) != len(pub) or list(sc["finding_id"]) != list(pub["finding_id"]):
         raise AssertionError("scorecard lost or reordered rows")  # pragma: no cover
@@ -742,7 +775,7 @@ def write_scorecard(scorecard: pd.DataFrame, wave: int, output_dir: str | Path |
     path = scorecard_path(wave, output_dir)
     paths.ensure_dir(path.parent)
     out = scorecard.copy()
-    for c in ("reproduced_value", "ci_low", "ci_high"):
+    for c in ("reproduced_value", "ci_low", "ci_high", "ci_low_fpc", "ci_high_fpc"):
         out[c] = out[c].round(4)
     safe_to_csv(out, path)
     return path
@@ -753,8 +786,9 @@ def read_scorecard(path: str | Path) -> pd.DataFrame:
     sc = pd.read_csv(path, dtype={"finding_id": str, "status": str, "reason": str, "toelichting": str},
                      keep_default_na=False,
                      na_values=[""])
-    for c in ("wave", "base_n_published", "base_n_reproduced"):
-        sc[c] = sc[c].astype("Int64")
+    for c in ("wave", "base_n_published", "base_n_reproduced", "population_n"):
+        if c in sc.columns:
+            sc[c] = sc[c].astype("Int64")
     return sc
 
 
@@ -781,8 +815,9 @@ def display_table(scorecard: pd.DataFrame) -> pd.DataFrame:
     """The scorecard for reading: Dutch headers, Dutch statuses, the Dutch ``toelichting`` instead of the English
     ``reason``, numbers rounded (1 decimal)."""
     out = scorecard.drop(columns=["reason"]) if "toelichting" in scorecard.columns else scorecard.copy()
-    for c in ("published_value", "reproduced_value", "ci_low", "ci_high"):
-        out[c] = out[c].round(1)
+    for c in ("published_value", "reproduced_value", "ci_low", "ci_high", "ci_low_fpc", "ci_high_fpc"):
+        if c in out.columns:
+            out[c] = out[c].round(1)
     out["status"] = out["status"].map(STATUS_NL).fillna(out["status"])
     return out.rename(columns=HEADERS_NL)
 
@@ -813,10 +848,12 @@ def style_scorecard(scorecard: pd.DataFrame) -> Styler:
 def wilson_table(scorecard: pd.DataFrame) -> pd.DataFrame:
     """The percentage rows with their 95 % Wilson interval (Dutch headers), for display."""
     sel = (scorecard["unit"] == "%") & scorecard["reproduced_value"].notna()
-    tab = scorecard.loc[sel.to_numpy(dtype=bool), ["finding_id", "description", "published_value", "reproduced_value",
-                                                   "ci_low", "ci_high", "base_n_reproduced"]].copy()
-    for c in ("reproduced_value", "ci_low", "ci_high"):
-        tab[c] = tab[c].round(1)
+    cols = ["finding_id", "description", "published_value", "reproduced_value", "ci_low", "ci_high",
+            *[c for c in ("ci_low_fpc", "ci_high_fpc", "population_n") if c in scorecard.columns], "base_n_reproduced"]
+    tab = scorecard.loc[sel.to_numpy(dtype=bool), cols].copy()
+    for c in ("reproduced_value", "ci_low", "ci_high", "ci_low_fpc", "ci_high_fpc"):
+        if c in tab.columns:
+            tab[c] = tab[c].round(1)
     return tab.rename(columns=HEADERS_NL)
 
 

@@ -27,7 +27,7 @@ from wijkteam_stats.reference.figures import (
     set_plotted_base,
     setup_style,
 )
-from wijkteam_stats.reproduce.trends import KEY, trend_label_nl
+from wijkteam_stats.reproduce.trends import KEY, p_range_nl, trend_label_nl
 
 #: Marker per base source: filled = published or census base, open = largest possible base, cross = none.
 MARKERS = {"published": "o", "census": "s", "upper_bound": "o", "not_published": "X"}
@@ -146,7 +146,11 @@ def plot_changes(changes: pd.DataFrame) -> plt.Figure:
                     linewidth=2.2)
         ax.plot([r["diff_pp"]], [yi], marker="o", color=PALETTE[0], markersize=7,
                 markerfacecolor="white" if bound else PALETTE[0])
-        ax.annotate(f"{_nl(r['diff_pp'])} pp ({_p_nl(r['p_value'])})", (r["diff_high"], yi), xytext=(6, 0),
+        holm = (f"; Holm {p_range_nl(r['p_adj_min'], r['p_adj_max'])}"
+                if "p_adj_min" in r and not math.isnan(r["p_adj_min"]) else "")
+        p_text = (f"p {p_range_nl(r['p_raw_min'], r['p_raw_max'])}" if "p_raw_min" in r
+                  and not math.isnan(r["p_raw_min"]) else _p_nl(r["p_value"]))
+        ax.annotate(f"{_nl(r['diff_pp'])} pp ({p_text}{holm})", (r["diff_high"], yi), xytext=(6, 0),
                     textcoords="offset points", va="center", fontsize=8.5)
     ax.axvline(0, color="#555555", linewidth=1)
     ax.set_yticks(y)
@@ -170,10 +174,11 @@ def plot_changes(changes: pd.DataFrame) -> plt.Figure:
     fpc = rows["diff_low_fpc"].notna().any()
     add_caption(fig, f"Verschil met de vorige meting in procentpunten ({tested} getoetste veranderingen), "
                 f"{colour_name(PALETTE[0])}: onafhankelijke steekproeven"
-                + (f"; {colour_name(PALETTE[1])}: met eindige-populatiecorrectie waar de populatie bekend is"
-                   if fpc else "")
-                + ". Gestippeld/open: basis niet gepubliceerd, grootst mogelijke basis gebruikt. Overlap in "
-                f"respondenten maakt deze intervallen conservatief (te breed). Basis (gemeenten): {bases}",
+                + (f"; {colour_name(PALETTE[1])}: met eindige-populatiecorrectie waar de populatie bekend is "
+                   "(gevoeligheid: veronderstelt een aselecte respons)" if fpc else "")
+                + ". Gestippeld/open: basis niet gepubliceerd, grootst mogelijke basis gebruikt. p over alle "
+                "aantallen die de afronding toelaat, Holm over de familie van trendtoetsen. Overlap in "
+                f"respondenten maakt deze intervallen naar verwachting conservatief. Basis (gemeenten): {bases}",
                 method="Newcombe 95 % voor het verschil", wrap=_wrap(fig))
     return fig
 

@@ -84,6 +84,7 @@ from wijkteam_stats.reference import municipalities, paths, provenance, waves
 from wijkteam_stats.reference.codebook import Codebook, load_codebook
 from wijkteam_stats.reference.published import file_wave, load_published
 from wijkteam_stats.reference.writers import safe_to_csv
+from wijkteam_stats.reproduce.estimators import fpc_factor, wilson_fpc_interval
 from wijkteam_stats.reproduce.tolerances import share_within
 
 #: A trend is a figure with the same values in these columns in more than one wave.
@@ -104,14 +105,29 @@ BASE_SOURCES_NL = {
 
 TREND_COLUMNS = [
     *KEY, "universe", "wave", "value", "qualifier", "finding_id", "quoted_in", "conflict", "base_n",
-    "base_source", "base_note", "population_n", "k", "k_min", "k_max", "percent", "ci_low", "ci_high",
+    "base_source", "base_note", "population_n", "k", "k_min", "k_max", "k_exact", "percent", "ci_low", "ci_high",
     "ci_low_fpc", "ci_high_fpc",
 ]
 CHANGE_COLUMNS = [
     *KEY, "universe", "wave_from", "wave_to", "value_from", "value_to", "diff_pp", "n_from", "n_to",
     "base_source_from", "base_source_to", "test", "z", "p_value", "diff_low", "diff_high", "z_fpc",
     "p_value_fpc", "diff_low_fpc", "diff_high_fpc", "note",
+    # the verdict over every count the published rounding allows, adjusted over the family of trend tests
+    "k_from_min", "k_from_max", "k_to_min", "k_to_max", "p_raw_min", "p_raw_max", "p_fpc_min", "p_fpc_max",
+    "family", "family_size", "p_adj_min", "p_adj_max", "verdict",
 ]
+#: The family of all change tests between waves; Holm's adjustment runs over it (S17).
+TREND_FAMILY = "trends"
+#: Verdict codes of a change (``verdict`` column) and their Dutch wording.
+VERDICTS_NL = {
+    "distinguishable": "onderscheidbaar van nul",
+    "not_distinguishable": "niet onderscheidbaar van nul",
+    "rounding_dependent": "niet onderscheidbaar van nul (hangt af van de afronding van de gepubliceerde cijfers)",
+    "bound_only": ("geen oordeel: alleen bij de grootst mogelijke (niet gepubliceerde) basis onderscheidbaar, bij een "
+                   "kleinere basis niet zeker"),
+    "census": "volledige telling: het verschil is een feit over de uitgenodigde gemeenten (op afronding na)",
+    "not_tested": "niet getoetst",
+}
 
 
 # --------------------------------------------------------------------------- published figures
@@ -225,25 +241,10 @@ def wilson(k: float, n: float, confidence: float = CONFIDENCE) -> tuple[float, f
     return (100 * float(lo), 100 * float(hi))
 
 
-def fpc_factor(n: int, population: int) -> float:
-    """The finite-population correction of a variance, ``(N - n) / (N - 1)``; ValueError if ``n > N``."""
-    n, population = int(n), int(population)
-    if n > population:
-        raise ValueError(f"sample size {n} exceeds population size {population}")
-    if population <= 1:
-        return 0.0
-    return (population - n) / (population - 1)
-
-
 def wilson_fpc(k: int, n: int, population: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """Wilson interval with the finite-population correction: Wilson at the effective size ``n / f`` (Kish),
-    same share. For a complete count (``n == N``) the interval is the point itself."""
-    f = fpc_factor(n, population)
-    p = k / n
-    if f == 0:
-        return (100 * p, 100 * p)
-    n_eff = n / f
-    return wilson(p * n_eff, n_eff, confidence)
+    """Wilson interval with the finite-population correction (the project's one rule:
+    :func:`wijkteam_stats.reproduce.estimators.wilson_fpc_interval`)."""
+    return wilson_fpc_interval(k, n, population, confidence)
 
 
 def _register_size(wave: int) -> int | None:
@@ -325,21 +326,21 @@ def _base(row: pd.Series, figs: pd.DataFrame, codebook: Codebook) -> tuple[int |
     return None, "not_published", "basis niet gepubliceerd", None
 
 
-def _count_for(row: pd.Series, figs: pd.DataFrame, n: int) -> tuple[int | None, int | None, int | None]:
-    """(k, k_min, k_max) behind a percentage of ``n``; k None when no whole count fits."""
+def _count_for(row: pd.Series, figs: pd.DataFrame, n: int) -> tuple[int | None, int | None, int | None, bool]:
+    """(k, k_min, k_max, exact) behind a percentage of ``n``; k None when no whole count fits; ``exact`` when
+    the count itself is published (then only ``k`` is possible, whatever else rounds to the percentage)."""
     wave = int(row["wave"])
     ks = consistent_counts(float(row["value"]), n, str(row["qualifier"]))
     if not ks:
-        return None, None, None
+        return None, None, None, False
     published = _figure(figs, wave, str(row["variable"]), str(row["category"]), str(row["breakdown"]), "count")
     if published is None and row["variable"] == "response_rate":
         published = _figure(figs, wave, "n_respondents", None, str(row["breakdown"]), "count")
     if published is not None and int(published["value"]) in ks:
-        k = int(published["value"])
-    else:
-        target = float(row["value"]) * n / 100
-        k = min(ks, key=lambda c: (abs(c - target), c))
-    return k, min(ks), max(ks)
+        return int(published["value"]), min(ks), max(ks), True
+    target = float(row["value"]) * n / 100
+    k = min(ks, key=lambda c: (abs(c - target), c))
+    return k, min(ks), max(ks), False
 
 
 def national_trends(pub: pd.DataFrame, codebook: Codebook | None = None) -> pd.DataFrame:
@@ -355,7 +356,7 @@ def national_trends(pub: pd.DataFrame, codebook: Codebook | None = None) -> pd.D
         out = {c: r.get(c) for c in [*KEY, "universe", "wave", "value", "qualifier", "finding_id",
                                       "quoted_in", "conflict"]}
         out.update(base_n=pd.NA, base_source="not_published", base_note="", population_n=pd.NA, k=pd.NA,
-                   k_min=pd.NA, k_max=pd.NA, percent=math.nan, ci_low=math.nan, ci_high=math.nan,
+                   k_min=pd.NA, k_max=pd.NA, k_exact=False, percent=math.nan, ci_low=math.nan, ci_high=math.nan,
                    ci_low_fpc=math.nan, ci_high_fpc=math.nan)
         if r["statistic"] != "percent":
             out["base_source"] = "census" if r["universe"] == "invited" else "not_published"
@@ -365,13 +366,14 @@ def national_trends(pub: pd.DataFrame, codebook: Codebook | None = None) -> pd.D
         n, source, note, population = _base(r, all_figs, cb)
         out.update(base_source=source, base_note=note)
         if n is not None:
-            k, k_min, k_max = _count_for(r, all_figs, n)
+            k, k_min, k_max, exact = _count_for(r, all_figs, n)
             out.update(base_n=n, population_n=population if population is not None else pd.NA)
             if k is None:
                 out["base_note"] = note + f"; geen geheel aantal van {n} geeft {r['value']:g} %"
             else:
                 lo, hi = wilson(k, n)
-                out.update(k=k, k_min=k_min, k_max=k_max, percent=100 * k / n, ci_low=lo, ci_high=hi)
+                out.update(k=k, k_min=k_min, k_max=k_max, k_exact=exact or source == "census", percent=100 * k / n,
+                           ci_low=lo, ci_high=hi)
                 if population is not None:
                     lo_f, hi_f = wilson_fpc(k, n, population)
                     out.update(ci_low_fpc=lo_f, ci_high_fpc=hi_f)
@@ -425,13 +427,69 @@ def _scope_note(key: tuple) -> str:
     return ""
 
 
-def change_tests(trends: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFrame:
+def counts_allowed(row: pd.Series | object) -> list[int]:
+    """The whole counts a trend row allows: its published count only (``k_exact``), else every count from
+    ``k_min`` to ``k_max`` that reproduces the rounded percentage on the base; empty without a count."""
+    k = getattr(row, "k", None) if not isinstance(row, pd.Series) else row["k"]
+    if k is None or pd.isna(k):
+        return []
+    get = (lambda c: row[c]) if isinstance(row, pd.Series) else (lambda c: getattr(row, c))
+    if bool(get("k_exact")) or pd.isna(get("k_min")):
+        return [int(k)]
+    return list(range(int(get("k_min")), int(get("k_max")) + 1))
+
+
+def p_range(ks1: Iterable[int], n1: int, ks2: Iterable[int], n2: int, f1: float = 1.0,
+            f2: float = 1.0) -> tuple[float, float]:
+    """The smallest and largest two-sided p of the pooled z test (:func:`pooled_z_test`, with the variance
+    factors ``f1``/``f2``) over every pair of counts ``k1`` in ``ks1``, ``k2`` in ``ks2``."""
+    ps = [pooled_z_test(k1, n1, k2, n2, f1, f2)[1] for k1 in ks1 for k2 in ks2]
+    ps = [p for p in ps if not math.isnan(p)]
+    return (min(ps), max(ps)) if ps else (math.nan, math.nan)
+
+
+def holm(p_values: Iterable[float]) -> list[float]:
+    """Holm's step-down adjusted p-values (statsmodels ``multipletests``); NaN stays NaN and is not counted."""
+    from statsmodels.stats.multitest import multipletests
+
+    p = [float(x) for x in p_values]
+    ok = [i for i, x in enumerate(p) if not math.isnan(x)]
+    out = [math.nan] * len(p)
+    if ok:
+        adj = multipletests([p[i] for i in ok], method="holm")[1]
+        for i, a in zip(ok, adj, strict=True):
+            out[i] = float(a)
+    return out
+
+
+def verdict(p_adj_max: float, p_adj_min: float, base_sources: Iterable[str], alpha: float = 0.05) -> str:
+    """The verdict code of a change (:data:`VERDICTS_NL`): ``distinguishable`` only when the Holm-adjusted p
+    is below ``alpha`` over *every* count the rounding allows (``p_adj_max``) and both bases are published;
+    ``rounding_dependent`` when only some counts give that; ``bound_only`` when it rests on an unpublished
+    (upper-bound) base; ``census`` for a complete count."""
+    sources = set(base_sources)
+    if "census" in sources:
+        return "census"
+    if math.isnan(p_adj_max):
+        return "not_tested"
+    if p_adj_max < alpha:
+        return "bound_only" if "upper_bound" in sources else "distinguishable"
+    if p_adj_min < alpha:
+        return "bound_only" if "upper_bound" in sources else "rounding_dependent"
+    return "not_distinguishable"
+
+
+def change_tests(trends: pd.DataFrame, confidence: float = CONFIDENCE, alpha: float = 0.05) -> pd.DataFrame:
     """The change between consecutive waves of every percentage trend (columns ``CHANGE_COLUMNS``).
 
-    ``z``/``p_value``/``diff_low``/``diff_high``: independent-samples pooled z test and Newcombe interval.
-    ``*_fpc``: the same with the finite-population correction, where both waves' population sizes are
-    known and smaller than infinite (not for a census). Without a base on either side: no test, ``note``
-    says why. See the module docstring for the assumptions and the effect of overlapping respondents.
+    ``z``/``p_value``/``diff_low``/``diff_high``: independent-samples pooled z test and Newcombe interval at
+    the counts of the trend table. ``*_fpc``: the same with the finite-population correction, where both
+    waves' population sizes are known (not for a census); shown as a sensitivity reading, never as the
+    verdict (its random-subset assumption is doubtful, S17). ``p_raw_min``/``p_raw_max`` (and
+    ``p_fpc_min``/``p_fpc_max``): the p range over every count the published rounding allows
+    (``k_from_min``..``k_to_max``); ``p_adj_min``/``p_adj_max``: Holm over the family ``TREND_FAMILY`` (every
+    tested change, ``family_size``); ``verdict``: :func:`verdict`. Without a base on either side: no test,
+    ``note`` says why. See the module docstring for the assumptions and the effect of overlapping respondents.
     """
     rows = []
     pct = trends[trends["statistic"] == "percent"]
@@ -444,7 +502,10 @@ def change_tests(trends: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.Dat
                        diff_pp=b.value - a.value, n_from=a.base_n, n_to=b.base_n,
                        base_source_from=a.base_source, base_source_to=b.base_source, test="", z=math.nan,
                        p_value=math.nan, diff_low=math.nan, diff_high=math.nan, z_fpc=math.nan,
-                       p_value_fpc=math.nan, diff_low_fpc=math.nan, diff_high_fpc=math.nan, note="")
+                       p_value_fpc=math.nan, diff_low_fpc=math.nan, diff_high_fpc=math.nan, note="",
+                       k_from_min=pd.NA, k_from_max=pd.NA, k_to_min=pd.NA, k_to_max=pd.NA, p_raw_min=math.nan,
+                       p_raw_max=math.nan, p_fpc_min=math.nan, p_fpc_max=math.nan, family="", family_size=pd.NA,
+                       p_adj_min=math.nan, p_adj_max=math.nan, verdict="not_tested")
             if a.universe != b.universe:
                 out["note"] = "universum verschilt tussen de metingen: geen toets"
                 rows.append(out)
@@ -456,10 +517,14 @@ def change_tests(trends: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.Dat
                 rows.append(out)
                 continue
             k1, n1, k2, n2 = int(a.k), int(a.base_n), int(b.k), int(b.base_n)
+            ks1, ks2 = counts_allowed(a), counts_allowed(b)
+            out.update(k_from_min=min(ks1), k_from_max=max(ks1), k_to_min=min(ks2), k_to_max=max(ks2))
             out["diff_pp"] = 100 * (k2 / n2 - k1 / n1)
             out["z"], out["p_value"] = pooled_z_test(k1, n1, k2, n2)
+            out["p_raw_min"], out["p_raw_max"] = p_range(ks1, n1, ks2, n2)
             out["diff_low"], out["diff_high"] = newcombe_interval(k1, n1, k2, n2, confidence)
             out["test"] = "pooled z, Newcombe"
+            out["family"] = TREND_FAMILY
             notes = []
             census = a.base_source == "census" or b.base_source == "census"
             if census:
@@ -468,6 +533,7 @@ def change_tests(trends: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.Dat
             elif pd.notna(a.population_n) and pd.notna(b.population_n):
                 f1, f2 = fpc_factor(n1, int(a.population_n)), fpc_factor(n2, int(b.population_n))
                 out["z_fpc"], out["p_value_fpc"] = pooled_z_test(k1, n1, k2, n2, f1, f2)
+                out["p_fpc_min"], out["p_fpc_max"] = p_range(ks1, n1, ks2, n2, f1, f2)
                 e1, e2 = n1 / f1, n2 / f2
                 out["diff_low_fpc"], out["diff_high_fpc"] = newcombe_interval(
                     k1 / n1 * e1, e1, k2 / n2 * e2, e2, confidence)
@@ -477,7 +543,16 @@ def change_tests(trends: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.Dat
             out["note"] = "; ".join(filter(None, [*notes, _scope_note(key)]))
             rows.append(out)
     df = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
-    for c in ("n_from", "n_to"):
+    fam = df["family"] == TREND_FAMILY
+    if fam.any():
+        df.loc[fam, "family_size"] = int(fam.sum())
+        df.loc[fam, "p_adj_min"] = holm(df.loc[fam, "p_raw_min"])
+        df.loc[fam, "p_adj_max"] = holm(df.loc[fam, "p_raw_max"])
+        df.loc[fam, "verdict"] = [
+            verdict(hi, lo, (sf, st), alpha) for hi, lo, sf, st in
+            zip(df.loc[fam, "p_adj_max"], df.loc[fam, "p_adj_min"], df.loc[fam, "base_source_from"],
+                df.loc[fam, "base_source_to"], strict=True)]
+    for c in ("n_from", "n_to", "k_from_min", "k_from_max", "k_to_min", "k_to_max", "family_size"):
         df[c] = df[c].astype("Int64")
     return df.reset_index(drop=True)
 
@@ -552,23 +627,90 @@ def trends_table_nl(trends: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def p_range_nl(low: float, high: float) -> str:
+    """'0,167–0,315' (one value when both ends agree to three decimals); '–' when not tested."""
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
+        return "–"
+    a, b = _p_nl(low), _p_nl(high)
+    return a if a == b else f"{a}–{b}"
+
+
+def _counts_nl(kmin: object, kmax: object, n: object) -> str:
+    if pd.isna(kmin):
+        return "–"
+    ks = str(int(kmin)) if int(kmin) == int(kmax) else f"{int(kmin)}–{int(kmax)}"
+    return f"{ks} van {int(n)}"
+
+
 def changes_table_nl(changes: pd.DataFrame) -> pd.DataFrame:
-    """The change tests for the report: Dutch headers, decimal commas, the note on each test."""
+    """The change tests for the report: Dutch headers, decimal commas, the counts the rounding allows, the p
+    range over them (raw and Holm-adjusted over the family of trend tests), the verdict and the FPC reading
+    as a sensitivity check."""
     rows = []
     for _, r in changes.iterrows():
         tested = not math.isnan(r["p_value"])
+        fam = (f"{r['family']} ({int(r['family_size'])} toetsen)" if r["family"] and pd.notna(r["family_size"])
+               else "–")
         rows.append({
             "cijfer": trend_label_nl(r), "van → naar": f"{int(r['wave_from'])} → {int(r['wave_to'])}",
             "gepubliceerd": f"{r['value_from']:g} → {r['value_to']:g} %",
+            "aantallen (afronding)": (f"{_counts_nl(r['k_from_min'], r['k_from_max'], r['n_from'])} → "
+                                      f"{_counts_nl(r['k_to_min'], r['k_to_max'], r['n_to'])}" if tested else "–"),
             "verschil (pp)": _nl(r["diff_pp"]),
             "95 %-interval verschil (Newcombe)": f"{_nl(r['diff_low'])} – {_nl(r['diff_high'])}" if tested else "–",
-            "p (z-toets)": _p_nl(r["p_value"]),
-            "interval met EPC": (f"{_nl(r['diff_low_fpc'])} – {_nl(r['diff_high_fpc'])}"
-                                 if not math.isnan(r["diff_low_fpc"]) else "–"),
-            "p met EPC": _p_nl(r["p_value_fpc"]),
+            "p (z-toets, ongecorrigeerd)": p_range_nl(r["p_raw_min"], r["p_raw_max"]),
+            "familie": fam,
+            "p na Holm": p_range_nl(r["p_adj_min"], r["p_adj_max"]),
+            "oordeel": VERDICTS_NL.get(r["verdict"], r["verdict"]),
+            "p met EPC (gevoeligheid)": p_range_nl(r["p_fpc_min"], r["p_fpc_max"]),
             "opmerking": r["note"],
         })
     return pd.DataFrame(rows)
+
+
+#: Why the finite-population reading does not decide a verdict (Dutch, for the report).
+FPC_CAVEAT_NL = ("die correctie veronderstelt dat de responderende gemeenten een aselecte deelverzameling van de "
+                 "uitgenodigde gemeenten zijn (de extra precisie komt helemaal uit die aanname), en dat is "
+                 "twijfelachtig: de respons hangt samen met grootte en G32-lidmaatschap. Deze lezing telt daarom "
+                 "niet mee in het oordeel")
+
+
+def _p_phrase(low: float, high: float) -> str:
+    """'p < 0,001', 'p = 0,259' or 'p tussen 0,167 en 0,315' (Dutch)."""
+    a, b = _p_nl(low), _p_nl(high)
+    if a == b:
+        return f"p {_p_eq(low)}"
+    return f"p tussen {a} en {b}"
+
+
+def change_sentence_nl(c: pd.Series | Mapping) -> str:
+    """One Dutch sentence on one tested change: the difference with its interval, the p range over the counts
+    the rounding allows, raw and Holm-adjusted over the family of trend tests, the verdict, and the FPC
+    reading as a sensitivity check with its assumption (generated from the numbers, never fixed text)."""
+    span = f"{int(c['wave_from'])}→{int(c['wave_to'])}"
+    if math.isnan(c["p_value"]):
+        return f"Verandering {span}: niet te toetsen ({c['note']})."
+    adj = (f"na Holm-correctie over de familie van {int(c['family_size'])} trendtoetsen "
+           f"{_p_phrase(c['p_adj_min'], c['p_adj_max'])}")
+    ci = f"95 %-interval {_nl(c['diff_low'])} tot {_nl(c['diff_high'])}"
+    if c["verdict"] == "census":
+        return (f"Verandering {span}: {_nl(c['diff_pp'])} procentpunt. Als volledige telling is dat een feit over de "
+                f"uitgenodigde gemeenten (op afronding na); gelezen als toevalsproces van respons: {ci}, "
+                f"{_p_phrase(c['p_raw_min'], c['p_raw_max'])}, {adj}.")
+    exact = (c["k_from_min"] == c["k_from_max"]) and (c["k_to_min"] == c["k_to_max"])
+    counts = (f"{int(c['wave_from'])}: {_counts_nl(c['k_from_min'], c['k_from_max'], c['n_from'])}; "
+              f"{int(c['wave_to'])}: {_counts_nl(c['k_to_min'], c['k_to_max'], c['n_to'])}")
+    where = (f"Bij de gepubliceerde aantallen ({counts})" if exact else
+             f"Over alle aantallen die de afgeronde percentages toelaten ({counts})")
+    text = (f"Verandering {span}: {_nl(c['diff_pp'])} procentpunt ({ci}). {where} is de uitkomst van de z-toets "
+            f"voor onafhankelijke steekproeven {_p_phrase(c['p_raw_min'], c['p_raw_max'])}, {adj}: "
+            f"{VERDICTS_NL.get(c['verdict'], c['verdict'])}.")
+    if not math.isnan(c["p_fpc_min"]):
+        text += (f" Met eindige-populatiecorrectie zou dat {_p_phrase(c['p_fpc_min'], c['p_fpc_max'])} zijn; "
+                 f"{FPC_CAVEAT_NL}.")
+    if c["note"]:
+        text += f" Let op: {c['note']}."
+    return text
 
 
 def conclusions_nl(trends: pd.DataFrame, changes: pd.DataFrame, alpha: float = 0.05) -> list[str]:
@@ -582,27 +724,7 @@ def conclusions_nl(trends: pd.DataFrame, changes: pd.DataFrame, alpha: float = 0
         text = f"**{trend_label_nl(row)}**: {series}."
         ch = changes[(changes[KEY] == pd.Series(row)).all(axis=1)] if len(changes) else changes
         for _, c in ch.iterrows():
-            span = f"{int(c['wave_from'])}→{int(c['wave_to'])}"
-            if math.isnan(c["p_value"]):
-                text += f" Verandering {span}: niet te toetsen ({c['note']})."
-                continue
-            ci = f"95 %-interval {_nl(c['diff_low'])} tot {_nl(c['diff_high'])}; p {_p_eq(c['p_value'])}"
-            if "census" in (c["base_source_from"], c["base_source_to"]):
-                text += (f" Verandering {span}: {_nl(c['diff_pp'])} procentpunt. Als volledige telling is dat een "
-                         f"feit over de uitgenodigde gemeenten (op afronding na); gelezen als toevalsproces van "
-                         f"respons: {ci}.")
-                continue
-            verdict = "statistisch onderscheidbaar" if c["p_value"] < alpha else "niet statistisch onderscheidbaar"
-            text += f" Verandering {span}: {_nl(c['diff_pp'])} procentpunt ({ci}), {verdict} van nul"
-            if not math.isnan(c["p_value_fpc"]):
-                fpc_sig = c["p_value_fpc"] < alpha
-                word = (("ook " if fpc_sig else "ook niet ") if fpc_sig == (c["p_value"] < alpha)
-                        else ("wel " if fpc_sig else "niet "))
-                text += (f"; over de eindige populatie van uitgenodigde gemeenten (eindige-populatiecorrectie) "
-                         f"{word}onderscheidbaar (p {_p_eq(c['p_value_fpc'])})")
-            text += "."
-            if c["note"]:
-                text += f" Let op: {c['note']}."
+            text += " " + change_sentence_nl(c)
         if row["statistic"] == "percent" and g["base_source"].eq("not_published").all():
             text += " De basis is in geen van de metingen gepubliceerd: geen interval en geen toets."
         out.append(text)
@@ -880,7 +1002,8 @@ def write_tables(result: TrendResult, output_dir: str | Path | None = None) -> l
 
 
 __all__ = [
-    "CHANGE_COLUMNS", "KEY", "paired_change", "presence_table", "changes_table_nl", "conclusions_nl", "trends_table_nl", "TrendResult", "answers_on_2025", "build_trends", "default_survey_paths",
+    "CHANGE_COLUMNS", "FPC_CAVEAT_NL", "KEY", "TREND_FAMILY", "VERDICTS_NL", "change_sentence_nl",
+    "counts_allowed", "holm", "p_range", "p_range_nl", "verdict", "paired_change", "presence_table", "changes_table_nl", "conclusions_nl", "trends_table_nl", "TrendResult", "answers_on_2025", "build_trends", "default_survey_paths",
     "register_summary", "transitions", "write_tables", "METHOD_NL", "PANEL_COLUMNS", "TEST_NL", "TREND_COLUMNS", "all_published",
     "change_tests", "consistent_counts", "fpc_factor", "multiwave_counts", "multiwave_inventory",
     "national_trends", "newcombe_interval", "overlap_shares", "panel", "pooled_z_test", "presence",
