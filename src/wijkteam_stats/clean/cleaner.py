@@ -35,6 +35,7 @@ from wijkteam_stats.clean.safety import MASK_PERSONAL, looks_personal, mask_give
 from wijkteam_stats.clean.schema import validate_tidy
 from wijkteam_stats.clean.shapes import locate
 from wijkteam_stats.reference.codebook import Codebook, load_codebook
+from wijkteam_stats.reference.wave_settings import load_wave_settings
 
 DUPLICATE_RULE = "complete over partial, then latest timestamp, then last row"
 _MARKER = r"^'(?=[=+\-@\t\r])"  # the single quote that neutralises a formula in CSV/XLSX
@@ -83,12 +84,15 @@ def _role_columns(hmap: HeaderMap, codebook: Codebook, role: str) -> list[int]:
 
 def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
                  codebook: Codebook | None = None, *, structure: str | Path | None = None,
-                 overlay: str | Path | Overlay | None = None, date_order: str | None = None) -> CleanResult:
+                 overlay: str | Path | Overlay | None = None, date_order: str | None = None,
+                 keep_outside_fieldwork: bool = False) -> CleanResult:
     """Clean a raw survey export (CSV/TSV, XLSX, XLS, ODS, SAV or DTA) of ``wave`` into the validated tidy table.
 
     ``structure``: a LimeSurvey survey structure file (``.lss``) naming question and answer codes.
     ``overlay``: a codebook overlay (YAML, see ``wijkteam codebook suggest``) mapping headers and answer values.
     ``date_order``: ``"dmy"`` or ``"mdy"`` for a timestamp column whose order the values cannot decide.
+    ``keep_outside_fieldwork``: keep responses dated outside the wave's fieldwork (``waves.yaml``; noted in
+    the log) instead of setting them aside.
     Raises :class:`~wijkteam_stats.clean.SurveyFileError` when the file is unusable (unreadable, no
     municipality column, a required question missing, a malformed row, an ambiguous column).
     """
@@ -135,6 +139,9 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
         wave_values = [_wave_of(x) for x in frame[wave_cols[0][0]]]
         several = any(w is not None and w != wave for w in wave_values)
 
+    fieldwork = _fieldwork(wave)
+    stamps = (items["ingevuld_op"].to_numpy(dtype=object, na_value=None) if "ingevuld_op" in items
+              else [None] * n)
     row_issues: dict[int, list[str]] = {}
     for pos, msg in issues:
         text = mask_values(msg, personal[pos])  # quoted values were masked before shortening; names now
@@ -203,6 +210,13 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
                 action[pos] = "set_aside"
                 reason[pos] = "the wave column is empty in this row while the file holds several waves"
                 continue
+        outside = _outside(stamps[pos], fieldwork)
+        if outside:
+            if not keep_outside_fieldwork:
+                action[pos], reason[pos] = "set_aside", (
+                    f"{outside}; set aside (keep it with --keep-outside-fieldwork / keep_outside_fieldwork=True)")
+                continue
+            row_issues.setdefault(pos, []).append(f"ingevuld_op: {outside}; kept (--keep-outside-fieldwork)")
         action[pos] = "candidate"
 
     _deduplicate(action, reason, codes, items, raw)
@@ -241,6 +255,28 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
         ),
     )
     return CleanResult(table, log, summary)
+
+
+def _fieldwork(wave: int) -> tuple[pd.Timestamp, pd.Timestamp, str] | None:
+    """The wave's fieldwork (first day, day after the last, label) from ``waves.yaml``; None if not listed."""
+    settings = load_wave_settings().get(wave)
+    if settings is None:
+        return None
+    return (pd.Timestamp(settings.fieldwork_start), pd.Timestamp(settings.fieldwork_end) + pd.Timedelta(days=1),
+            f"{settings.fieldwork_start.isoformat()} to {settings.fieldwork_end.isoformat()}")
+
+
+def _outside(stamp: object, fieldwork: tuple[pd.Timestamp, pd.Timestamp, str] | None) -> str:
+    """Why a response's timestamp lies outside the fieldwork ("" when inside, undated or no fieldwork)."""
+    if fieldwork is None or stamp is None or pd.isna(stamp):
+        return ""
+    ts = pd.Timestamp(stamp)
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    start, end, label = fieldwork
+    if start <= ts < end:
+        return ""
+    return f"dated {ts.date().isoformat()}, outside the wave's fieldwork ({label}, data/raw/waves.yaml)"
 
 
 def _header_name(raw: RawTable, i: int) -> str:

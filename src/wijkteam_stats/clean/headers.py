@@ -27,6 +27,7 @@ from rapidfuzz import fuzz, process
 from wijkteam_stats.clean.errors import SurveyFileError
 from wijkteam_stats.clean.fold import fold, strip_numbering
 from wijkteam_stats.clean.readers import RawTable
+from wijkteam_stats.clean.safety import looks_personal
 from wijkteam_stats.reference.codebook import Codebook, Variable
 
 _SEPARATORS = re.compile(r"\s+[-–]\s+|\s*:\s+|\s+/\s+|\s*\|\s*")
@@ -347,6 +348,38 @@ def _check_ignored(raw: RawTable, index: HeaderIndex, hmap: HeaderMap) -> None:
             )
 
 
+# Headers (folded) that mark personal identifiers in Dutch, English and the tools' older names. Only columns
+# the codebook does not know are tested, so "naam gemeente" (a municipality alias) is never caught here.
+_PERSONAL_HEADER = re.compile(
+    r"(?:^|\b)(?:(?:voor|achter|roep|tussen|eigen|volledige)?naam|(?:first|last|full|given|family|sur)\s?name|"
+    r"firstname|lastname|surname|name|contact\s?persoon|contactpersoon|invuller|ingevuld door|respondent(?:\s?id)?|"
+    r"respondentid|collector\s?id|collectorid|response\s?id|responseid|recipient\w*|token|access code|"
+    r"e\s?mail\w*|email\w*|mail(?:adres)?|ip|ip\s?ad+res+|ipaddr(?:ess)?|ip address|telefoon\w*|tel(?:\s?nr)?|"
+    r"phone\w*|mobiel\w*|gsm|(?:post|woon)?adres|address|straat(?:naam)?|street|huisnummer|postcode|zip\s?code|"
+    r"latitude|longitude|geo\s?locati\w*|locatie|bsn|geboortedatum|date of birth|external\s?(?:data\s?)?reference)"
+    r"(?:\b|$)")
+_PERSONAL_HEADER_WORDS = 4  # a longer header is a question ("Heeft u een contactpersoon ...?"), not a field name
+
+
+def personal_header(header: str | None) -> bool:
+    """True if a column header names a personal identifier (name, e-mail, IP, phone, address, respondent or
+    collector id), in Dutch, English or a survey tool's older spelling."""
+    if not header:
+        return False
+    key = fold(header)
+    if not key or len(key.split()) > _PERSONAL_HEADER_WORDS:
+        return False
+    return bool(_PERSONAL_HEADER.search(key))
+
+
+def _personal_content(cells: list[list[str]], i: int, sample: int = 200) -> bool:
+    """True if most filled cells of column ``i`` hold e-mail addresses or phone numbers."""
+    values = [r[i] for r in cells[:sample] if i < len(r) and r[i].strip()]
+    if len(values) < 2:
+        return False
+    return sum(looks_personal(v) for v in values) * 2 > len(values)
+
+
 def map_headers(raw: RawTable, codebook: Codebook, index: HeaderIndex | None = None) -> HeaderMap:
     """Match every column of ``raw``; raise :class:`SurveyFileError` if the layout is unusable."""
     index = index or HeaderIndex(codebook)
@@ -367,7 +400,10 @@ def map_headers(raw: RawTable, codebook: Codebook, index: HeaderIndex | None = N
                 targets[i] = target
             continue
         target = index.match(header, label)
-        if target is None or target.kind == "ignore":
+        if target is None and (personal_header(header) or personal_header(label)
+                               or _personal_content(raw.cells, i)):
+            personal.append(i)  # dropped before anything else; logged by name only
+        elif target is None or target.kind == "ignore":
             ignored.append(i)
         else:
             targets[i] = target

@@ -90,6 +90,7 @@ class RawTable:
     value_maps: dict[int, dict[str, str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     header_rows: tuple[int, ...] = ()
+    decisions: list[str] = field(default_factory=list)  # every interpretation with its evidence, for the summary
 
     @property
     def row_word(self) -> str:
@@ -339,6 +340,42 @@ def _parse_records(text: str, delimiter: str, limit: int | None = None) -> list[
     return out
 
 
+QUOTE_SPAN_LINES = 50  # a quoted field spanning more physical lines than this is not a remark
+
+
+def check_quoted_fields(records: list[tuple[int, list[str]]], delimiter: str, path: Path, offset: int = 0) -> None:
+    """Refuse a quoted field that swallowed other records: one whose continuation lines hold many delimiters
+    (the shape of the records that follow) or that spans more than :data:`QUOTE_SPAN_LINES` lines. The error
+    names the line where the quote opened: most likely a quote (") typed in a free-text answer and never closed."""
+    widths = sorted(len(r) for _, r in records)
+    typical = widths[len(widths) // 2] if widths else 0
+    need = max(2, (typical - 1) // 2)
+    for line, rec in records:
+        for j, field in enumerate(rec):
+            if "\n" not in field and "\r" not in field:
+                continue
+            parts = field.splitlines()
+            spans = len(parts)
+            recordlike = sum(p.count(delimiter) >= need for p in parts[1:])
+            if recordlike or spans > QUOTE_SPAN_LINES:
+                name = _DELIMITER_NAMES.get(delimiter, repr(delimiter))
+                why = (f"{recordlike} of its {spans} lines look like records ({need} or more {name}s)"
+                       if recordlike else f"it spans {spans} lines")
+                raise SurveyFileError(
+                    f"{path}, line {line + offset}, field {j + 1}: a quoted field opens here and runs over "
+                    f"{spans} physical lines; {why}. Most likely cause: a quote (\") in a free-text answer that is "
+                    f"never closed, so the records after it were swallowed into one cell ('{_shown(parts[0])}'). "
+                    "Fix: close or remove the quote on that line (or export the file again); nothing is read "
+                    "from a file whose records cannot be told apart",
+                    path, line + offset, f"field {j + 1}",
+                )
+
+
+def _shown(text: str, n: int = 40) -> str:
+    text = text.strip()
+    return (text[:n] + "…") if len(text) > n else text
+
+
 def sniff_delimiter(text: str) -> str:
     """The field delimiter: the one that gives the most lines with the same (>1) number of fields."""
     sample = "\n".join(text.splitlines()[:60])
@@ -390,6 +427,7 @@ def read_csv(path: Path) -> Grid:
         records = _parse_records(text, delimiter)
     except csv.Error as err:
         raise SurveyFileError(f"{path}: not a readable CSV file: {err}", path) from err
+    check_quoted_fields(records, delimiter, path, offset)
     name = _DELIMITER_NAMES.get(delimiter, repr(delimiter))
     return Grid(path, "csv", [r for _, r in records], [line + offset for line, _ in records],
                 dialect=f"{name}-separated, {encoding}", notes=notes)
