@@ -41,6 +41,7 @@ DUPLICATE_RULE = "complete over partial, then latest timestamp, then last row"
 _MARKER = r"^'(?=[=+\-@\t\r])"  # the single quote that neutralises a formula in CSV/XLSX
 _TOTALS = re.compile(r"^(?:(?:sub|eind)?tota(?:al|l|len|ux)|grand total|som|gemiddelde?|average|mean|n|aantal|"
                      r"count|sum)(?: .*)?$")
+_PROVINCE_HEADERS = ("provincie", "province", "prov", "provincie gemeente")
 _YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 
 
@@ -133,6 +134,7 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
     items, masked = deidentify_columns(items, text_columns, [KnownPersons.from_values(p) for p in personal])
     municipality = next(v.name for v in cb.variables if v.type == "municipality")
     muni_cols = [i for i, _ in hmap.columns(municipality)]
+    province_col = next((i for i in hmap.ignored if fold(raw.headers[i]) in _PROVINCE_HEADERS), None)
     wave_values: list | None = None
     wave_cols = hmap.columns("wave", "value")
     if wave_cols:
@@ -182,7 +184,8 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
             action[pos] = "set_aside"
             reason[pos] = "the municipality cell holds personal data (masked here), not a municipality"
             continue
-        results = [resolver(t) for t in texts]
+        pv = frame.iat[pos, province_col] if province_col is not None else ""
+        results = [resolver(t, pv) for t in texts]
         found = sorted({r.code for r in results if r.code})
         if len(found) > 1:
             action[pos], reason[pos] = "set_aside", "the municipality columns name different municipalities"
@@ -253,8 +256,24 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
             CellIssue(raw.rows[pos], msg.split(":", 1)[0], msg)
             for pos in kept for msg in row_issues.get(pos, [])
         ),
+        decisions=tuple(_decisions(raw, muni_cols, province_col, fieldwork, keep_outside_fieldwork, reason)),
     )
     return CleanResult(table, log, summary)
+
+
+def _decisions(raw: RawTable, muni_cols: list[int], province_col: int | None, fieldwork, keep: bool,
+               reasons: list[str]) -> list[str]:
+    """The interpretations of this run with their evidence, for the summary (see the README's reader section)."""
+    out = list(raw.decisions)
+    cols = ", ".join(raw.column_ref(i) for i in muni_cols)
+    out.append(f"municipality: from {cols}" + (" (every column must name the same municipality)"
+                                               if len(muni_cols) > 1 else "")
+               + (f"; province qualifier from {raw.column_ref(province_col)}" if province_col is not None else ""))
+    if fieldwork is not None:
+        outside = sum("outside the wave's fieldwork" in r for r in reasons)
+        out.append(f"fieldwork: {fieldwork[2]} (data/raw/waves.yaml); {outside} response(s) dated outside it "
+                   + ("kept (--keep-outside-fieldwork)" if keep else "set aside"))
+    return out
 
 
 def _fieldwork(wave: int) -> tuple[pd.Timestamp, pd.Timestamp, str] | None:

@@ -538,16 +538,62 @@ def _table_from_frame(path: Path, kind: str, df: pd.DataFrame, labels: list[str 
     return RawTable(path, kind, headers, cells, rows, 0, labels=labels, dialect=dialect)
 
 
+UNLABELLED = "(code without a value label)"
+
+
+def _apply_labels(df: pd.DataFrame, value_labels: dict) -> tuple[pd.DataFrame, list[str]]:
+    """Numeric codes through their value labels. In a categorical labelled variable (two or more labels that
+    are not all sentinel codes such as 99 or -1) a code without a label becomes the text "<code> (code without
+    a value label)", which no codebook label or municipality matches: a cell issue, never a bare number read
+    as an answer or a CBS code. Returns the frame and a note per variable with such codes."""
+    notes = []
+    out = df.copy()
+    for col, labels in (value_labels or {}).items():
+        if col not in out.columns or not labels:
+            continue
+        keys = {_num_key(k): str(v) for k, v in labels.items()}
+        categorical = len(keys) >= 2 and not all(isinstance(k, float) and (k < 0 or k >= 90) for k in keys)
+        bad = set()
+
+        def label(x, keys=keys, categorical=categorical, bad=bad):
+            if x is None or (isinstance(x, float) and math.isnan(x)):
+                return x
+            k = _num_key(x)
+            if k in keys:
+                return keys[k]
+            if categorical:
+                bad.add(cell_text(x))
+                return f"{cell_text(x)} {UNLABELLED}"
+            return x
+
+        out[col] = [label(x) for x in out[col].tolist()]
+        if bad:
+            notes.append(f"variable '{col}': code(s) {', '.join(sorted(bad))} without a value label (cell issues)")
+    return out, notes
+
+
+def _num_key(x: object) -> object:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return str(x)
+
+
 def read_sav(path: Path) -> RawTable:
     """Read an SPSS file with value labels applied; row numbers are case numbers."""
     import pyreadstat
 
     try:
-        df, meta = pyreadstat.read_sav(str(path), apply_value_formats=True, formats_as_category=False)
+        df, meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
     except Exception as err:  # pyreadstat.ReadstatError and friends
         raise SurveyFileError(f"{path}: not a readable SPSS .sav file: {err}", path) from err
+    df, notes = _apply_labels(df, meta.variable_value_labels)
     labels = [str(lab) if lab else None for lab in (meta.column_labels or [None] * len(df.columns))]
-    return _table_from_frame(path, "sav", df, labels, "SPSS")
+    raw = _table_from_frame(path, "sav", df, labels, "SPSS")
+    raw.notes += notes
+    raw.decisions.append(f"SPSS file: {len(meta.variable_value_labels or {})} variable(s) with value labels read "
+                         "through their labels; variable labels used as question texts")
+    return raw
 
 
 def read_dta(path: Path) -> RawTable:
@@ -555,8 +601,13 @@ def read_dta(path: Path) -> RawTable:
     import pyreadstat
 
     try:
-        df, meta = pyreadstat.read_dta(str(path), apply_value_formats=True, formats_as_category=False)
+        df, meta = pyreadstat.read_dta(str(path), apply_value_formats=False)
     except Exception as err:  # pyreadstat.ReadstatError and friends
         raise SurveyFileError(f"{path}: not a readable Stata .dta file: {err}", path) from err
+    df, notes = _apply_labels(df, meta.variable_value_labels)
     labels = [str(lab) if lab else None for lab in (meta.column_labels or [None] * len(df.columns))]
-    return _table_from_frame(path, "dta", df, labels, "Stata")
+    raw = _table_from_frame(path, "dta", df, labels, "Stata")
+    raw.notes += notes
+    raw.decisions.append(f"Stata file: {len(meta.variable_value_labels or {})} variable(s) with value labels read "
+                         "through their labels; variable labels used as question texts")
+    return raw
