@@ -113,6 +113,7 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
         if vmap:
             raw.value_maps[i] = {**raw.value_maps.get(i, {}), **vmap}
     frame = _prepared(raw)
+    _refuse_ambiguous_status(raw, hmap, frame)
     answers = Answers(cb)
     n = len(frame)
 
@@ -222,6 +223,7 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
             row_issues.setdefault(pos, []).append(f"ingevuld_op: {outside}; kept (--keep-outside-fieldwork)")
         action[pos] = "candidate"
 
+    _resolution_duplicates(action, reason, cands, codes, given, raw, resolver)
     _deduplicate(action, reason, codes, items, raw)
 
     for pos in range(n):
@@ -303,6 +305,45 @@ def _header_name(raw: RawTable, i: int) -> str:
     if not h:
         return f"(column {i + 1} without header)"
     return MASK_PERSONAL if looks_personal(h) else show(h, 80)
+
+
+def _refuse_ambiguous_status(raw: RawTable, hmap: HeaderMap, frame: pd.DataFrame) -> None:
+    """A bare "Status" column of number codes that no tool shape explained fits two readings: completion
+    (1 = complete) or a survey tool's response type (Qualtrics: 0 = normal, 1 = preview). Refuse and name the
+    overlay line that chooses."""
+    for i, t in hmap.columns("status", "value"):
+        if i in raw.preset or fold(raw.headers[i]) != "status":
+            continue
+        values = {v for v in frame[i] if v}
+        if values and all(v.isdigit() for v in values):
+            raise SurveyFileError(
+                f"{raw.where(raw.header_row or None, i)}: a 'Status' column of codes "
+                f"({', '.join(sorted(values)[:6])}) fits two readings: completion (1 = complete, 0 = partial) or "
+                "a survey tool's response type (e.g. Qualtrics: 0 = normal, 1 = preview, 2 = test), and no tool "
+                "layout was recognised to decide. Choose in an overlay: headers: {\"Status\": status} for "
+                "completion, or headers: {\"Status\": null} to ignore it (--codebook-overlay FILE)",
+                raw.path, raw.header_row or None, raw.headers[i])
+
+
+def _resolution_duplicates(action: list, reason: list, cands: list, codes: list, given: list, raw: RawTable,
+                           resolver: MunicipalityResolver) -> None:
+    """Rows that write different municipalities which resolve to one code ("Bergen" and "Bergen (L.)" read
+    as one, a name and a stray code) are a duplicate created by resolution, not a re-submission: all are set
+    aside naming every reading, never merged."""
+    by_code: dict[str, list[int]] = {}
+    for pos, a in enumerate(action):
+        if a == "candidate":
+            by_code.setdefault(codes[pos], []).append(pos)
+    for code, positions in by_code.items():
+        written = {resolver.written_as(given[p]) for p in positions}
+        if len(positions) < 2 or len(written) < 2:
+            continue
+        readings = "; ".join(f"{raw.row_word} {raw.rows[p]} '{given[p]}'" for p in positions)
+        for p in positions:
+            action[p] = "set_aside"
+            reason[p] = (f"duplicate created by resolution: {readings} all resolve to {code}; different "
+                         "municipality texts are not merged as a re-submission; correct the municipality cell(s)")
+            cands[p] = code
 
 
 def _deduplicate(action: list, reason: list, codes: list, items: pd.DataFrame, raw: RawTable) -> None:

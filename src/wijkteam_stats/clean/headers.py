@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from wijkteam_stats.clean.errors import SurveyFileError
-from wijkteam_stats.clean.fold import fold, strip_numbering
+from wijkteam_stats.clean.fold import fold, fold_header, strip_numbering, visible
 from wijkteam_stats.clean.readers import RawTable
 from wijkteam_stats.clean.safety import looks_personal
 from wijkteam_stats.reference.codebook import Codebook, Variable
@@ -343,8 +343,8 @@ def _check_ignored(raw: RawTable, index: HeaderIndex, hmap: HeaderMap) -> None:
             name, score = hit
             raise SurveyFileError(
                 f"{raw.where(hr, i)}: this header resembles codebook question '{name}' ({score:.0f} % alike), "
-                f"which has no column; if it is that question, {fix}; if not, rename the header",
-                raw.path, hr, header,
+                f"which has no column; {_likely_cause(header, index, name)}if it is that question, {fix}; if "
+                "not, rename the header", raw.path, hr, header,
             )
 
 
@@ -380,6 +380,21 @@ def _personal_content(cells: list[list[str]], i: int, sample: int = 200) -> bool
     return sum(looks_personal(v) for v in values) * 2 > len(values)
 
 
+def _likely_cause(header: str, index: HeaderIndex, name: str) -> str:
+    """The most likely reason a header that resembles a question did not match it, as a sentence part."""
+    odd = sorted({visible(ch) for ch in header if visible(ch) != ch})
+    if odd:
+        shown = ", ".join("'" + c + "'" for c in odd)
+        return (f"most likely cause: invisible or non-standard character(s) {shown} in "
+                "the header (remove them); ")
+    key = fold_header(header)
+    v = index.codebook.variable(name.split("__")[0])
+    texts = [fold_header(t) for t in (v.question, *v.aliases)]
+    if len(key) >= 12 and any(t.startswith(key) and t != key for t in texts):
+        return "most likely cause: the header is the question text cut short (a length limit of the tool); "
+    return ""
+
+
 def map_headers(raw: RawTable, codebook: Codebook, index: HeaderIndex | None = None) -> HeaderMap:
     """Match every column of ``raw``; raise :class:`SurveyFileError` if the layout is unusable."""
     index = index or HeaderIndex(codebook)
@@ -388,6 +403,9 @@ def map_headers(raw: RawTable, codebook: Codebook, index: HeaderIndex | None = N
     ignored: list[int] = []
     personal: list[int] = []
     meta: list[int] = []
+    for i, header in enumerate(raw.headers):
+        if visible(header) != header:
+            raw.decisions.append(f"header {raw.column_ref(i)}: invisible character(s) ignored for matching")
     for i, (header, label) in enumerate(zip(raw.headers, labels, strict=True)):
         if i in raw.personal:
             personal.append(i)

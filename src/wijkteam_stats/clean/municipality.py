@@ -64,6 +64,19 @@ class MunicipalityResolver:
             self._cache[key] = self._qualified(text, (province or "").strip())
         return self._cache[key]
 
+    def written_as(self, text: str) -> str:
+        """What a cell names before any interpretation: the code of a code or an exact register name, else
+        the normalised text (so "GM0344", "344" and "Utrecht" are one writing, "Bergen L" another)."""
+        parts = [p.strip() for p in text.split(" / ") if p.strip()]
+        out = []
+        for p in parts:
+            code_match = _CODE.match(p)
+            if code_match:
+                out.append(f"GM{int(code_match.group(1)):04d}")
+            else:
+                out.append(self.by_name.get(m.normalize_name(p), m.normalize_name(p)))
+        return " / ".join(sorted(set(out)))
+
     def _qualified(self, text: str, province: str) -> Resolution:
         """Resolve, then check the result against every qualifier: a bracketed/trailing province in the text
         and the province column."""

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from wijkteam_stats.clean.errors import SurveyFileError
+from wijkteam_stats.clean.fold import visible
 
 CSV_DELIMITERS = (";", ",", "\t")
 _DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab", "|": "pipe"}
@@ -105,7 +106,7 @@ class RawTable:
             pos = "variable"
         else:
             pos = f"column {i + 1}"
-        return f"{pos} '{self.headers[i]}'"
+        return f"{pos} '{visible(self.headers[i])}'"
 
     def where(self, row: int | None = None, column: int | None = None) -> str:
         """``<file>[, sheet 'X'][, line N][, column ...]`` for messages."""
