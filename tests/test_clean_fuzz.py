@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from tool_exports import google_forms, qualtrics, surveymonkey
+
 from wijkteam_stats.clean import SurveyFileError, clean_survey
 from wijkteam_stats.reconstruct.export_writer import example_tidy, write_export
 
@@ -214,9 +214,21 @@ def m_duplicate_column(rng, recs, depth, d):
     return [r + [r[j]] for r in recs], d, "utf-8", ("error",)
 
 
+def m_status_codes(rng, recs, depth, d):
+    cols = _find(recs[depth - 1], "status van de respons")
+    if not cols or depth > 1:
+        return recs, d, "utf-8", ("same",)
+    j = cols[0]
+    out = [list(r) for r in recs]
+    out[0][j] = "Status"
+    for r in out[1:]:
+        r[j] = "1" if r[j].lower().startswith("compleet") else "0"
+    return out, d, "utf-8", ("error",)  # completion or a tool's response type: refused, the overlay chooses
+
+
 MUTATIONS = [m_reorder, m_personal_column, m_title_rows, m_sentinel, m_junk_answer, m_unclosed_quote, m_cut_record,
              m_totals_row, m_encoding, m_delimiter, m_qualifier, lambda *a: m_qualifier(*a, wrong=True),
-             m_outside_fieldwork, m_duplicate_column]
+             m_outside_fieldwork, m_duplicate_column, m_status_codes]
 
 
 # --------------------------------------------------------------------------- judging

@@ -311,7 +311,7 @@ def _refuse_ambiguous_status(raw: RawTable, hmap: HeaderMap, frame: pd.DataFrame
     """A bare "Status" column of number codes that no tool shape explained fits two readings: completion
     (1 = complete) or a survey tool's response type (Qualtrics: 0 = normal, 1 = preview). Refuse and name the
     overlay line that chooses."""
-    for i, t in hmap.columns("status", "value"):
+    for i, _ in hmap.columns("status", "value"):
         if i in raw.preset or fold(raw.headers[i]) != "status":
             continue
         values = {v for v in frame[i] if v}

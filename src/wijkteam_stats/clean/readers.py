@@ -352,10 +352,10 @@ def check_quoted_fields(records: list[tuple[int, list[str]]], delimiter: str, pa
     typical = widths[len(widths) // 2] if widths else 0
     need = max(2, (typical - 1) // 2)
     for line, rec in records:
-        for j, field in enumerate(rec):
-            if "\n" not in field and "\r" not in field:
+        for j, text in enumerate(rec):
+            if "\n" not in text and "\r" not in text:
                 continue
-            parts = field.splitlines()
+            parts = text.splitlines()
             spans = len(parts)
             recordlike = sum(p.count(delimiter) >= need for p in parts[1:])
             if recordlike or spans > QUOTE_SPAN_LINES:

@@ -431,8 +431,8 @@ def _qualtrics(raw: RawTable) -> None:
     names = raw.headers if raw.kind in ("sav", "dta") else raw.labels  # the Qualtrics ids
     known = set(QUALTRICS_META) | set(QUALTRICS_PERSONAL) | {"status", "ipaddress"}
     # legacy exports carry V1..V10 as ids and the names (ResponseID, Status, Finished) in the text row
-    names = [lab if (lab or "").strip().lower() in known or not (h or "").strip().lower() in known else h
-             for lab, h in zip(list(names) + [None] * len(raw.headers), raw.headers)]
+    names = [lab if (lab or "").strip().lower() in known or (h or "").strip().lower() not in known else h
+             for lab, h in zip((list(names) + [None] * len(raw.headers))[:len(raw.headers)], raw.headers, strict=True)]
     for i, lab in enumerate(names):
         if lab and lab.startswith("Q_") and i not in raw.personal:
             raw.preset.setdefault(i, None)  # Q_RecaptchaScore, Q_RelevantIDDuplicate, ...: tool metadata

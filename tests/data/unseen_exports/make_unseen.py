@@ -2,12 +2,15 @@
 
 Written from the codebook only (data/raw/codebook_movisie.yaml) and the tools' documented export layouts, before
 the cleaner's code was read; the files are committed, so this script only documents how they were made."""
-import csv, io, json, sys
+import csv
+import io
+import json
+import sys
 from pathlib import Path
 
 import openpyxl
-import pyreadstat
 import pandas as pd
+import pyreadstat
 import yaml
 
 OUT = Path(sys.argv[1])
@@ -513,7 +516,7 @@ for i, (nm, pv, gm, has, n, tt, mon) in enumerate(hand):
 ws.append(["Totaal", "", "", "", "", 26, 3, 1, "", ""])
 wb.save(OUT / "12_handmade_excel_title_rows_totals.xlsx")
 exp12 = {}
-for nm, pv, gm, has, n, tt, mon in hand:
+for _nm, _pv, gm, has, n, tt, mon in hand:
     a = {"has_teams": has}
     if has == "ja":
         a.update({"n_teams": n, "team_type__breed_integraal": "breed_integraal" in tt,
