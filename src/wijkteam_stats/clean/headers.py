@@ -491,8 +491,14 @@ def map_headers(raw: RawTable, codebook: Codebook, index: HeaderIndex | None = N
                     continue
                 hmap.absent += [f"{v.name}__{g.code}__{f.code}" for f in v.forms if (g.code, f.code) not in ticks]
     if missing:
+        unknown = [visible(raw.headers[i])[:50] for i in hmap.ignored if raw.headers[i].strip()]
+        cause = (f"the export writes them under headers the codebook does not know (unmatched: "
+                 f"{', '.join(repr(u) for u in unknown[:6])}{' ...' if len(unknown) > 6 else ''})" if unknown else
+                 "the export leaves these questions out, or the header row is not the one found")
         raise SurveyFileError(
-            f"{raw.where(hr)}: required question(s) without a column: {'; '.join(missing)} ({_header_place(raw)})",
+            f"{raw.where(hr)}: required question(s) without a column: {'; '.join(missing)} ({_header_place(raw)}); "
+            f"most likely cause: {cause}. Fix: map the headers in an overlay (wijkteam codebook suggest EXPORT "
+            "--wave W, then --codebook-overlay FILE) or export again with every question",
             raw.path, hr, ", ".join(m.split("'")[1] for m in missing),
         )
     return hmap

@@ -468,7 +468,8 @@ def _qualtrics(raw: RawTable) -> None:
     # a Qualtrics id row of real question ids also names "Q1_4_TEXT" columns: the text of an option
     for i, lab in enumerate(raw.labels):
         if lab and re.search(r"_TEXT$", lab) and not raw.headers[i].lower().endswith(" - text"):
-            raw.headers[i] = f"{raw.headers[i]} - Text"
+            base = re.sub(r"\s*-\s*TEXT$", "", raw.headers[i])  # legacy exports: "<question>-TEXT"
+            raw.headers[i] = f"{base} - Text"
 
 
 def _limesurvey(raw: RawTable) -> None:
