@@ -70,8 +70,11 @@ QUALTRICS_STATUS = {  # Qualtrics response type: (action, reason) or None to kee
 }
 SURVEYMONKEY_META = {
     "respondent id": None, "collector id": None, "start date": None, "end date": "ingevuld_op",
+    # older exports (before 2018) write the names without spaces
+    "respondentid": None, "collectorid": None, "startdate": None, "enddate": "ingevuld_op",
 }
-SURVEYMONKEY_PERSONAL = ("ip address", "email address", "first name", "last name")
+SURVEYMONKEY_PERSONAL = ("ip address", "email address", "first name", "last name", "lastname", "firstname",
+                         "respondentid", "respondent id", "collectorid", "collector id")
 LIMESURVEY_META = {
     "id": None, "lastpage": None, "startlanguage": None, "seed": None, "startdate": None, "datestamp": None,
     "submitdate": None, "response id": None, "date submitted": None, "last page": None, "start language": None,
@@ -199,10 +202,13 @@ def _find_header(grid: Grid, index: HeaderIndex) -> _Found | None:
         return _Found(grid, first, depth, "Qualtrics", len(r0), True,
                       "column names " + ", ".join(f"'{c}'" for c in recs[first] if c.strip().lower() in
                                                   ("responseid", "_recordid", "startdate", "finished", "status")))
-    if "respondent id" in r0 and ("collector id" in r0 or "start date" in r0):
+    squeezed = {c.replace(" ", "") for c in r0}
+    if "respondentid" in squeezed and ("collectorid" in squeezed or "startdate" in squeezed):
         depth = 2 if r1 and (SUBHEADER_WORDS & {fold(c) for c in r1}) else 1
+        old = "respondentid" in r0
         return _Found(grid, first, depth, "SurveyMonkey", len(r0), True,
-                      "column names 'Respondent ID' with 'Collector ID' / 'Start Date'")
+                      f"column names '{'RespondentID' if old else 'Respondent ID'}' with 'Collector ID' / 'Start Date'"
+                      + (" (the layout before 2018, names without spaces)" if old else ""))
     if ("submitdate" in r0 and ("lastpage" in r0 or "startlanguage" in r0) and "id" in r0) or (
             {"response id", "date submitted"} <= set(r0) and ("last page" in r0 or "start language" in r0)):
         return _Found(grid, first, 1, "LimeSurvey", len(r0), _has_muni(recs[first], index),
