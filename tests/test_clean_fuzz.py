@@ -304,6 +304,7 @@ def judge(seed: int, bases, baselines, tmp: Path) -> str:
     return ""
 
 
+@pytest.mark.slow
 def test_fuzzed_exports_are_never_silently_wrong(bases, baselines, tmp_path):
     seeds = REGRESSION_SEEDS + list(range(N_VARIANTS))
     failures = [msg for s in seeds if (msg := judge(s, bases, baselines, tmp_path))]
