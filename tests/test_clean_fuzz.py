@@ -21,7 +21,7 @@ from wijkteam_stats.reconstruct.export_writer import example_tidy, write_export
 
 WAVE = 2015
 N_VARIANTS = 160
-REGRESSION_SEEDS: list[int] = []  # every seed that ever produced a silent difference
+REGRESSION_SEEDS: list[int] = [4, 8, 96, 138, 154, 192]  # every seed that ever failed (kept as regression cases)
 
 
 @pytest.fixture(scope="module")
