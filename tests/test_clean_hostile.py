@@ -161,8 +161,9 @@ def test_unknown_columns_are_ignored_and_reported(tidy, tmp_path):
     rows = [[str(1000 + k), *r, "Firefox"] for k, r in enumerate(rows)]
     result = clean_survey(write_cells(tmp_path / "extra.csv", header, rows), WAVE)
     pd.testing.assert_frame_equal(result.table, tidy)
-    assert result.summary.ignored_columns == ("Respondent ID", "Browser")
-    assert "genegeerde kolommen / ignored columns: Respondent ID, Browser" in str(result.summary)
+    assert result.summary.ignored_columns == ("Browser",)
+    assert result.summary.personal_columns == ("Respondent ID",)  # a respondent id is personal data by column
+    assert "genegeerde kolommen / ignored columns: Browser" in str(result.summary)
 
 
 def test_out_of_range_counts_become_missing_and_are_logged(tidy, tmp_path):

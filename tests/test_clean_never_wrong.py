@@ -116,12 +116,12 @@ def test_disagreeing_duplicate_logs_the_conflicting_cells(tidy, tmp_path):
     k = next(k for k, r in enumerate(rows) if r[n] and r[n] != "7")
     old = list(rows[k])
     old[n] = "7"
-    old[d] = "01-01-2015 09:00:00"  # older: dropped
+    old[d] = "14-09-2015 00:00:00"  # older (the first minute of the fieldwork): dropped
     result = clean_survey(write(tmp_path / "dup.csv", header, [old, *rows]), WAVE)
     reason = result.log.at[0, "reason"]
     assert result.log.at[0, "action"] == "merged"
     assert f"n_teams = 7 (kept: {rows[k][n]})" in reason
-    assert "ingevuld_op = 2015-01-01 09:00:00 (kept: " in reason
+    assert "ingevuld_op = 2015-09-14 00:00:00 (kept: " in reason
 
 
 # --------------------------------------------------------------------------- dates
@@ -138,7 +138,7 @@ def test_us_dates_detected_from_the_whole_column(tidy, tmp_path):
 
 def test_ambiguous_slash_dates_are_refused(tidy, tmp_path):
     small = tidy.head(4).copy()
-    small["ingevuld_op"] = pd.to_datetime(["2015-10-03 10:00", "2015-11-05 11:00", "2015-09-02 12:00",
+    small["ingevuld_op"] = pd.to_datetime(["2015-10-03 10:00", "2015-11-05 11:00", "2015-10-02 12:00",
                                            "2015-10-03 13:00"]).astype("datetime64[ns]")
     header, rows = cells_of(small, tmp_path, date_format="%d/%m/%Y %H:%M:%S")
     msg = error_of(write(tmp_path / "amb.csv", header, rows))

@@ -107,8 +107,9 @@ def test_surveymonkey_expanded_export(tidy, tmp_path, suffix):
     assert result.log["row"].tolist()[0] == 3
     assert_log_complete(result, len(tidy))
     s = result.summary
-    assert s.tool == "SurveyMonkey" and "Respondent ID" in s.tool_columns
-    assert {"IP Address", "Email Address", "First Name", "Last Name", "Custom Data 1"} == set(s.personal_columns)
+    assert s.tool == "SurveyMonkey" and "Respondent ID" in s.personal_columns  # a respondent id is personal data
+    assert {"IP Address", "Email Address", "First Name", "Last Name", "Custom Data 1", "Respondent ID",
+            "Collector ID"} == set(s.personal_columns)
     assert not s.ignored_columns
     text = dumped(result)
     assert not [p for p in personal if p in text]

@@ -21,7 +21,11 @@ codebook (``data/raw/codebook_movisie.yaml``, optionally an overlay from ``wijkt
 Never silently wrong: a text record with another number of fields than the header, a header resembling an
 unmapped codebook question, an unknown option column of a known question, a column with values but no
 header, a choice column of codes instead of labels, and a date column whose day/month order cannot be decided
-are errors naming file, line/row and column; an unknown tick mark is a cell issue (that option missing),
+are errors naming file, line/row and column, and so are a quoted field that swallowed later records (named
+by the line where the quote opened) and a bare ``Status`` column of codes outside a recognised tool layout
+(completion or response type: an overlay line chooses); every interpretation (tool and why, header rows,
+sheet, delimiter and encoding, municipality and province columns, fieldwork window) is listed in
+``summary.decisions``; an unknown tick mark is a cell issue (that option missing),
 never "not ticked", and a list cell naming an unknown option makes the question missing for that row (a cell
 issue); a merged duplicate's log line lists the cells where it disagrees with the kept response.
 
@@ -38,12 +42,17 @@ Rows, in this order:
 4. a municipality cell that looks like personal data (e-mail, phone, the row's respondent name): set aside,
    the cell masked in the log;
 5. a name or code that is ambiguous or unknown in the wave's register year: set aside with the candidates,
-   never guessed (code and name columns that disagree: set aside too);
+   never guessed (code and name columns that disagree, or a province qualifier -- "Hengelo (Gld)", a
+   ``Provincie`` column -- that disagrees with the municipality: set aside too, naming both readings);
 6. a resolved row without a single substantive answer: dropped ("no answers"); partial responses are kept
    with their unanswered items missing;
 7. a wave column (if present, also headed "Jaar"/"year") naming another wave, or a value that is not a
    year: set aside (an empty wave cell too when the file holds several waves);
-8. duplicates (the same municipality more than once): the row kept is the complete one (status
+8. a response dated outside the wave's fieldwork (``data/raw/waves.yaml``): set aside with the date
+   (``keep_outside_fieldwork=True`` / ``--keep-outside-fieldwork`` keeps it, noted as a cell issue);
+9. rows whose municipality cells are written differently but resolve to one code ("Den Bosch" and
+   "'s-Hertogenbosch"): all set aside as a duplicate created by resolution, naming every reading;
+10. duplicates (the same municipality more than once): the row kept is the complete one (status
    "compleet") over partial ones, then the one with the latest timestamp, then the last row in the file;
    the others are logged as merged (their answers are not mixed into the kept row).
 Cells: labels are matched after folding case, accents and punctuation ("Ja", "JA", "Weet niet", "Geen

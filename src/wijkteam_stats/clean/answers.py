@@ -340,7 +340,8 @@ def parse_text(series: pd.Series, variable: Variable, answers: Answers) -> Parse
 def parse_ticks(series: pd.Series, tokens: set[str], answers: Answers, column: str
                 ) -> tuple[list[bool | None], list[Issue]]:
     """One checkbox column: ticked (tick marks, yes labels, the option's own label), not ticked (empty, no
-    labels) or None (an unknown mark: a cell issue, never read as not ticked)."""
+    labels) or None (a declared missing code such as "weet niet"; an unknown mark: a cell issue; never read as
+    not ticked)."""
 
     def tick(raw: str) -> tuple[bool | None, str | None]:
         s = raw.strip()
@@ -351,8 +352,10 @@ def parse_ticks(series: pd.Series, tokens: set[str], answers: Answers, column: s
         key = fold(s)
         if key in answers.yes or key in tokens:
             return True, None
-        if key in answers.no or answers.is_missing(s):
+        if key in answers.no:
             return False, None
+        if answers.is_missing(s):  # a declared missing code ("weet niet", "-99"): missing, never "not ticked"
+            return None, None
         return None, ("is not a tick mark (✓, x, 1, Ja, the option label / empty, 0, Nee); "
                       "the option is set to missing")
 

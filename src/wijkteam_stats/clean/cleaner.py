@@ -35,11 +35,13 @@ from wijkteam_stats.clean.safety import MASK_PERSONAL, looks_personal, mask_give
 from wijkteam_stats.clean.schema import validate_tidy
 from wijkteam_stats.clean.shapes import locate
 from wijkteam_stats.reference.codebook import Codebook, load_codebook
+from wijkteam_stats.reference.wave_settings import load_wave_settings
 
 DUPLICATE_RULE = "complete over partial, then latest timestamp, then last row"
 _MARKER = r"^'(?=[=+\-@\t\r])"  # the single quote that neutralises a formula in CSV/XLSX
 _TOTALS = re.compile(r"^(?:(?:sub|eind)?tota(?:al|l|len|ux)|grand total|som|gemiddelde?|average|mean|n|aantal|"
                      r"count|sum)(?: .*)?$")
+_PROVINCE_HEADERS = ("provincie", "province", "prov", "provincie gemeente")
 _YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 
 
@@ -83,12 +85,15 @@ def _role_columns(hmap: HeaderMap, codebook: Codebook, role: str) -> list[int]:
 
 def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
                  codebook: Codebook | None = None, *, structure: str | Path | None = None,
-                 overlay: str | Path | Overlay | None = None, date_order: str | None = None) -> CleanResult:
+                 overlay: str | Path | Overlay | None = None, date_order: str | None = None,
+                 keep_outside_fieldwork: bool = False) -> CleanResult:
     """Clean a raw survey export (CSV/TSV, XLSX, XLS, ODS, SAV or DTA) of ``wave`` into the validated tidy table.
 
     ``structure``: a LimeSurvey survey structure file (``.lss``) naming question and answer codes.
     ``overlay``: a codebook overlay (YAML, see ``wijkteam codebook suggest``) mapping headers and answer values.
     ``date_order``: ``"dmy"`` or ``"mdy"`` for a timestamp column whose order the values cannot decide.
+    ``keep_outside_fieldwork``: keep responses dated outside the wave's fieldwork (``waves.yaml``; noted in
+    the log) instead of setting them aside.
     Raises :class:`~wijkteam_stats.clean.SurveyFileError` when the file is unusable (unreadable, no
     municipality column, a required question missing, a malformed row, an ambiguous column).
     """
@@ -108,6 +113,7 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
         if vmap:
             raw.value_maps[i] = {**raw.value_maps.get(i, {}), **vmap}
     frame = _prepared(raw)
+    _refuse_ambiguous_status(raw, hmap, frame)
     answers = Answers(cb)
     n = len(frame)
 
@@ -129,12 +135,16 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
     items, masked = deidentify_columns(items, text_columns, [KnownPersons.from_values(p) for p in personal])
     municipality = next(v.name for v in cb.variables if v.type == "municipality")
     muni_cols = [i for i, _ in hmap.columns(municipality)]
+    province_col = next((i for i in hmap.ignored if fold(raw.headers[i]) in _PROVINCE_HEADERS), None)
     wave_values: list | None = None
     wave_cols = hmap.columns("wave", "value")
     if wave_cols:
         wave_values = [_wave_of(x) for x in frame[wave_cols[0][0]]]
         several = any(w is not None and w != wave for w in wave_values)
 
+    fieldwork = _fieldwork(wave)
+    stamps = (items["ingevuld_op"].to_numpy(dtype=object, na_value=None) if "ingevuld_op" in items
+              else [None] * n)
     row_issues: dict[int, list[str]] = {}
     for pos, msg in issues:
         text = mask_values(msg, personal[pos])  # quoted values were masked before shortening; names now
@@ -175,7 +185,8 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
             action[pos] = "set_aside"
             reason[pos] = "the municipality cell holds personal data (masked here), not a municipality"
             continue
-        results = [resolver(t) for t in texts]
+        pv = frame.iat[pos, province_col] if province_col is not None else ""
+        results = [resolver(t, pv) for t in texts]
         found = sorted({r.code for r in results if r.code})
         if len(found) > 1:
             action[pos], reason[pos] = "set_aside", "the municipality columns name different municipalities"
@@ -203,8 +214,16 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
                 action[pos] = "set_aside"
                 reason[pos] = "the wave column is empty in this row while the file holds several waves"
                 continue
+        outside = _outside(stamps[pos], fieldwork)
+        if outside:
+            if not keep_outside_fieldwork:
+                action[pos], reason[pos] = "set_aside", (
+                    f"{outside}; set aside (keep it with --keep-outside-fieldwork / keep_outside_fieldwork=True)")
+                continue
+            row_issues.setdefault(pos, []).append(f"ingevuld_op: {outside}; kept (--keep-outside-fieldwork)")
         action[pos] = "candidate"
 
+    _resolution_duplicates(action, reason, cands, codes, given, raw, resolver)
     _deduplicate(action, reason, codes, items, raw)
 
     for pos in range(n):
@@ -239,8 +258,46 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
             CellIssue(raw.rows[pos], msg.split(":", 1)[0], msg)
             for pos in kept for msg in row_issues.get(pos, [])
         ),
+        decisions=tuple(_decisions(raw, muni_cols, province_col, fieldwork, keep_outside_fieldwork, reason)),
     )
     return CleanResult(table, log, summary)
+
+
+def _decisions(raw: RawTable, muni_cols: list[int], province_col: int | None, fieldwork, keep: bool,
+               reasons: list[str]) -> list[str]:
+    """The interpretations of this run with their evidence, for the summary (see the README's reader section)."""
+    out = list(raw.decisions)
+    cols = ", ".join(raw.column_ref(i) for i in muni_cols)
+    out.append(f"municipality: from {cols}" + (" (every column must name the same municipality)"
+                                               if len(muni_cols) > 1 else "")
+               + (f"; province qualifier from {raw.column_ref(province_col)}" if province_col is not None else ""))
+    if fieldwork is not None:
+        outside = sum("outside the wave's fieldwork" in r for r in reasons)
+        out.append(f"fieldwork: {fieldwork[2]} (data/raw/waves.yaml); {outside} response(s) dated outside it "
+                   + ("kept (--keep-outside-fieldwork)" if keep else "set aside"))
+    return out
+
+
+def _fieldwork(wave: int) -> tuple[pd.Timestamp, pd.Timestamp, str] | None:
+    """The wave's fieldwork (first day, day after the last, label) from ``waves.yaml``; None if not listed."""
+    settings = load_wave_settings().get(wave)
+    if settings is None:
+        return None
+    return (pd.Timestamp(settings.fieldwork_start), pd.Timestamp(settings.fieldwork_end) + pd.Timedelta(days=1),
+            f"{settings.fieldwork_start.isoformat()} to {settings.fieldwork_end.isoformat()}")
+
+
+def _outside(stamp: object, fieldwork: tuple[pd.Timestamp, pd.Timestamp, str] | None) -> str:
+    """Why a response's timestamp lies outside the fieldwork ("" when inside, undated or no fieldwork)."""
+    if fieldwork is None or stamp is None or pd.isna(stamp):
+        return ""
+    ts = pd.Timestamp(stamp)
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    start, end, label = fieldwork
+    if start <= ts < end:
+        return ""
+    return f"dated {ts.date().isoformat()}, outside the wave's fieldwork ({label}, data/raw/waves.yaml)"
 
 
 def _header_name(raw: RawTable, i: int) -> str:
@@ -248,6 +305,45 @@ def _header_name(raw: RawTable, i: int) -> str:
     if not h:
         return f"(column {i + 1} without header)"
     return MASK_PERSONAL if looks_personal(h) else show(h, 80)
+
+
+def _refuse_ambiguous_status(raw: RawTable, hmap: HeaderMap, frame: pd.DataFrame) -> None:
+    """A bare "Status" column of number codes that no tool shape explained fits two readings: completion
+    (1 = complete) or a survey tool's response type (Qualtrics: 0 = normal, 1 = preview). Refuse and name the
+    overlay line that chooses."""
+    for i, _ in hmap.columns("status", "value"):
+        if i in raw.preset or fold(raw.headers[i]) != "status":
+            continue
+        values = {v for v in frame[i] if v}
+        if values and all(v.isdigit() for v in values):
+            raise SurveyFileError(
+                f"{raw.where(raw.header_row or None, i)}: a 'Status' column of codes "
+                f"({', '.join(sorted(values)[:6])}) fits two readings: completion (1 = complete, 0 = partial) or "
+                "a survey tool's response type (e.g. Qualtrics: 0 = normal, 1 = preview, 2 = test), and no tool "
+                "layout was recognised to decide. Choose in an overlay: headers: {\"Status\": status} for "
+                "completion, or headers: {\"Status\": null} to ignore it (--codebook-overlay FILE)",
+                raw.path, raw.header_row or None, raw.headers[i])
+
+
+def _resolution_duplicates(action: list, reason: list, cands: list, codes: list, given: list, raw: RawTable,
+                           resolver: MunicipalityResolver) -> None:
+    """Rows that write different municipalities which resolve to one code ("Bergen" and "Bergen (L.)" read
+    as one, a name and a stray code) are a duplicate created by resolution, not a re-submission: all are set
+    aside naming every reading, never merged."""
+    by_code: dict[str, list[int]] = {}
+    for pos, a in enumerate(action):
+        if a == "candidate":
+            by_code.setdefault(codes[pos], []).append(pos)
+    for code, positions in by_code.items():
+        written = {resolver.written_as(given[p]) for p in positions}
+        if len(positions) < 2 or len(written) < 2:
+            continue
+        readings = "; ".join(f"{raw.row_word} {raw.rows[p]} '{given[p]}'" for p in positions)
+        for p in positions:
+            action[p] = "set_aside"
+            reason[p] = (f"duplicate created by resolution: {readings} all resolve to {code}; different "
+                         "municipality texts are not merged as a re-submission; correct the municipality cell(s)")
+            cands[p] = code
 
 
 def _deduplicate(action: list, reason: list, codes: list, items: pd.DataFrame, raw: RawTable) -> None:

@@ -22,9 +22,22 @@ def strip_numbering(text: str) -> str:
 def fold(text: str) -> str:
     """Fold a header or answer: lower case, no accents, brackets removed, other punctuation to spaces."""
     s = unicodedata.normalize("NFKD", str(text))
-    s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower()
+    # accents and invisible format characters (zero-width space, soft hyphen, BOM) do not count
+    s = "".join(ch for ch in s if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf").lower()
     s = _BRACKETS.sub("", s)
     return _NON_ALNUM.sub(" ", s).strip()
+
+
+def visible(text: str) -> str:
+    """The text with invisible or look-alike characters escaped ('\\u200b', '\\xa0'), for messages."""
+    out = []
+    for ch in str(text):
+        cat = unicodedata.category(ch)
+        if cat in ("Cf", "Cc", "Co", "Cn") or (cat == "Zs" and ch != " "):
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def fold_header(text: str) -> str:

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from wijkteam_stats.clean.errors import SurveyFileError
-from wijkteam_stats.clean.fold import fold, strip_numbering
+from wijkteam_stats.clean.fold import fold, fold_header, strip_numbering, visible
 from wijkteam_stats.clean.readers import RawTable
+from wijkteam_stats.clean.safety import looks_personal
 from wijkteam_stats.reference.codebook import Codebook, Variable
 
 _SEPARATORS = re.compile(r"\s+[-–]\s+|\s*:\s+|\s+/\s+|\s*\|\s*")
@@ -342,9 +343,56 @@ def _check_ignored(raw: RawTable, index: HeaderIndex, hmap: HeaderMap) -> None:
             name, score = hit
             raise SurveyFileError(
                 f"{raw.where(hr, i)}: this header resembles codebook question '{name}' ({score:.0f} % alike), "
-                f"which has no column; if it is that question, {fix}; if not, rename the header",
-                raw.path, hr, header,
+                f"which has no column; {_likely_cause(header, index, name)}if it is that question, {fix}; if "
+                "not, rename the header", raw.path, hr, header,
             )
+
+
+# Headers (folded) that mark personal identifiers in Dutch, English and the tools' older names. Only columns
+# the codebook does not know are tested, so "naam gemeente" (a municipality alias) is never caught here.
+_PERSONAL_HEADER = re.compile(
+    r"(?:^|\b)(?:(?:voor|achter|roep|tussen|eigen|volledige)?naam|(?:first|last|full|given|family|sur)\s?name|"
+    r"firstname|lastname|surname|name|contact\s?persoon|contactpersoon|invuller|ingevuld door|respondent(?:\s?id)?|"
+    r"respondentid|collector\s?id|collectorid|response\s?id|responseid|recipient\w*|token|access code|"
+    r"e\s?mail\w*|email\w*|mail(?:adres)?|ip|ip\s?ad+res+|ipaddr(?:ess)?|ip address|telefoon\w*|tel(?:\s?nr)?|"
+    r"phone\w*|mobiel\w*|gsm|(?:post|woon)?adres|address|straat(?:naam)?|street|huisnummer|postcode|zip\s?code|"
+    r"latitude|longitude|geo\s?locati\w*|locatie|bsn|geboortedatum|date of birth|external\s?(?:data\s?)?reference)"
+    r"(?:\b|$)")
+_PERSONAL_HEADER_WORDS = 4  # a longer header is a question ("Heeft u een contactpersoon ...?"), not a field name
+
+
+def personal_header(header: str | None) -> bool:
+    """True if a column header names a personal identifier (name, e-mail, IP, phone, address, respondent or
+    collector id), in Dutch, English or a survey tool's older spelling."""
+    if not header:
+        return False
+    key = fold(header)
+    if not key or len(key.split()) > _PERSONAL_HEADER_WORDS:
+        return False
+    return bool(_PERSONAL_HEADER.search(key))
+
+
+def _personal_content(cells: list[list[str]], i: int, sample: int = 200) -> bool:
+    """True if most filled cells of column ``i`` hold e-mail addresses or phone numbers."""
+    values = [r[i] for r in cells[:sample] if i < len(r) and r[i].strip()]
+    if len(values) < 2:
+        return False
+    return sum(looks_personal(v) for v in values) * 2 > len(values)
+
+
+def _likely_cause(header: str, index: HeaderIndex, name: str) -> str:
+    """The most likely reason a header that resembles a question did not match it, as a sentence part."""
+    odd = sorted({visible(ch) for ch in header if visible(ch) != ch})
+    if odd:
+        shown = ", ".join("'" + c + "'" for c in odd)
+        return (f"most likely cause: invisible or non-standard character(s) {shown} in "
+                "the header (remove them); ")
+    key = fold_header(header)
+    v = index.codebook.variable(name.split("__")[0])
+    texts = [fold_header(t) for t in (v.question, *v.aliases)]
+    if len(key) >= 12 and any(t.startswith(key) and t != key for t in texts):
+        return "most likely cause: the header is the question text cut short (a length limit of the tool); "
+    return ""
 
 
 def map_headers(raw: RawTable, codebook: Codebook, index: HeaderIndex | None = None) -> HeaderMap:
@@ -355,6 +403,9 @@ def map_headers(raw: RawTable, codebook: Codebook, index: HeaderIndex | None = N
     ignored: list[int] = []
     personal: list[int] = []
     meta: list[int] = []
+    for i, header in enumerate(raw.headers):
+        if visible(header) != header:
+            raw.decisions.append(f"header {raw.column_ref(i)}: invisible character(s) ignored for matching")
     for i, (header, label) in enumerate(zip(raw.headers, labels, strict=True)):
         if i in raw.personal:
             personal.append(i)
@@ -367,7 +418,10 @@ def map_headers(raw: RawTable, codebook: Codebook, index: HeaderIndex | None = N
                 targets[i] = target
             continue
         target = index.match(header, label)
-        if target is None or target.kind == "ignore":
+        if target is None and (personal_header(header) or personal_header(label)
+                               or _personal_content(raw.cells, i)):
+            personal.append(i)  # dropped before anything else; logged by name only
+        elif target is None or target.kind == "ignore":
             ignored.append(i)
         else:
             targets[i] = target
@@ -437,8 +491,14 @@ def map_headers(raw: RawTable, codebook: Codebook, index: HeaderIndex | None = N
                     continue
                 hmap.absent += [f"{v.name}__{g.code}__{f.code}" for f in v.forms if (g.code, f.code) not in ticks]
     if missing:
+        unknown = [visible(raw.headers[i])[:50] for i in hmap.ignored if raw.headers[i].strip()]
+        cause = (f"the export writes them under headers the codebook does not know (unmatched: "
+                 f"{', '.join(repr(u) for u in unknown[:6])}{' ...' if len(unknown) > 6 else ''})" if unknown else
+                 "the export leaves these questions out, or the header row is not the one found")
         raise SurveyFileError(
-            f"{raw.where(hr)}: required question(s) without a column: {'; '.join(missing)} ({_header_place(raw)})",
+            f"{raw.where(hr)}: required question(s) without a column: {'; '.join(missing)} ({_header_place(raw)}); "
+            f"most likely cause: {cause}. Fix: map the headers in an overlay (wijkteam codebook suggest EXPORT "
+            "--wave W, then --codebook-overlay FILE) or export again with every question",
             raw.path, hr, ", ".join(m.split("'")[1] for m in missing),
         )
     return hmap

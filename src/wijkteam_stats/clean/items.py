@@ -123,6 +123,9 @@ def build_items(frame: pd.DataFrame, hmap: HeaderMap, codebook: Codebook, answer
                 cols.update(block)
     for name, extra in extras.items():
         issues += _place_extra_text(cols, name, extra)
+    for v in tidy_variables(codebook):
+        if v.type == "single" and any(o.code == "anders" for o in v.options):
+            issues += _other_from_text(cols, v.name)
     order = [c for c in dtypes if c in cols]
     return pd.DataFrame({c: cols[c].astype(dtypes[c]) for c in order}, index=frame.index), issues
 
@@ -137,6 +140,20 @@ def _place_extra_text(cols: dict[str, pd.Series], name: str, extra: pd.Series) -
         fits &= ~fill
     return [(int(pos), f"{name}: the text after 'namelijk' ('{show(extra.iat[pos], 40)}') has no place in the "
              "tidy table; not kept") for pos in np.flatnonzero(fits.to_numpy(dtype=bool))]
+
+
+def _other_from_text(cols: dict[str, pd.Series], name: str) -> list[Issue]:
+    """A choice left empty while its "anders, namelijk" text is filled (SurveyMonkey's "Other (please
+    specify)", Google Forms' "Other"): read as "anders", reported as a cell issue on that row."""
+    target = f"{name}_anders"
+    if name not in cols or target not in cols:
+        return []
+    fill = (cols[name].isna() & cols[target].notna()).to_numpy(dtype=bool)
+    if not fill.any():
+        return []
+    cols[name] = cols[name].mask(pd.Series(fill, index=cols[name].index), "anders")
+    return [(int(pos), f"{name}: no option chosen, but the 'anders, namelijk' text ({target}) is filled; read as "
+             "'anders'") for pos in np.flatnonzero(fill)]
 
 
 def _enforce_exclusive(block: dict[str, pd.Series], prefix: str, exclusive: str) -> list[Issue]:

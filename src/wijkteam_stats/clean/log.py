@@ -54,6 +54,7 @@ class CleanSummary:
     tool: str = ""  # the survey tool recognised from the columns (Qualtrics, SurveyMonkey, ...)
     tool_columns: tuple[str, ...] = ()  # the tool's metadata columns that are not used
     notes: tuple[str, ...] = ()  # what the reader repaired or decided (encoding, delimiter)
+    decisions: tuple[str, ...] = ()  # every interpretation with its evidence (tool, header, sheet, columns, ...)
 
     def lines(self) -> list[str]:
         """The summary in Dutch and English, one fact per line."""
@@ -68,6 +69,8 @@ class CleanSummary:
         ]
         for note in self.notes:
             out.append(f"  let op / note: {note}")
+        for decision in self.decisions:
+            out.append(f"  besluit / decision: {decision}")
         if self.tool_columns:
             out.append(f"  {self.tool or 'tool'}-kolommen niet gebruikt / tool columns not used: "
                        f"{', '.join(self.tool_columns)}")

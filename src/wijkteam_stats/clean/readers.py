@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from wijkteam_stats.clean.errors import SurveyFileError
+from wijkteam_stats.clean.fold import visible
 
 CSV_DELIMITERS = (";", ",", "\t")
 _DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab", "|": "pipe"}
@@ -90,6 +91,7 @@ class RawTable:
     value_maps: dict[int, dict[str, str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     header_rows: tuple[int, ...] = ()
+    decisions: list[str] = field(default_factory=list)  # every interpretation with its evidence, for the summary
 
     @property
     def row_word(self) -> str:
@@ -104,7 +106,7 @@ class RawTable:
             pos = "variable"
         else:
             pos = f"column {i + 1}"
-        return f"{pos} '{self.headers[i]}'"
+        return f"{pos} '{visible(self.headers[i])}'"
 
     def where(self, row: int | None = None, column: int | None = None) -> str:
         """``<file>[, sheet 'X'][, line N][, column ...]`` for messages."""
@@ -339,6 +341,42 @@ def _parse_records(text: str, delimiter: str, limit: int | None = None) -> list[
     return out
 
 
+QUOTE_SPAN_LINES = 50  # a quoted field spanning more physical lines than this is not a remark
+
+
+def check_quoted_fields(records: list[tuple[int, list[str]]], delimiter: str, path: Path, offset: int = 0) -> None:
+    """Refuse a quoted field that swallowed other records: one whose continuation lines hold many delimiters
+    (the shape of the records that follow) or that spans more than :data:`QUOTE_SPAN_LINES` lines. The error
+    names the line where the quote opened: most likely a quote (") typed in a free-text answer and never closed."""
+    widths = sorted(len(r) for _, r in records)
+    typical = widths[len(widths) // 2] if widths else 0
+    need = max(2, (typical - 1) // 2)
+    for line, rec in records:
+        for j, text in enumerate(rec):
+            if "\n" not in text and "\r" not in text:
+                continue
+            parts = text.splitlines()
+            spans = len(parts)
+            recordlike = sum(p.count(delimiter) >= need for p in parts[1:])
+            if recordlike or spans > QUOTE_SPAN_LINES:
+                name = _DELIMITER_NAMES.get(delimiter, repr(delimiter))
+                why = (f"{recordlike} of its {spans} lines look like records ({need} or more {name}s)"
+                       if recordlike else f"it spans {spans} lines")
+                raise SurveyFileError(
+                    f"{path}, line {line + offset}, field {j + 1}: a quoted field opens here and runs over "
+                    f"{spans} physical lines; {why}. Most likely cause: a quote (\") in a free-text answer that is "
+                    f"never closed, so the records after it were swallowed into one cell ('{_shown(parts[0])}'). "
+                    "Fix: close or remove the quote on that line (or export the file again); nothing is read "
+                    "from a file whose records cannot be told apart",
+                    path, line + offset, f"field {j + 1}",
+                )
+
+
+def _shown(text: str, n: int = 40) -> str:
+    text = text.strip()
+    return (text[:n] + "…") if len(text) > n else text
+
+
 def sniff_delimiter(text: str) -> str:
     """The field delimiter: the one that gives the most lines with the same (>1) number of fields."""
     sample = "\n".join(text.splitlines()[:60])
@@ -390,6 +428,7 @@ def read_csv(path: Path) -> Grid:
         records = _parse_records(text, delimiter)
     except csv.Error as err:
         raise SurveyFileError(f"{path}: not a readable CSV file: {err}", path) from err
+    check_quoted_fields(records, delimiter, path, offset)
     name = _DELIMITER_NAMES.get(delimiter, repr(delimiter))
     return Grid(path, "csv", [r for _, r in records], [line + offset for line, _ in records],
                 dialect=f"{name}-separated, {encoding}", notes=notes)
@@ -500,16 +539,62 @@ def _table_from_frame(path: Path, kind: str, df: pd.DataFrame, labels: list[str 
     return RawTable(path, kind, headers, cells, rows, 0, labels=labels, dialect=dialect)
 
 
+UNLABELLED = "(code without a value label)"
+
+
+def _apply_labels(df: pd.DataFrame, value_labels: dict) -> tuple[pd.DataFrame, list[str]]:
+    """Numeric codes through their value labels. In a categorical labelled variable (two or more labels that
+    are not all sentinel codes such as 99 or -1) a code without a label becomes the text "<code> (code without
+    a value label)", which no codebook label or municipality matches: a cell issue, never a bare number read
+    as an answer or a CBS code. Returns the frame and a note per variable with such codes."""
+    notes = []
+    out = df.copy()
+    for col, labels in (value_labels or {}).items():
+        if col not in out.columns or not labels:
+            continue
+        keys = {_num_key(k): str(v) for k, v in labels.items()}
+        categorical = len(keys) >= 2 and not all(isinstance(k, float) and (k < 0 or k >= 90) for k in keys)
+        bad = set()
+
+        def label(x, keys=keys, categorical=categorical, bad=bad):
+            if x is None or (isinstance(x, float) and math.isnan(x)):
+                return x
+            k = _num_key(x)
+            if k in keys:
+                return keys[k]
+            if categorical:
+                bad.add(cell_text(x))
+                return f"{cell_text(x)} {UNLABELLED}"
+            return x
+
+        out[col] = [label(x) for x in out[col].tolist()]
+        if bad:
+            notes.append(f"variable '{col}': code(s) {', '.join(sorted(bad))} without a value label (cell issues)")
+    return out, notes
+
+
+def _num_key(x: object) -> object:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return str(x)
+
+
 def read_sav(path: Path) -> RawTable:
     """Read an SPSS file with value labels applied; row numbers are case numbers."""
     import pyreadstat
 
     try:
-        df, meta = pyreadstat.read_sav(str(path), apply_value_formats=True, formats_as_category=False)
+        df, meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
     except Exception as err:  # pyreadstat.ReadstatError and friends
         raise SurveyFileError(f"{path}: not a readable SPSS .sav file: {err}", path) from err
+    df, notes = _apply_labels(df, meta.variable_value_labels)
     labels = [str(lab) if lab else None for lab in (meta.column_labels or [None] * len(df.columns))]
-    return _table_from_frame(path, "sav", df, labels, "SPSS")
+    raw = _table_from_frame(path, "sav", df, labels, "SPSS")
+    raw.notes += notes
+    raw.decisions.append(f"SPSS file: {len(meta.variable_value_labels or {})} variable(s) with value labels read "
+                         "through their labels; variable labels used as question texts")
+    return raw
 
 
 def read_dta(path: Path) -> RawTable:
@@ -517,8 +602,13 @@ def read_dta(path: Path) -> RawTable:
     import pyreadstat
 
     try:
-        df, meta = pyreadstat.read_dta(str(path), apply_value_formats=True, formats_as_category=False)
+        df, meta = pyreadstat.read_dta(str(path), apply_value_formats=False)
     except Exception as err:  # pyreadstat.ReadstatError and friends
         raise SurveyFileError(f"{path}: not a readable Stata .dta file: {err}", path) from err
+    df, notes = _apply_labels(df, meta.variable_value_labels)
     labels = [str(lab) if lab else None for lab in (meta.column_labels or [None] * len(df.columns))]
-    return _table_from_frame(path, "dta", df, labels, "Stata")
+    raw = _table_from_frame(path, "dta", df, labels, "Stata")
+    raw.notes += notes
+    raw.decisions.append(f"Stata file: {len(meta.variable_value_labels or {})} variable(s) with value labels read "
+                         "through their labels; variable labels used as question texts")
+    return raw

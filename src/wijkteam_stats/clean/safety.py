@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from wijkteam_stats.clean.deidentify import NOBODY, PLACEHOLDERS, KnownPersons, find_personal_data, mask
+from wijkteam_stats.clean.fold import visible
 
 MASK_PERSONAL = "[persoonsgegevens verwijderd]"
 _NAME_WORD = re.compile(r"[^\W\d_]{2,}")
@@ -74,7 +75,7 @@ def show(value: object, limit: int = 60) -> str:
     Only the first ``limit`` + 400 characters are read (a long cell costs no more than a short one).
     """
     text = str(value)
-    s = _mask_cached(text[: limit + _SHOW_MARGIN], NOBODY).replace("\r", " ").replace("\n", " ")
+    s = visible(_mask_cached(text[: limit + _SHOW_MARGIN], NOBODY).replace("\r", " ").replace("\n", " "))
     if len(text) > limit + _SHOW_MARGIN:
         s += "…"
     return s if len(s) <= limit else s[: limit - 1] + "…"

@@ -70,8 +70,11 @@ QUALTRICS_STATUS = {  # Qualtrics response type: (action, reason) or None to kee
 }
 SURVEYMONKEY_META = {
     "respondent id": None, "collector id": None, "start date": None, "end date": "ingevuld_op",
+    # older exports (before 2018) write the names without spaces
+    "respondentid": None, "collectorid": None, "startdate": None, "enddate": "ingevuld_op",
 }
-SURVEYMONKEY_PERSONAL = ("ip address", "email address", "first name", "last name")
+SURVEYMONKEY_PERSONAL = ("ip address", "email address", "first name", "last name", "lastname", "firstname",
+                         "respondentid", "respondent id", "collectorid", "collector id")
 LIMESURVEY_META = {
     "id": None, "lastpage": None, "startlanguage": None, "seed": None, "startdate": None, "datestamp": None,
     "submitdate": None, "response id": None, "date submitted": None, "last page": None, "start language": None,
@@ -99,6 +102,7 @@ class _Found:
     tool: str
     score: int
     has_municipality: bool
+    why: str = ""  # the evidence for the tool (for the summary's decisions)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -187,20 +191,31 @@ def _find_header(grid: Grid, index: HeaderIndex) -> _Found | None:
     r0 = _lower(recs[first])
     r1 = _lower(recs[first + 1]) if first + 1 < len(recs) else []
     r2 = recs[first + 2] if first + 2 < len(recs) else []
+    if _legacy_qualtrics(r0, r1):  # before 2017: ids V1..V10 above ResponseID, ResponseSet, ..., Status, Finished
+        return _Found(grid, first, 2, "Qualtrics", len(r0), True,
+                      "legacy layout (before 2017): ids V1..Vn above 'ResponseID', 'ResponseSet', 'Status'")
     if "responseid" in r0 or "_recordid" in r0 or {"startdate", "finished"} <= set(r0) or (
             {"startdate", "status"} <= set(r0) and "response id" in r1):
         depth = 3 if r2 and any(c.strip().startswith('{"ImportId"') for c in r2) else 2
         if depth == 2 and not ({"response id", "start date", "end date"} & set(r1)):
             depth = 1  # ids only ("Use choice text / export tags" without the second row)
-        return _Found(grid, first, depth, "Qualtrics", len(r0), True)
-    if "respondent id" in r0 and ("collector id" in r0 or "start date" in r0):
+        return _Found(grid, first, depth, "Qualtrics", len(r0), True,
+                      "column names " + ", ".join(f"'{c}'" for c in recs[first] if c.strip().lower() in
+                                                  ("responseid", "_recordid", "startdate", "finished", "status")))
+    squeezed = {c.replace(" ", "") for c in r0}
+    if "respondentid" in squeezed and ("collectorid" in squeezed or "startdate" in squeezed):
         depth = 2 if r1 and (SUBHEADER_WORDS & {fold(c) for c in r1}) else 1
-        return _Found(grid, first, depth, "SurveyMonkey", len(r0), True)
+        old = "respondentid" in r0
+        return _Found(grid, first, depth, "SurveyMonkey", len(r0), True,
+                      f"column names '{'RespondentID' if old else 'Respondent ID'}' with 'Collector ID' / 'Start Date'"
+                      + (" (the layout before 2018, names without spaces)" if old else ""))
     if ("submitdate" in r0 and ("lastpage" in r0 or "startlanguage" in r0) and "id" in r0) or (
             {"response id", "date submitted"} <= set(r0) and ("last page" in r0 or "start language" in r0)):
-        return _Found(grid, first, 1, "LimeSurvey", len(r0), _has_muni(recs[first], index))
+        return _Found(grid, first, 1, "LimeSurvey", len(r0), _has_muni(recs[first], index),
+                      "column names 'submitdate'/'Date submitted' with 'lastpage'/'startlanguage'")
     if r0 and r0[0] in GOOGLE_TIMESTAMP:
-        return _Found(grid, first, 1, "Google Forms", len(r0), _has_muni(recs[first], index))
+        return _Found(grid, first, 1, "Google Forms", len(r0), _has_muni(recs[first], index),
+                      f"first column '{recs[first][0].strip()}'")
     best: _Found | None = None
     for i in range(first, min(len(recs), first + HEADER_SCAN)):
         rec = recs[i]
@@ -216,6 +231,19 @@ def _find_header(grid: Grid, index: HeaderIndex) -> _Found | None:
     if best.start + 1 < len(recs) and _is_subheader(recs[best.start], recs[best.start + 1], index):
         best.depth = 2
     return best
+
+
+_V_ID = re.compile(r"^v\d+$")
+
+
+def _legacy_qualtrics(r0: list[str], r1: list[str]) -> bool:
+    """The pre-2017 Qualtrics layout: a row of ids V1, V2, ... above ResponseID, ResponseSet, Status, ..."""
+    leading = 0
+    for c in r0:
+        if not _V_ID.match(c):
+            break
+        leading += 1
+    return leading >= 5 and "responseid" in r1 and ("responseset" in r1 or "status" in r1)
 
 
 def _has_muni(rec: list[str], index: HeaderIndex) -> bool:
@@ -274,7 +302,7 @@ def _build(found: _Found, index: HeaderIndex) -> RawTable:
     h0, h1 = found.start, found.start + found.depth  # header records: recs[h0:h1]
     head = [list(r) for r in recs[h0:h1]]
     labels: list[str | None] = []
-    if found.tool == "Qualtrics":
+    if found.tool.startswith("Qualtrics"):
         ids = head[0]
         texts = head[1] if found.depth >= 2 else head[0]
         headers = [re.sub(r"\s+-\s+Selected Choice\b", "", t.strip()) for t in texts]
@@ -322,7 +350,18 @@ def _build(found: _Found, index: HeaderIndex) -> RawTable:
     raw = RawTable(g.path, g.kind, headers, cells, out_rows, rows[h0] if found.depth == 1 else rows[h1 - 1],
                    labels=labels, sheet=g.sheet, dialect=dialect, tool=found.tool, pre_actions=pre,
                    notes=list(g.notes), header_rows=header_rows)
-    if found.tool == "Qualtrics":
+    raw.decisions.append(f"tool: {found.tool} export, recognised by its {found.why}" if found.tool else
+                         "tool: none recognised (no survey tool's fixed column names); a hand-made table, headers "
+                         "matched to the codebook")
+    raw.decisions.append(
+        (f"header: {g.row_word} {rows[h0]}" if found.depth == 1 else
+         f"header: {found.depth} rows ({g.row_word}s {rows[h0]}-{rows[h1 - 1]})")
+        + (f", {h0} row(s) above it skipped as title/blank" if h0 > 0 else "")
+        + (f"; sheet '{g.sheet}'" + (f" of {len(g.sheets)} ({', '.join(repr(x) for x in g.sheets)})"
+                                    if len(g.sheets) > 1 else "") if g.sheet else ""))
+    if g.kind == "csv":
+        raw.decisions.append(f"text: {g.dialect}")
+    if found.tool.startswith("Qualtrics"):
         _qualtrics(raw)
     elif found.tool == "SurveyMonkey":
         _presets(raw, SURVEYMONKEY_META, SURVEYMONKEY_PERSONAL, prefix_personal=("custom data",))
@@ -353,8 +392,8 @@ def _check_field_counts(g: Grid, recs, body, notes, h0: int, h1: int, width: int
     head_len = max(len(r) for r in recs[h0:h1])
     lengths = {len(recs[k]) for k in data}
     allowed = {width, head_len}
-    if len(lengths) == 1:
-        allowed |= lengths  # the same empty trailing separators on every row
+    if len(lengths) == 1 and min(lengths) > width:
+        allowed |= lengths  # the same empty trailing separators on every row (never fewer fields)
     for k in data:
         n = len(recs[k])
         if n in allowed and all(not c.strip() for c in recs[k][width:]):
@@ -396,6 +435,10 @@ def _presets(raw: RawTable, meta: dict[str, str | None], personal, prefix_person
 def _qualtrics(raw: RawTable) -> None:
     _presets(raw, QUALTRICS_META, QUALTRICS_PERSONAL, prefix_personal=("recipient", "location"))
     names = raw.headers if raw.kind in ("sav", "dta") else raw.labels  # the Qualtrics ids
+    known = set(QUALTRICS_META) | set(QUALTRICS_PERSONAL) | {"status", "ipaddress"}
+    # legacy exports carry V1..V10 as ids and the names (ResponseID, Status, Finished) in the text row
+    names = [lab if (lab or "").strip().lower() in known or (h or "").strip().lower() not in known else h
+             for lab, h in zip((list(names) + [None] * len(raw.headers))[:len(raw.headers)], raw.headers, strict=True)]
     for i, lab in enumerate(names):
         if lab and lab.startswith("Q_") and i not in raw.personal:
             raw.preset.setdefault(i, None)  # Q_RecaptchaScore, Q_RelevantIDDuplicate, ...: tool metadata
@@ -431,7 +474,8 @@ def _qualtrics(raw: RawTable) -> None:
     # a Qualtrics id row of real question ids also names "Q1_4_TEXT" columns: the text of an option
     for i, lab in enumerate(raw.labels):
         if lab and re.search(r"_TEXT$", lab) and not raw.headers[i].lower().endswith(" - text"):
-            raw.headers[i] = f"{raw.headers[i]} - Text"
+            base = re.sub(r"\s*-\s*TEXT$", "", raw.headers[i])  # legacy exports: "<question>-TEXT"
+            raw.headers[i] = f"{base} - Text"
 
 
 def _limesurvey(raw: RawTable) -> None:

@@ -30,6 +30,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="LimeSurvey survey structure file: names the question and answer codes of the export")
     p.add_argument("--date-order", choices=("dmy", "mdy"), default=None,
                    help="day/month order of the timestamps when the values cannot tell (e.g. all days <= 12)")
+    p.add_argument("--keep-outside-fieldwork", action="store_true",
+                   help="keep responses dated outside the wave's fieldwork (data/raw/waves.yaml); default: set aside")
 
 
 def default_log_path(source: str | Path, wave: int) -> Path:
@@ -55,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     log_path = Path(args.log) if args.log else default_log_path(args.input, args.wave)
     try:
         result = clean_survey(args.input, args.wave, sheet=args.sheet, overlay=args.codebook_overlay,
-                              structure=args.structure, date_order=args.date_order)
+                              structure=args.structure, date_order=args.date_order,
+                              keep_outside_fieldwork=args.keep_outside_fieldwork)
     except SurveyFileError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -24,6 +24,7 @@ from wijkteam_stats.clean.headers import HeaderIndex
 from wijkteam_stats.clean.schema import validate_tidy
 from wijkteam_stats.reference import municipalities as m
 from wijkteam_stats.reference.codebook import Codebook, Variable, load_codebook
+from wijkteam_stats.reference.wave_settings import load_wave_settings
 from wijkteam_stats.reference.writers import _write_xlsx, safe_to_csv
 
 # --------------------------------------------------------------------------- the export layout
@@ -369,12 +370,14 @@ def example_tidy(wave: int = 2015, n: int = 40, seed: int = 0, codebook: Codeboo
     data: dict[str, list] = {c: [pd.NA] * n for c in dtypes}
     data["gm_code"] = codes
     data["wave"] = [int(wave)] * n
-    start = pd.Timestamp(int(wave), 9, 1)
+    fieldwork = load_wave_settings().get(int(wave))  # timestamps inside the fieldwork: the cleaner sets others aside
+    start = pd.Timestamp(fieldwork.fieldwork_start if fieldwork else f"{int(wave)}-09-01")
+    span = ((fieldwork.fieldwork_end - fieldwork.fieldwork_start).days + 1) * 86400 if fieldwork else 100 * 86400
     order = [v for v in cb.variables if v.role == "substantive"]
     for i in range(n):
         partial = rng.random() < 0.15
         data["status"][i] = "gedeeltelijk" if partial else "compleet"
-        data["ingevuld_op"][i] = start + pd.Timedelta(seconds=int(rng.integers(0, 100 * 86400)))
+        data["ingevuld_op"][i] = start + pd.Timedelta(seconds=int(rng.integers(0, 100 * 86400)) % span)
         row = _example_row(cb, rng)
         stop = int(rng.integers(1, len(order))) if partial else len(order)
         for v in order[stop:]:
