@@ -246,7 +246,7 @@ def declared_record(kind: str, source: str | Path, *, who: str | None = None, ro
 
 
 def resolve_provenance(source: str | Path, declared: str | None = None, *, who: str | None = None,
-                       role: str | None = None) -> dict:
+                       role: str | None = None, day: str | None = None) -> dict:
     """The record that describes ``source``: its own record, checked against ``declared`` (the
     ``--provenance`` flag; a contradiction is a :class:`ProvenanceError`); the declaration when the file has
     none; ``{"kind": "unknown"}`` when neither says anything (fails closed downstream)."""
@@ -258,7 +258,7 @@ def resolve_provenance(source: str | Path, declared: str | None = None, *, who: 
         return dict(rec.record)
     if declared is None:
         return {"kind": "unknown"}
-    return declared_record(declared, source, who=who, role=role)
+    return declared_record(declared, source, who=who, role=role, day=day)
 
 
 def self_reported_line_nl(record: dict) -> str | None:
