@@ -159,7 +159,23 @@ def test_zelfscan_page_fill_download_load_assess(page_file, tmp_path):
     assert z.answers["b"] == PART_B and z.tidy["n_teams"] == 6
     out = tmp_path / "report"
     assert main(["assess", str(downloads), "--wave", "2015", "--provenance", "self-reported", "--out", str(out)]) == 0
-    html = (out / "zelfscan_GM0014.html").read_text(encoding="utf-8")
+    report = out / "zelfscan_GM0014.html"
+    html = report.read_text(encoding="utf-8")
+    with sync_api.sync_playwright() as p:  # the report reads well at both widths, prints on A4
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(report.as_uri())
+            _axe(page, "zelfscan report at 1280 px")
+            page.screenshot(path=str(SCREENSHOTS / "zelfscan_report_1280.png"), full_page=True)
+            page.set_viewport_size({"width": 390, "height": 900})
+            _no_page_scroll(page, "zelfscan report at 390 px")
+            _axe(page, "zelfscan report at 390 px")
+            page.emulate_media(media="print")
+            assert page.locator(".zs-prov-print").is_visible() and page.locator(".zs-prov").is_hidden()
+            assert len(page.pdf(format="A4")) > 20_000
+        finally:
+            browser.close()
     assert "Uw antwoord: <strong>6</strong>" in html and "F2015-010" in html and "F2015-105" in html
     assert 'id="agenda-R01"' in html and 'id="agenda-R13"' in html
     assert "zelf ingevuld door de adviesraad (secretaris adviesraad sociaal domein) op 2 november 2026" in html

@@ -58,7 +58,7 @@ def published_index(wave: int) -> dict[tuple[str, Any], list[dict[str, Any]]]:
     pub = pub[(pub["wave"].astype(int) == int(wave)) & pub["value"].notna()]
     out: dict[tuple[str, Any], list[dict[str, Any]]] = {}
     for r in pub.itertuples(index=False):
-        if r.statistic not in ("percent", "mean"):
+        if r.statistic not in ("percent", "mean", "rank"):
             continue
         try:
             ind = cb.indicator(str(r.variable), str(r.category), str(r.breakdown))
@@ -143,8 +143,9 @@ def part_a(answers: dict[str, Any], wave: int, facts: dict[str, Any]) -> list[di
             own_text = status if status and status != "niet beantwoord" else (v or "–")
         elif q.type == "grid":
             own_text = status
+        published_any = any(r["national"] or r["splits"] for r in rows)
         out.append({"name": q.name, "number": q.number, "question": q.question, "type": q.type,
-                    "own": own_text, "rows": rows, "shown": shown})
+                    "own": own_text, "rows": rows if published_any or status is None else [], "shown": shown})
     return out
 
 
