@@ -118,3 +118,12 @@ def test_old_records_and_the_shipped_sidecar_stay_valid():
     good = {"synthetic": False, "kind": "self-reported", "source": "zelfscan", "how_made": "zelfscan.html",
             "who": "gemeente", "role": "beleidsmedewerker", "date": "2026-01-05"}
     assert validate_record(good) == good
+
+
+def test_models_warn_about_self_selection_and_small_n_on_zelfscans():
+    from wijkteam_stats.models.text import provenance_paragraph_nl
+
+    rec = provenance.Provenance("real", "sidecar x.meta.json", {}, "self-reported", {})
+    text = provenance_paragraph_nl(rec)
+    assert text.startswith("**Zelfscans: zelfselectie en kleine aantallen.**") and "echte export" not in text
+    assert "echte export" in provenance_paragraph_nl(provenance.Provenance("real", "sidecar x.meta.json"))

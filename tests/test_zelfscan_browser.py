@@ -118,6 +118,7 @@ def test_zelfscan_page_fill_download_load_assess(page_file, tmp_path):
             result = page.inner_text("#zs-result")
             assert "Zelf ingevuld door de adviesraad (secretaris adviesraad sociaal domein) op 2026-11-02" in result
             assert "87 % (F2015-003)" in result and "niet gepubliceerd" in result
+            assert "1e in de rangorde (geen percentage gepubliceerd) (F2015-014)" in result  # a rank, not 1 %
             before = page.evaluate("JSON.stringify(window.zelfscan.collect())")
             page.screenshot(path=str(SCREENSHOTS / "zelfscan_1280.png"), full_page=True)
             _no_page_scroll(page, "zelfscan at 1280 px")

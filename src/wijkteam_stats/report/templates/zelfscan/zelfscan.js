@@ -179,7 +179,9 @@
   function pub(key) {
     var p = D.published[key];
     if (!p) { return "niet gepubliceerd"; }
-    var v = p.statistic === "mean" ? "gemiddeld " + String(p.value).replace(".", ",") : String(Math.round(p.value)) + " %";
+    var v = p.statistic === "mean" ? "gemiddeld " + String(p.value).replace(".", ",")
+      : p.statistic === "rank" ? Math.round(p.value) + "e in de rangorde (geen percentage gepubliceerd)"
+      : String(Math.round(p.value)) + " %";
     return v + " (" + p.finding_id + ")";
   }
 
