@@ -134,11 +134,22 @@ def test_zelfscan_page_fill_download_load_assess(page_file, tmp_path):
                 d.save_as(downloads / d.suggested_filename)
             assert sorted(x.name for x in downloads.iterdir()) == ["zelfscan_GM0014_2015.csv",
                                                                    "zelfscan_GM0014_2015.meta.json"]
+            first = sorted(downloads.iterdir())
             # load back into a fresh page: the form is restored identically
             page.goto(page_file.as_uri())
             page.set_input_files("#zs-load", str(downloads / "zelfscan_GM0014_2015.csv"))
             page.wait_for_function("document.getElementById('zs-gemeente').value === 'GM0014'")
             assert page.evaluate("JSON.stringify(window.zelfscan.collect())") == before
+            # a year later: one answer changed, a second answers file of the same municipality
+            page.fill("#a-n_teams", "7")
+            page.check('input[name="b-bes_werkplan"][value="gedeeltelijk"]')
+            page.fill("#zs-date", "2027-11-05")
+            got.clear()
+            page.click("#zs-download")
+            while len(got) < 2:
+                page.wait_for_event("download")
+            for d in got:
+                d.save_as(downloads / d.suggested_filename.replace("_2015.", "_2015_later."))
             # at 390 px: no page scroll, axe clean
             page.set_viewport_size({"width": 390, "height": 900})
             page.click("#zs-show")
@@ -177,6 +188,11 @@ def test_zelfscan_page_fill_download_load_assess(page_file, tmp_path):
             assert len(page.pdf(format="A4")) > 20_000
         finally:
             browser.close()
-    assert "Uw antwoord: <strong>6</strong>" in html and "F2015-010" in html and "F2015-105" in html
-    assert 'id="agenda-R01"' in html and 'id="agenda-R13"' in html
-    assert "zelf ingevuld door de adviesraad (secretaris adviesraad sociaal domein) op 2 november 2026" in html
+    assert "Uw antwoord: <strong>7</strong>" in html and "F2015-010" in html and "F2015-105" in html
+    # the later file is the report's answers; 'Wat is veranderd' compares it with the earlier one
+    assert 'id="agenda-R01"' not in html and 'id="agenda-R13"' in html  # werkplan 'gedeeltelijk' now
+    assert "zelf ingevuld door de adviesraad (secretaris adviesraad sociaal domein) op 5 november 2027" in html
+    changes = html.split('id="veranderd"')[1]
+    assert "zelfscan_GM0014_2015.csv, ingevuld 2 november 2026" in changes
+    assert "<td>6</td><td>7</td>" in changes and "<td>Gebeurt niet</td><td>Gedeeltelijk</td>" in changes
+    assert [p.name for p in first] == ["zelfscan_GM0014_2015.csv", "zelfscan_GM0014_2015.meta.json"]
