@@ -84,6 +84,12 @@ def test_self_reported_flag_records_who_role_and_date(copy_without_record, tmp_p
                                        "op 7 december 2025")
 
 
+def test_self_reported_without_a_role_is_refused(copy_without_record, tmp_path, capsys):
+    rc = main(["clean", str(copy_without_record), "--wave", "2015", "--out", str(tmp_path / "t.parquet"),
+               "--log", str(tmp_path / "l.csv"), "--provenance", "self-reported"])
+    assert rc == 2 and "needs --role FUNCTION" in capsys.readouterr().err
+
+
 def test_flag_contradicting_the_record_is_refused(tmp_path, capsys):
     rc = main(["clean", str(paths.synthetic_survey_file(2015)), "--wave", "2015", "--out",
                str(tmp_path / "t.parquet"), "--log", str(tmp_path / "l.csv"), "--provenance", "real"])

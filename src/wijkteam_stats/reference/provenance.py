@@ -241,6 +241,9 @@ def declared_record(kind: str, source: str | Path, *, who: str | None = None, ro
     rec: dict[str, Any] = {"synthetic": kind == "synthetic", "kind": kind, "source": Path(source).name,
                            "how_made": f"declared with --provenance {kind}", "declared_with_flag": True}
     if kind == "self-reported":
+        if not role:
+            raise ProvenanceError(f"{Path(source).name}: --provenance self-reported needs --role FUNCTION (the "
+                                  "function of who filled it in, e.g. 'beleidsmedewerker'; never a name)")
         rec.update(who=who or "gemeente", role=role, date=day or build_day())
     return validate_record(rec, f"--provenance {kind} for {Path(source).name}")
 
