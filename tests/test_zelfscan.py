@@ -129,6 +129,8 @@ def test_assess_refuses_answers_without_provenance(tmp_path, capsys):
 def test_excel_template_has_dropdowns_and_an_explanation_and_is_read_back(tmp_path):
     xlsx = tmp_path / "zelfscan_2015.xlsx"
     assert main(["assess", "template", "--wave", "2015", "--out", str(xlsx)]) == 0
+    assert main(["assess", "template", "--out", str(tmp_path / "again.xlsx")]) == 0  # default wave: 2015
+    assert (tmp_path / "again.xlsx").read_bytes() == xlsx.read_bytes()  # byte-reproducible
     wb = openpyxl.load_workbook(xlsx)
     assert wb.sheetnames == ["Antwoorden", "Keuzelijsten", "Uitleg"]
     ws = wb["Antwoorden"]

@@ -119,8 +119,9 @@ def plan(wave: str | int) -> list[Step]:
                            paths.NOTEBOOKS / "03_municipality_profile.ipynb"),
                           (paths.OUTPUTS / "manifest.json", paths.REPORTS / "run_summary.csv")))
     site_wave = report_waves[-1] if report_waves else waves[-1]
-    steps.append(Step(("site", "--wave", str(site_wave)), (html, paths.OUTPUTS / "manifest.json", *raw_common),
-                      (paths.SITE / "index.html",)))
+    steps.append(Step(("site", "--wave", str(site_wave)), (html, paths.OUTPUTS / "manifest.json", *raw_common,
+                                                           paths.RAW_PUBLISHED, paths.RAW / "zelfscan"),
+                      (paths.SITE / "index.html", paths.SITE / "zelfscan.html")))
     return steps
 
 
