@@ -156,26 +156,20 @@ def test_zelfscan_page_fill_download_load_assess(page_file, tmp_path):
             _no_page_scroll(page, "zelfscan at 390 px")
             _axe(page, "zelfscan at 390 px")
             page.screenshot(path=str(SCREENSHOTS / "zelfscan_390.png"), full_page=False)
-        finally:
-            browser.close()
-    assert errors == []
-    # no network request: only the page itself and the downloads made in the page (data: URLs)
-    assert {u.split("#")[0] for u in requests if not u.startswith("data:")} == {
-        page_file.as_uri(), (page_file.parent / "wijkteam.css").as_uri()}
-    # the download is a survey export that the cleaner reads, with its provenance
-    meta = json.loads((downloads / "zelfscan_GM0014_2015.meta.json").read_text(encoding="utf-8"))
-    assert (meta["kind"], meta["who"], meta["role"], meta["date"]) == (
-        "self-reported", "adviesraad", "secretaris adviesraad sociaal domein", "2026-11-02")
-    (z,) = read_answers(downloads / "zelfscan_GM0014_2015.csv", 2015)
-    assert z.answers["a"]["involvement"]["mantelzorgers"] == "weet_niet" and z.answers["a"]["goal"] == "weet_niet"
-    assert z.answers["b"] == PART_B and z.tidy["n_teams"] == 6
-    out = tmp_path / "report"
-    assert main(["assess", str(downloads), "--wave", "2015", "--provenance", "self-reported", "--out", str(out)]) == 0
-    report = out / "zelfscan_GM0014.html"
-    html = report.read_text(encoding="utf-8")
-    with sync_api.sync_playwright() as p:  # the report reads well at both widths, prints on A4
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
+            # the download is a survey export that the cleaner reads, with its provenance
+            meta = json.loads((downloads / "zelfscan_GM0014_2015.meta.json").read_text(encoding="utf-8"))
+            assert (meta["kind"], meta["who"], meta["role"], meta["date"]) == (
+                "self-reported", "adviesraad", "secretaris adviesraad sociaal domein", "2026-11-02")
+            (z,) = read_answers(downloads / "zelfscan_GM0014_2015.csv", 2015)
+            assert z.answers["a"]["involvement"]["mantelzorgers"] == "weet_niet"
+            assert z.answers["a"]["goal"] == "weet_niet"
+            assert z.answers["b"] == PART_B and z.tidy["n_teams"] == 6
+            out = tmp_path / "report"
+            assert main(["assess", str(downloads), "--wave", "2015", "--provenance", "self-reported",
+                         "--out", str(out)]) == 0
+            report = out / "zelfscan_GM0014.html"
+            html = report.read_text(encoding="utf-8")
+            # the report reads well at both widths and prints on A4
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(report.as_uri())
             _axe(page, "zelfscan report at 1280 px")
@@ -188,6 +182,10 @@ def test_zelfscan_page_fill_download_load_assess(page_file, tmp_path):
             assert len(page.pdf(format="A4")) > 20_000
         finally:
             browser.close()
+    assert errors == []
+    # no network request: only the page itself and the downloads made in the page (data: URLs)
+    assert {u.split("#")[0] for u in requests if not u.startswith("data:")} == {
+        page_file.as_uri(), (page_file.parent / "wijkteam.css").as_uri()}
     assert "Uw antwoord: <strong>7</strong>" in html and "F2015-010" in html and "F2015-105" in html
     # the later file is the report's answers; 'Wat is veranderd' compares it with the earlier one
     assert 'id="agenda-R01"' not in html and 'id="agenda-R13"' in html  # werkplan 'gedeeltelijk' now
