@@ -65,6 +65,7 @@ def test_twelve_zelfscans_clean_assess_reports_and_site(tmp_path):
     ams = (outputs / "reports" / "2015" / "GM0363.html").read_text(encoding="utf-8")
     assert "zelf ingevuld door de adviesraad (lid adviesraad sociaal domein) op 9 oktober 2026" in ams
     assert "heeft de zelfscan ingevuld" in ams and "SYNTHETISCHE" not in ams and "Amsterdam antwoordde" in ams
+    assert "zelfscan invulden (12 van de 393 gemeenten" in ams
     numbers = json.loads((outputs / "reports" / "2015" / "data" / "GM0363.json").read_text(encoding="utf-8"))
     assert numbers["provenance"]["kind"] == "self-reported" and numbers["answers"]["n_teams"] == 10
     assert numbers["national"]["n_respondents"] == 12
