@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from test_profile import fake_expectations, fake_tidy
+from test_profile import fake_expectations, fake_tidy, mark_provenance
 
 from wijkteam_stats.batch import executors, lock, manifest, runner
 from wijkteam_stats.batch.build import JobResult
@@ -44,6 +44,7 @@ def inputs(tmp_path_factory):
     codes = [c for i, c in enumerate(register(2015)["gm_code"]) if i % 3 == 0 or c in CODES]
     survey = d / "SYNTHETIC_fault_survey_2015.parquet"
     fake_tidy(codes, seed=11).to_parquet(survey)
+    mark_provenance(survey, synthetic=True)
     exp = d / "expected_by_municipality_2015.csv"
     fake_expectations().to_csv(exp, index=False)
     return survey, exp

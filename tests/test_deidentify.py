@@ -8,7 +8,7 @@ from collections import Counter
 
 import pandas as pd
 import pytest
-from test_profile import fake_expectations, fake_tidy, teams_answers
+from test_profile import fake_expectations, fake_tidy, mark_provenance, teams_answers
 
 from wijkteam_stats.clean.answers import Answers, parse_choice, split_namelijk
 from wijkteam_stats.clean.deidentify import (
@@ -224,6 +224,7 @@ def test_reports_mask_free_text_of_a_table_cleaned_elsewhere(tmp_path):
     text = "Bel 06-12345678 of mail k.bakker@zaanstad.nl; groet, Karin Bakker"
     survey = tmp_path / "elsewhere_2015.parquet"  # real data: only then are free-text answers in the numbers
     fake_tidy(["GM0363", "GM0003"], overrides={"GM0363": teams_answers(3, toelichting=text)}).to_parquet(survey)
+    mark_provenance(survey, synthetic=False)
     exp = tmp_path / "expected.csv"
     fake_expectations().to_csv(exp, index=False)
     numbers = profile.build_numbers("GM0363", 2015, survey, exp)

@@ -593,7 +593,8 @@ def test_provenance_labels_come_from_the_record_not_the_file_name(tmp_path):
     text3 = models_text.conclusion_nl(ms, None, None, provenance=provenance.read_provenance(f))
     assert "SYNTHETISCHE" in text3 and "per constructie" not in text3 and "niet vastgelegd" in text3
     # a real export declared by its record; a plain file without record is unknown whatever its name
-    (tmp_path / "SYNTHETIC_survey_or14.csv.meta.json").write_text(json.dumps({"synthetic": False}), encoding="utf-8")
+    (tmp_path / "SYNTHETIC_survey_or14.csv.meta.json").write_text(
+        json.dumps({"synthetic": False, "source": "test", "how_made": "test fixture"}), encoding="utf-8")
     assert provenance.read_provenance(f).status == "real"
     assert "echte export" in models_text.conclusion_nl(ms, None, None, provenance=provenance.read_provenance(f))
     plain = tmp_path / "export.csv"

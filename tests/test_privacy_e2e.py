@@ -88,7 +88,8 @@ def published(tmp_path_factory):
     processed = root / "data" / "processed" / "survey_2015.parquet"
     outputs = root / "outputs"
     log = outputs / "tables" / "cleaning_log_2015.csv"
-    assert main(["clean", str(export), "--wave", str(WAVE), "--out", str(processed), "--log", str(log)]) == 0
+    assert main(["clean", str(export), "--wave", str(WAVE), "--out", str(processed), "--log", str(log),
+                 "--provenance", "real"]) == 0
     exp = root / "expected_by_municipality_2015.csv"
     fake_expectations().to_csv(exp, index=False)
     old = os.environ.get("SOURCE_DATE_EPOCH")

@@ -110,7 +110,9 @@ def fake_expectations(wave: int = 2015) -> pd.DataFrame:
 
 def mark_provenance(path, synthetic: bool):
     """Write the file's provenance sidecar (``<stem>.meta.json``): synthetic or not decided by provenance."""
-    path.with_name(f"{path.stem}.meta.json").write_text(json.dumps({"synthetic": synthetic}), encoding="utf-8")
+    record = {"synthetic": synthetic} if synthetic else {"synthetic": False, "source": "test fixture",
+                                                         "how_made": "written by the test as real data"}
+    path.with_name(f"{path.stem}.meta.json").write_text(json.dumps(record), encoding="utf-8")
     return path
 
 

@@ -63,7 +63,8 @@ def test_provenance_synthetic_by_record_never_by_name(tmp_path):
     (tmp_path / "export.csv.meta.json").write_text(json.dumps({"synthetic": True}), encoding="utf-8")
     assert provenance.is_synthetic(b)
     assert "SYNTHETISCHE" in provenance.data_banner_nl(b) and "ca978112ca1b" in provenance.data_banner_nl(b)
-    (tmp_path / "export.csv.meta.json").write_text(json.dumps({"synthetic": False}), encoding="utf-8")
+    (tmp_path / "export.csv.meta.json").write_text(json.dumps(
+        {"synthetic": False, "source": "test", "how_made": "test fixture"}), encoding="utf-8")
     assert not provenance.is_synthetic(b) and "echte export" in provenance.data_banner_nl(b)
     (tmp_path / "export.csv.meta.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(ValueError, match="export.csv.meta.json"):

@@ -103,7 +103,8 @@ def test_site_is_offline_lean_and_free_of_local_paths(outputs):
     res = site.build_site(2015, outputs_dir=outputs)
     files = sorted(p for p in res.site_dir.rglob("*") if p.is_file())
     assert {p.relative_to(res.site_dir).as_posix() for p in files} == {
-        "index.html", "methods.html", "reproduction_2015.html", "models_2015.html", "wijkteam.css", "citation.bib"}
+        "index.html", "methods.html", "reproduction_2015.html", "models_2015.html", "wijkteam.css", "citation.bib",
+        "zelfscan.html"}
     for p in files:
         text = p.read_text(encoding="utf-8")
         assert not EXTERNAL.search(text), p

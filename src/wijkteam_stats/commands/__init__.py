@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "trends": "wijkteam_stats.commands.trends",
     "reports": "wijkteam_stats.commands.reports",
     "site": "wijkteam_stats.commands.site",
+    "assess": "wijkteam_stats.commands.assess",
     "pipeline": "wijkteam_stats.commands.pipeline",
 }
 

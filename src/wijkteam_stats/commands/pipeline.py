@@ -122,8 +122,8 @@ def plan(wave: str | int) -> list[Step]:
     cite_inputs = (paths.TABLES, paths.PROCESSED, paths.RAW / "datapackage_fields.yaml", paths.RAW / "licences.yaml",
                    paths.ROOT / "CITATION.cff")  # the methods page's citation and outputs/datapackage.json
     steps.append(Step(("site", "--wave", str(site_wave)), (html, paths.OUTPUTS / "manifest.json", *raw_common,
-                                                           *cite_inputs),
-                      (paths.SITE / "index.html", paths.OUTPUTS / "datapackage.json")))
+                                                           paths.RAW_PUBLISHED, paths.RAW / "zelfscan", *cite_inputs),
+                      (paths.SITE / "index.html", paths.SITE / "zelfscan.html", paths.OUTPUTS / "datapackage.json")))
     return steps
 
 

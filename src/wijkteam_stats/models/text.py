@@ -55,6 +55,11 @@ def provenance_paragraph_nl(rec: Provenance) -> str:
         return ("**Herkomst onbekend.** Bij dit bestand is geen herkomstrecord gevonden (geen `.meta.json`, geen "
                 "ingebedde metadata). Of dit echte of synthetische gegevens zijn, is niet vastgelegd; de schattingen "
                 "hierboven beschrijven alleen dit bestand.")
+    if rec.kind == "self-reported":
+        return ("**Zelfscans: zelfselectie en kleine aantallen.** Volgens het herkomstrecord zijn dit antwoorden "
+                "die gemeenten of hun adviesraden zelf invulden (zelfscan), geen enquête onder alle gemeenten. Wie "
+                "meedeed, koos daar zelf voor, en het zijn er weinig: de schattingen gelden alleen voor deze "
+                "gemeenten en zijn onzeker; lees ze niet als uitspraak over alle gemeenten.")
     if rec.status == "real":
         return "Volgens het herkomstrecord komen deze schattingen uit een echte export van de enquête."
     eff = rec.parameters.get("involvement_size_effect")

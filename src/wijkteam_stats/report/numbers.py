@@ -89,11 +89,14 @@ def _load_survey_cached(key: tuple[str, int, int], wave: int) -> pd.DataFrame:
 
 
 def load_survey(path: str | Path, wave: int) -> pd.DataFrame:
-    """The tidy survey table of ``wave`` from a cleaned parquet or a raw export (cleaned; cached per process)."""
+    """The tidy survey table of ``wave`` from a cleaned parquet or a raw export (cleaned; cached per process).
+    Fails closed: a file whose provenance is unknown is refused (:func:`provenance.require_known`)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"survey file {path} does not exist (run `wijkteam clean` first)")
-    return _load_survey_cached(_file_key(path), int(wave)).copy()
+    table = _load_survey_cached(_file_key(path), int(wave)).copy()
+    provenance.require_known(path)
+    return table
 
 
 #: Columns of the models step's ``expected_by_municipality_<wave>.csv`` that the report reads.
@@ -489,10 +492,23 @@ def expected_section(expectations: pd.DataFrame | None, code: str, comparisons: 
             "groups": groups, "teams": team_row}
 
 
-def _provenance_info(survey_path: Path) -> dict[str, Any]:
+def provenance_of(record: dict[str, Any], code: str) -> dict[str, Any]:
+    """What the report says about whose answers these are: the kind (``--provenance`` or the record), and for
+    self-reported answers who filled them in, their role and the date (per municipality for a folder)."""
+    out: dict[str, Any] = {"kind": str(record.get("kind", "unknown")),
+                           "declared_with_flag": bool(record.get("declared_with_flag", False))}
+    if out["kind"] == "self-reported":
+        own = (record.get("per_municipality") or {}).get(code) or record
+        out.update(who=own.get("who"), role=own.get("role"), filled_in=own.get("date"),
+                   line=provenance.self_reported_line_nl({**own, "kind": "self-reported"}))
+    return out
+
+
+def _provenance_info(survey_path: Path, code: str = "") -> dict[str, Any]:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     built = datetime.fromtimestamp(int(epoch), tz=UTC).date() if epoch else date.today()
     return {
+        **provenance_of(provenance.read_provenance(survey_path).record, code),
         "synthetic": bool(provenance.is_synthetic(survey_path)),
         "survey_file": survey_path.name,
         "data_version": str(provenance.data_fingerprint(survey_path)),
@@ -556,7 +572,7 @@ def build_numbers(municipality_code: str, wave: int, survey_path: str | Path,
     exp_path = Path(expectations_path) if expectations_path else None
     expectations = load_expectations(exp_path) if exp_path is not None and exp_path.is_file() else None
     reg = register(register_year(wave))
-    prov = _provenance_info(survey_path)
+    prov = _provenance_info(survey_path, code)
     numbers = {
         "schema": SCHEMA,
         "gm_code": code,

@@ -33,6 +33,7 @@ from wijkteam_stats.reference.writers import CorruptFileError, atomic_write_text
 from wijkteam_stats.report.citing import methods_context
 from wijkteam_stats.report.numbers import read_numbers
 from wijkteam_stats.report.render import nl_int, render, stylesheet
+from wijkteam_stats.report.zelfscan_page import build_zelfscan_page
 
 #: National pages per wave: (site page, source under outputs/html, Dutch title, command that makes it).
 WAVE_PAGES = (
@@ -231,6 +232,7 @@ def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
     if old_copies.is_dir():
         shutil.rmtree(old_copies)
     _write_if_changed(site / "wijkteam.css", stylesheet())
+    build_zelfscan_page(site)  # zelfscan.html: the form of the zelfscan (its own module)
 
     # national pages: every wave's reproduction and model page that exists; placeholders for the main wave
     missing: list[str] = []
