@@ -35,6 +35,7 @@ from wijkteam_stats.clean.safety import MASK_PERSONAL, looks_personal, mask_give
 from wijkteam_stats.clean.schema import validate_tidy
 from wijkteam_stats.clean.shapes import locate
 from wijkteam_stats.reference.codebook import Codebook, load_codebook
+from wijkteam_stats.reference.provenance import read_provenance
 from wijkteam_stats.reference.wave_settings import load_wave_settings
 
 DUPLICATE_RULE = "complete over partial, then latest timestamp, then last row"
@@ -143,6 +144,11 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
         several = any(w is not None and w != wave for w in wave_values)
 
     fieldwork = _fieldwork(wave)
+    if fieldwork is not None and read_provenance(path).kind == "self-reported":
+        # a zelfscan is filled in years after the wave's fieldwork: its date is when, not which wave
+        fieldwork = None
+        raw.decisions.append("fieldwork: not applied (the provenance record says self-reported answers: "
+                             "the date is when they were filled in, not the wave's fieldwork)")
     stamps = (items["ingevuld_op"].to_numpy(dtype=object, na_value=None) if "ingevuld_op" in items
               else [None] * n)
     row_issues: dict[int, list[str]] = {}

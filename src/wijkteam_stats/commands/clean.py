@@ -127,10 +127,12 @@ def run(args: argparse.Namespace) -> int:
     log_path = Path(args.log) if args.log else default_log_path(args.input, args.wave)
     results = []
     try:
-        for f in files:
+        for f, rec in records:
+            # self-reported answers (a zelfscan) are dated when they were filled in, not in the wave's fieldwork
+            keep = args.keep_outside_fieldwork or rec.get("kind") == "self-reported"
             results.append(clean_survey(f, args.wave, sheet=args.sheet, overlay=args.codebook_overlay,
                                         structure=args.structure, date_order=args.date_order,
-                                        keep_outside_fieldwork=args.keep_outside_fieldwork))
+                                        keep_outside_fieldwork=keep))
     except SurveyFileError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

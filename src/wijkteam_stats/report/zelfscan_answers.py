@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from wijkteam_stats.clean import clean_survey
+from wijkteam_stats.clean import SurveyFileError, clean_survey
 from wijkteam_stats.clean.shapes import locate
 from wijkteam_stats.reference.codebook import load_codebook
 from wijkteam_stats.reference.handreiking import load_handreiking
@@ -193,7 +193,13 @@ def read_answers(path: str | Path, wave: int) -> list[ZelfscanFile]:
     path = Path(path)
     cb = load_codebook().for_wave(wave)
     sheet = TEMPLATE_SHEET if path.suffix.lower() in (".xlsx", ".xlsm") else None  # the template's answers sheet
-    table = clean_survey(path, wave, sheet=sheet).table
+    # a zelfscan is filled in at any time: its date says when, not which wave (no fieldwork window)
+    result = clean_survey(path, wave, sheet=sheet, keep_outside_fieldwork=True)
+    table = result.table
+    if table.empty:
+        reasons = sorted({str(r) for r in result.log.get("reason", []) if str(r) and str(r) != "nan"})
+        raise SurveyFileError(f"{path}: no municipality's answers could be read from this file"
+                              + (f" ({'; '.join(reasons)})" if reasons else ""))
     raw = locate(path, cb, sheet)
     headers = [str(h).strip() for h in raw.headers]
     raw_rows = [dict(zip(headers, (str(x) for x in cells), strict=False)) for cells in raw.cells]
