@@ -54,8 +54,12 @@ def test_package_describes_every_table_and_is_valid(tmp_path):
     path, package = dp.write_datapackage(out, processed)
     assert path == out / "datapackage.json" and json.loads(path.read_text(encoding="utf-8")) == package
     by_path = {r["path"]: r for r in package["resources"]}
-    assert sorted(by_path) == ["survey/survey_2015.csv", "tables/consistency_audit_2015.csv",
+    assert sorted(by_path) == ["tables/consistency_audit_2015.csv",
                                "tables/reproduction_scorecard_2015.csv", "tables/trends/register_to_2025.csv"]
+    # the cleaned survey table is SYNTHETIC by its record: invented answers of named municipalities are withheld
+    assert package["x-withheld"] == [{"path": "survey/survey_2015.csv",
+                                      "reason": "the cleaned survey table is synthetic data: not published"}]
+    assert not (out / "survey" / "survey_2015.csv").exists()
     card = by_path["tables/reproduction_scorecard_2015.csv"]
     fields = {f["name"]: f for f in card["schema"]["fields"]}
     assert list(fields) == SCORECARD.splitlines()[0].split(",")
@@ -65,7 +69,10 @@ def test_package_describes_every_table_and_is_valid(tmp_path):
     assert all(f["title"] and f["title_nl"] for r in package["resources"] for f in r["schema"]["fields"])
     assert package["licenses"][0]["name"] == "CC-BY-4.0" and card["schema"]["missingValues"] == [""]
     assert any("Sociale (wijk)teams in beeld" in s["title"] for s in package["sources"])
-    # the survey table is copied with its provenance record and described from the codebook
+    # a real survey table is copied with its provenance record and described from the codebook
+    mark_provenance(processed / "survey_2015.csv", False)
+    path, package = dp.write_datapackage(out, processed)
+    by_path = {r["path"]: r for r in package["resources"]}
     survey = by_path["survey/survey_2015.csv"]
     assert (out / "survey" / "survey_2015.csv").is_file() and (out / "survey" / "survey_2015.meta.json").is_file()
     sfields = {f["name"]: f for f in survey["schema"]["fields"]}
@@ -83,7 +90,9 @@ def test_provenance_comes_from_the_records_not_the_names(tmp_path):
     prov = {r["path"]: r["x-provenance"] for r in dp.build_datapackage(out, processed)["resources"]}
     assert prov["tables/reproduction_scorecard_2015.csv"]["status"] == "synthetic"  # the manifest's survey record
     assert "export.meta.json" in prov["tables/reproduction_scorecard_2015.csv"]["record"]
-    assert prov["survey/survey_2015.csv"]["status"] == "synthetic"  # no SYNTHETIC in its name: its record says so
+    # no SYNTHETIC in its name: its record says so, and the table is withheld
+    assert "survey/survey_2015.csv" not in prov
+    assert [w["path"] for w in dp.build_datapackage(out, processed)["x-withheld"]] == ["survey/survey_2015.csv"]
     assert prov["tables/consistency_audit_2015.csv"] == {
         "status": "real", "synthetic": False, "basis": "published",
         "record": "published figures and CBS registers only (no survey data)", "kind": "real"}
@@ -96,7 +105,7 @@ def test_provenance_comes_from_the_records_not_the_names(tmp_path):
     mark_provenance(real_processed / "SYNTHETIC_survey_2015.csv", False)  # the name lies, the record decides
     prov = {r["path"]: r["x-provenance"]["status"] for r in dp.build_datapackage(real_out, real_processed)["resources"]}
     assert prov["tables/reproduction_scorecard_2015.csv"] == "real"
-    assert prov["survey/SYNTHETIC_survey_2015.csv"] == "real" and prov["survey/survey_2015.csv"] == "synthetic"
+    assert prov["survey/SYNTHETIC_survey_2015.csv"] == "real" and "survey/survey_2015.csv" not in prov
 
     unknown_out, unknown_processed = _outputs(tmp_path / "unknown", survey_synthetic=None)
     prov = {r["path"]: r["x-provenance"] for r in dp.build_datapackage(unknown_out, unknown_processed)["resources"]}

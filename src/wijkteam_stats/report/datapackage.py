@@ -144,6 +144,22 @@ def table_provenance(table: Path, basis: str, waves: list[int], outputs_dir: Pat
             "kind": status if len(set(kinds)) != 1 else kinds[0]}
 
 
+#: Columns that name a municipality. A table with one of them that does not rest on real data only is
+#: withheld from the published package: its cells would be invented facts about named municipalities that
+#: travel without any banner (the tables stay in outputs/tables for the researcher who made them).
+IDENTIFYING_COLUMNS = frozenset({"gm_code", "municipality_given", "most_influential", "gemeente", "municipality"})
+
+
+def withheld_reason(columns: list[str], prov: dict[str, Any]) -> str | None:
+    """Why a table is left out of the published package (None when it may be published): municipality-level
+    rows on data that are not known to be real."""
+    named = sorted(IDENTIFYING_COLUMNS.intersection(columns))
+    if named and prov["status"] != "real":
+        return (f"one row per named municipality ({', '.join(named)}) on {prov['status']} data: "
+                "invented or unverified answers of named municipalities are not published")
+    return None
+
+
 # --------------------------------------------------------------------------- resources
 
 
@@ -248,6 +264,7 @@ def build_datapackage(outputs_dir: str | Path | None = None, processed_dir: str 
     shared = spec["fields"]
     problems: list[str] = []
     resources: list[dict[str, Any]] = []
+    withheld: list[dict[str, str]] = []
     all_waves: set[int] = set()
 
     tables = sorted((outputs_dir / "tables").rglob("*.csv")) if (outputs_dir / "tables").is_dir() else []
@@ -268,9 +285,13 @@ def build_datapackage(outputs_dir: str | Path | None = None, processed_dir: str 
             waves = sorted(wave_publications())
         else:
             waves = sorted(int(w) for w in table.get("waves") or [])
+        prov = table_provenance(path, table["basis"], waves, outputs_dir)
+        why = withheld_reason([f["name"] for f in fields], prov)
+        if why:
+            withheld.append({"path": rel, "reason": why})
+            continue
         all_waves |= set(waves)
-        resources.append(_resource(path, rel, table, fields, table_provenance(path, table["basis"], waves,
-                                                                                outputs_dir)))
+        resources.append(_resource(path, rel, table, fields, prov))
 
     survey_spec = next((t for t in spec["tables"] if t["path"] == "survey/*survey_*.csv"), None)
     for src in sorted(processed_dir.glob("*survey_*.csv")) if processed_dir.is_dir() else []:
@@ -287,6 +308,13 @@ def build_datapackage(outputs_dir: str | Path | None = None, processed_dir: str 
                             f"{', '.join(missing)}")
             continue
         dst = outputs_dir / "survey" / src.name
+        rec = read_provenance(src)
+        if not rec.known or rec.synthetic:  # never publish invented (or unverified) answers of named municipalities
+            withheld.append({"path": f"survey/{src.name}",
+                             "reason": f"the cleaned survey table is {rec.status} data: not published"})
+            for stale in [dst, *(dst.with_name(m.name) for m in sidecar_paths(src))]:
+                stale.unlink(missing_ok=True)
+            continue
         _copy_if_changed(src, dst)
         for meta in sidecar_paths(src):
             if meta.is_file():  # the provenance record travels with the table
@@ -307,12 +335,15 @@ def build_datapackage(outputs_dir: str | Path | None = None, processed_dir: str 
                         + (f"{n_syn} of {len(resources)} tables rest on the SYNTHETIC reconstruction of the survey "
                            "exports (x-provenance per table): their municipality-level values are invented, not "
                            "facts about the named municipalities. " if n_syn else "")
+                        + (f"{len(withheld)} table(s) with one row per named municipality on data that are not "
+                           "known to be real are withheld (x-withheld). " if withheld else "")
                         + "Cite the project (CITATION.cff) and the sources listed here."),
         "version": __version__,
         "licenses": [LICENCE],
         "contributors": [{"title": "The wijkteam-stats authors", "role": "author"}],
         "sources": _sources(sorted(all_waves)),
         "resources": resources,
+        "x-withheld": withheld,
     }
 
 
