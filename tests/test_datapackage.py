@@ -167,7 +167,20 @@ def test_the_real_producers_write_only_described_tables(tmp_path):
     result.overlap, result.multiwave = trends.overlap_shares(result.panel), trends.multiwave_counts(result.panel)
     written = trends.write_tables(result, out)
     assert len(written) == 8
+    # on the shipped (SYNTHETIC) survey every table naming municipalities row by row is withheld, not published
+    synthetic = dp.build_datapackage(out, processed)
+    assert sorted(w["path"] for w in synthetic["x-withheld"]) == [
+        "survey/survey_2015.csv", "tables/cleaning_log_2015.csv", "tables/trends/respondent_panel_2025.csv",
+        "tables/trends/respondents_by_2025_municipality.csv"]
+    assert len(synthetic["resources"]) == 3 + 8 + 1 - 4
+    # the same tables from a real survey (the manifest names it; its record says real) are all published
+    real = mark_provenance(tmp_path / "real_export.csv", False)
+    real.write_text("x\n", encoding="utf-8")
+    (out / "manifest.json").write_text(json.dumps({"reports": {w: {"survey_path": str(real)}
+                                                               for w in ("2014", "2015", "2017")}}))
+    mark_provenance(tidy_csv, False)
     path, package = dp.write_datapackage(out, processed)
+    assert package["x-withheld"] == []
     assert len(package["resources"]) == 3 + 8 + 1  # log, audit, scorecard; trends; the survey table
     presence = next(r for r in package["resources"] if r["path"].endswith("respondents_by_2025_municipality.csv"))
     assert [f["type"] for f in presence["schema"]["fields"]][2:5] == ["boolean"] * 3

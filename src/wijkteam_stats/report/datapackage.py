@@ -153,7 +153,7 @@ IDENTIFYING_COLUMNS = frozenset({"gm_code", "municipality_given", "most_influent
 def withheld_reason(columns: list[str], prov: dict[str, Any]) -> str | None:
     """Why a table is left out of the published package (None when it may be published): municipality-level
     rows on data that are not known to be real."""
-    named = sorted(IDENTIFYING_COLUMNS.intersection(columns))
+    named = sorted(c for c in columns if c in IDENTIFYING_COLUMNS or c.startswith("gm_code"))
     if named and prov["status"] != "real":
         return (f"one row per named municipality ({', '.join(named)}) on {prov['status']} data: "
                 "invented or unverified answers of named municipalities are not published")
@@ -279,7 +279,7 @@ def build_datapackage(outputs_dir: str | Path | None = None, processed_dir: str 
             problems.append(f"{rel}: columns without a description: {', '.join(missing)}")
             continue
         m = _WAVE.search(path.name)
-        if m:
+        if m and int(m.group(1)) in wave_publications():  # "_2025" in a crosswalk table's name is no wave
             waves = [int(m.group(1))]
         elif table.get("waves") == "all":  # a table across the waves: every wave of data/raw/waves.yaml
             waves = sorted(wave_publications())
