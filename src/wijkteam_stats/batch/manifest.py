@@ -5,7 +5,8 @@
 * :func:`verify_item` checks that a recorded report's HTML and JSON on disk still have the recorded SHA-256
   hashes; the runner skips a report only when its key matches *and* its files verify.
 * A manifest that is not valid JSON or has the wrong shape is not thrown away: the readable, well-shaped
-  records are kept, the broken file is kept beside it as ``manifest.json.corrupt``, and reports on disk that
+  records are kept, the broken file is kept beside it as ``manifest.json.corrupt-<UTC time>`` (every
+  corruption keeps its own copy, never overwriting an earlier one), and reports on disk that
   have no usable record are recorded again from their files, marked ``stale`` (their inputs are unknown, so
   the next run rebuilds them).
 * An item may carry ``"stale": true`` and ``"stale_reason"``: the report on disk is the last good one, but
@@ -16,7 +17,6 @@ Timestamps honour ``SOURCE_DATE_EPOCH``, so a build with it set writes the same 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from wijkteam_stats.reference import freshness
 from wijkteam_stats.reference.writers import CorruptFileError, atomic_write_text, read_json
 
 SCHEMA = 1
@@ -45,14 +46,7 @@ def build_time() -> str:
 
 def sha256_of(path: Path) -> str | None:
     """SHA-256 of a file read now (no cache: this is the check that the file did not change), or None."""
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-    except OSError:
-        return None
-    return h.hexdigest()
+    return freshness.sha256_now(path)
 
 
 def _well_shaped_item(item: Any) -> bool:
@@ -64,14 +58,7 @@ def verify_item(item: dict[str, Any], outputs_dir: str | Path) -> str | None:
     """None when the item's HTML and JSON exist with the recorded hashes, else what is wrong."""
     if not _well_shaped_item(item):
         return "record is incomplete"
-    for kind in ("html", "data"):
-        path = Path(outputs_dir) / item[kind]
-        digest = sha256_of(path)
-        if digest is None:
-            return f"{item[kind]} is missing"
-        if digest != item[f"{kind}_sha256"]:
-            return f"{item[kind]} differs from the recorded file"
-    return None
+    return freshness.verify_files({item[kind]: item[f"{kind}_sha256"] for kind in ("html", "data")}, outputs_dir)
 
 
 def _numbers_code(path: Path) -> str | None:
@@ -155,7 +142,7 @@ def load_manifest(outputs_dir: str | Path, say: Callable[[str], None] | None = N
     if problem is None:
         problem = f"manifest {path} has the wrong shape ({'; '.join(dropped[:3])}" + (
             f" and {len(dropped) - 3} more" if len(dropped) > 3 else "") + ")"
-    backup = path.with_name(path.name + ".corrupt")
+    backup = corrupt_copy_path(path)
     try:
         os.replace(path, backup)
     except OSError:
@@ -168,6 +155,16 @@ def load_manifest(outputs_dir: str | Path, say: Callable[[str], None] | None = N
             + f"repaired: {sum(len(s['items']) for s in manifest.get('reports', {}).values())} records kept, "
             f"{len(recovered)} recovered from the report files (marked stale)")
     return manifest
+
+
+def corrupt_copy_path(path: Path) -> Path:
+    """Where a corrupt file is kept: ``<name>.corrupt-<UTC time>`` (a counter when that exists already)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")  # the real clock: when the damage was found
+    candidate, n = path.with_name(f"{path.name}.corrupt-{stamp}"), 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    return candidate
 
 
 def write_manifest(outputs_dir: str | Path, manifest: dict[str, Any]) -> Path:
