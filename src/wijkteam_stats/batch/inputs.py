@@ -128,6 +128,8 @@ def check_published(wave: int) -> None:
     """The wave's published figures (when shipped) parse, validate and have every logged row."""
     path = paths.published_file(wave)
     if not path.is_file():
+        if _logged(path) is not None:  # shipped and recorded in the data log: gone means damaged
+            raise SharedInputError(f"the published-figures file {_rel(path)} is missing; {RESTORE}")
         return
     check_raw_csv(path, "the published-figures file")
     try:
