@@ -287,3 +287,30 @@ def test_a_waves_pipeline_never_makes_the_site_index_another_wave():
 def _attach_inputs(request):
     if "batch" in request.fixturenames:
         request.getfixturevalue("batch").inputs = request.getfixturevalue("inputs")
+
+
+# --------------------------------------------------------------------------- manifest cost and the journal
+
+
+def test_built_reports_are_journalled_not_a_manifest_rewrite_each(batch, monkeypatch):
+    from wijkteam_stats.batch import manifest
+
+    writes = []
+    real = manifest.write_manifest
+    monkeypatch.setattr(manifest, "write_manifest", lambda out, m: writes.append(1) or real(out, m))
+    assert batch().built == 6
+    assert len(writes) == 2  # the run's facts at the start, the fold at the end: not one per report
+    assert not manifest.journal_path(batch.out).exists()
+    # a run killed after two reports: their journal lines are replayed, a cut-off line is ignored
+    items = json.loads((batch.out / "manifest.json").read_text())["reports"]["2015"]["items"]
+    journal = manifest.journal_path(batch.out)
+    lines = [json.dumps({"wave": 2015, "code": c, "item": {**items[c], "built_at": "replayed"}}) + "\n"
+             for c in ("GM0003", "GM0005")]
+    journal.write_text("".join(lines) + lines[0][:40], encoding="utf-8")
+    replayed = manifest.load_manifest(batch.out)["reports"]["2015"]["items"]
+    assert [replayed[c]["built_at"] for c in ("GM0003", "GM0005", "GM0007")] == [
+        "replayed", "replayed", items["GM0007"]["built_at"]]
+    assert main(["site", "--outputs", str(batch.out)]) == 0  # the site folds the journal in first
+    assert not journal.exists()
+    assert json.loads((batch.out / "manifest.json").read_text())["reports"]["2015"]["items"]["GM0005"][
+        "built_at"] == "replayed"

@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import sys
@@ -53,6 +54,7 @@ from wijkteam_stats.batch.manifest import (
     build_time,
     load_manifest,
     manifest_path,
+    record_item,
     recover_items,
     section,
     sha256_of,
@@ -344,10 +346,11 @@ def up_to_date(job: Job, manifest: dict[str, Any], outputs_dir: Path | None = No
 
 
 def new_run_id() -> str:
-    """A run's id: UTC start time (the real clock) and process id, e.g. ``20261207T081500Z-4242``."""
+    """A run's id: UTC start time (the real clock), process id and a random part, e.g.
+    ``20261207T081500Z-4242-9f3a1c`` (two runs of one process within a second differ too)."""
     from datetime import UTC, datetime
 
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}"
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 def write_summary(path: Path, results: list[JobResult], run_id: str = "") -> Path:
@@ -574,6 +577,8 @@ def _run_locked(plan: Plan, *, engine: str, executor: str | None, workers: int |
 
     def on_hard_exit(signum: int) -> None:
         kill_live_kernels()
+        with contextlib.suppress(Exception):  # fold the journal of the reports built so far
+            update_manifest(out_dir, lambda _m: None)
         for d in private:  # kernel connection files (HMAC keys)
             shutil.rmtree(d, ignore_errors=True)
         write_summary(summary_path, final_results("abandoned: the run was stopped at once"), run_id)
@@ -603,7 +608,7 @@ def _run_locked(plan: Plan, *, engine: str, executor: str | None, workers: int |
                 "html_sha256": sha256_of(job.html_path), "data_sha256": sha256_of(job.data_path),
                 "inputs": inputs_id, "built_at": build_time(), "git_commit": git["commit"], "engine": engine,
             }
-            update_manifest(out_dir, lambda m: section(m, plan.wave)["items"].__setitem__(job.gm_code, record))
+            record_item(out_dir, plan.wave, job.gm_code, record)  # one appended line, not a manifest rewrite
             return res
         except (OSError, CorruptFileError) as err:
             if tmp_html is not None:

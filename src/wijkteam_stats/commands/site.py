@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from wijkteam_stats.batch.lock import OutputsBusy, OutputsNotWritable, outputs_lock
+    from wijkteam_stats.batch.manifest import journal_path, update_manifest
     from wijkteam_stats.batch.runner import report_status
     from wijkteam_stats.reference import paths
     from wijkteam_stats.report.site import build_site
@@ -33,6 +34,8 @@ def run(args: argparse.Namespace) -> int:
     outputs = Path(args.outputs).resolve() if args.outputs else paths.OUTPUTS
     try:  # not while a report run writes to the same outputs folder
         with outputs_lock(outputs, timeout=args.wait, command="wijkteam site"):
+            if journal_path(outputs).is_file():  # records of a run that was killed: fold them in first
+                update_manifest(outputs, lambda _m: None, say=print)
             reports = outputs / "reports"
             waves = sorted(int(p.name) for p in reports.iterdir() if p.is_dir() and p.name.isdigit()) \
                 if reports.is_dir() else []
