@@ -624,7 +624,9 @@ def _run_locked(plan: Plan, *, engine: str, executor: str | None, workers: int |
         job = by_code[res.gm_code]
         running.discard(job.gm_code)
         if res.status == "built" and res.html is not None:
+            t0 = time.perf_counter()
             res = commit(job, res)
+            res.stages["publish"] = time.perf_counter() - t0
             res.html = None
         if res.status != "built":
             failed += 1
