@@ -8,7 +8,10 @@ Every step is skipped when the hashes of its inputs are unchanged since it last 
 (raw data it reads, or the outputs of earlier steps it builds on), the code it runs (its sub-packages and
 notebook) and its command line. The hashes are kept in one small JSON stamp per step under
 ``outputs/.stamps/`` (written atomically, only after the step succeeded), and a step whose outputs are gone
-runs again. ``--force`` ignores the stamps.
+runs again. ``--force`` ignores the stamps. Hashing and the "up to date" decision are those of
+:mod:`wijkteam_stats.reference.freshness`, the module the report manifest uses too. The site step always runs:
+it checks itself which reports are current. The whole pipeline holds the outputs lock (``--wait``), so a
+second pipeline waits or refuses instead of running every step at the same time.
 
 The terminal shows one line per step, the progress bar of the long step (the reports) and a closing
 summary; what each step prints goes to ``outputs/logs/pipeline_<wave>.log`` (with ``--verbose`` it stays on
@@ -31,6 +34,9 @@ HELP = "run every step on the shipped data: data, clean, audit, reproduce, model
 #: Steps whose failure does not stop the pipeline: a failed municipality report must not keep the site
 #: (and the other 392 reports) from being published; the pipeline still exits non-zero at the end.
 CONTINUE_AFTER_FAILURE = {"reports"}
+#: Steps that always run: the site decides itself which reports are current (it hashes their inputs again), so
+#: it is never skipped on a stamp (cheap: a few seconds).
+ALWAYS_RUN = {"site"}
 #: Steps that draw a progress bar (on stderr): their line is printed before they start.
 LONG_STEPS = {"reports"}
 #: Lines of a failing step's output shown on the terminal.
@@ -115,6 +121,7 @@ def plan(wave: str | int) -> list[Step]:
         steps.append(Step(("reports", "--all", "--wave", str(w)),
                           (paths.synthetic_survey_file(w), paths.processed_survey_file(w, synthetic=True),
                            tables / "models" / f"expected_by_municipality_{w}.csv", *raw_common, paths.RAW_GEO,
+                           paths.RAW_PUBLISHED,
                            paths.NOTEBOOKS / "03_municipality_profile.ipynb"),
                           (paths.OUTPUTS / "manifest.json", paths.REPORTS / "run_summary.csv")))
     # the site's main index (index.html) is always the latest wave with reports of all shipped waves: a
@@ -249,7 +256,7 @@ def _run_locked(args: argparse.Namespace, wave: str) -> int:
             label = f"[{i}/{len(todo)}] {' '.join(a for a in step.argv if not a.startswith('/'))}"
             label = label if len(label) <= 40 else label[:39] + "…"
             hashes = input_hashes(step)
-            if not getattr(args, "force", False) and up_to_date(step, hashes):
+            if not getattr(args, "force", False) and step.name not in ALWAYS_RUN and up_to_date(step, hashes):
                 print(f"{label:<40} skipped (inputs unchanged)", flush=True)
                 skipped += 1
                 continue
