@@ -1,21 +1,26 @@
 """The report batch: plan one job per municipality, skip what is up to date, build the rest, record it all.
 
-* One run at a time per outputs folder (:mod:`.lock`); a second run waits (or gives up after ``wait`` s).
-* Shared inputs (survey table, register, expectations) are checked once before any report runs
-  (:mod:`.inputs`); an unusable one stops the run before anything is built, recorded or deleted.
+* One run at a time per outputs folder (:mod:`.lock`), taken before any planning; a second run waits (or
+  gives up after ``wait`` s; ``0``: at once).
+* Shared inputs (codebook, CBS files, boundaries, published figures, survey table and provenance,
+  expectations) are checked once before any report runs (:mod:`.inputs`); an unusable one stops the run
+  before anything is built, recorded or deleted.
 * A job's key is the SHA-256 of the notebook, its parameters, the hashes of every input file (survey table,
-  CBS register files, codebook, boundaries, model expectations), the report code and the package versions.
-  A report is skipped only when its record has this key and its HTML and JSON on disk still have the
-  recorded hashes (``--force`` rebuilds).
+  CBS register files, codebook, boundaries, published figures, model expectations), the report code and
+  templates and the package versions, each input hashed once per run (:mod:`wijkteam_stats.reference.freshness`,
+  the one module for "up to date" decisions, shared with the pipeline's stamps). A report is skipped only when
+  its record has this key and its HTML and JSON on disk still have the recorded hashes (``--force``
+  rebuilds); :func:`report_status` makes the same decision for ``wijkteam site``.
 * A report is its HTML and its JSON together: the notebook writes the numbers to a staging folder; only when
-  the HTML exists too are both moved into place and then recorded (:mod:`.manifest`, read-modify-write per
-  report). A report that fails keeps its last good files; if they are outdated its record is marked
+  the HTML exists too are both moved into place and then recorded (:mod:`.manifest`: one journal line per
+  report, folded into ``manifest.json`` at the end). A report that fails keeps its last good files; if they are outdated its record is marked
   ``stale`` with the reason. The run then exits non-zero.
 * SIGINT/SIGTERM: no new report starts, running ones finish and are recorded, the summary lists the rest as
   ``not started``; a second signal exits at once (kernels killed, their connection files removed).
 * ``outputs/manifest.json`` records git commit, parameters, input hashes, package versions and seed;
-  ``outputs/reports/run_summary.csv`` lists every municipality of the run with its status (built / skipped /
-  failed / not started / interrupted), seconds, failing cell and error.
+  ``outputs/reports/run_summary.csv`` lists every municipality of the run with the run id and its status
+  (built / skipped / failed / not started / interrupted), seconds, failing cell and error; it is written
+  when the run starts (``pending``), so it never describes an earlier run, also after a kill or a full disk.
 """
 
 from __future__ import annotations
