@@ -114,6 +114,10 @@ def test_damaged_shared_input_stops_with_one_message_and_keeps_the_reports(raw, 
     assert _cli_reports(batch.out, survey, exp, "--force") == 1
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err and err.count("\n") == 1
+    if rel.startswith(("cbs/", "codebook")):  # the site lists the register: the same message, site unchanged
+        assert main(["site", "--outputs", str(batch.out)]) == 1
+        err = capsys.readouterr().err
+        assert words in err and "Traceback" not in err and "site was not changed" in err
 
 
 def test_corrupt_survey_sidecar_stops_the_run_never_switches_to_the_raw_export(raw, batch, tmp_path, monkeypatch):

@@ -22,9 +22,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import contextlib
     import sys
     from pathlib import Path
 
+    from wijkteam_stats.batch.inputs import SharedInputError, check_codebook, check_register
     from wijkteam_stats.batch.lock import OutputsBusy, OutputsNotWritable, outputs_lock
     from wijkteam_stats.batch.manifest import journal_path, update_manifest
     from wijkteam_stats.batch.runner import report_status
@@ -39,10 +41,17 @@ def run(args: argparse.Namespace) -> int:
             reports = outputs / "reports"
             waves = sorted(int(p.name) for p in reports.iterdir() if p.is_dir() and p.name.isdigit()) \
                 if reports.is_dir() else []
+            check_codebook()  # the registers the index lists: complete, or one clear message
+            for w in sorted({args.wave, *waves}):
+                with contextlib.suppress(KeyError):  # a wave the codebook does not know has no register
+                    check_register(w)
             status = {w: s for w in waves if (s := report_status(w, outputs)) is not None}
             res = build_site(args.wave, outputs_dir=args.outputs, site_dir=args.site, status=status)
     except (OutputsBusy, OutputsNotWritable) as err:
         print(f"error: {err}", file=sys.stderr)
+        return 1
+    except SharedInputError as err:
+        print(f"error: {err}; the site was not changed", file=sys.stderr)
         return 1
     stale = sum(len(s) for s in status.values())
     print(f"site {res.index} ({res.reports} of {res.municipalities} municipality reports"
