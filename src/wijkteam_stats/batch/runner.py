@@ -13,8 +13,8 @@
   rebuilds); :func:`report_status` makes the same decision for ``wijkteam site``.
 * A report is its HTML and its JSON together: the notebook writes the numbers to a staging folder; only when
   the HTML exists too are both moved into place and then recorded (:mod:`.manifest`: one journal line per
-  report, folded into ``manifest.json`` at the end). A report that fails keeps its last good files; if they are outdated its record is marked
-  ``stale`` with the reason. The run then exits non-zero.
+  report, folded into ``manifest.json`` at the end). A report that fails keeps its last good files; if they
+  are outdated its record is marked ``stale`` with the reason. The run then exits non-zero.
 * SIGINT/SIGTERM: no new report starts, running ones finish and are recorded, the summary lists the rest as
   ``not started``; a second signal exits at once (kernels killed, their connection files removed).
 * ``outputs/manifest.json`` records git commit, parameters, input hashes, package versions and seed;
@@ -201,7 +201,7 @@ def input_hashes(files: Iterable[Path]) -> dict[str, str]:
 REPORT_MODULES = ("__init__.py", "reference/paths.py", "reference/codebook.py", "reference/municipalities.py",
                   "reference/provenance.py", "reference/figures.py", "reference/waves.py", "reference/writers.py",
                   "reproduce/estimators.py", "reference/published.py", "report/maps.py", "report/numbers.py",
-                  "report/profile.py", "report/render.py", "report/notebooks.py",
+                  "report/profile.py", "report/render.py", "report/notebooks.py", "report/figure_cache.py",
                   "clean/deidentify.py", "batch/params.py", "batch/_kernel.py", "batch/build.py")
 
 
