@@ -105,9 +105,9 @@ class WarmKernel:
         self.km = ipc_kernel_manager_class()(kernel_name=self.kernel_name)  # IPC sockets, not plain TCP
         # a private in-memory command history: kernels of a pool must not share (and lock) one sqlite file
         await self.km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        _LIVE.add(self)  # from the moment the process exists: a hard exit during set-up kills it too
         self.kc = self.km.client()
         self.kc.start_channels()
-        _LIVE.add(self)
         await self.kc.wait_for_ready(timeout=self.startup_timeout)
         info = await self.kc.kernel_info(reply=True, timeout=self.startup_timeout)
         self.language_info = dict(info["content"].get("language_info", {}))
