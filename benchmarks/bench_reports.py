@@ -1,42 +1,40 @@
-"""Benchmark: per-municipality reports with a pool of warm kernels vs papermill with a fresh kernel per report.
+"""Benchmark: the report batch as `wijkteam reports` runs it, with a per-stage breakdown, against papermill CLI +
+nbconvert CLI on the same municipalities.
 
-Builds the same N reports both ways in one run (alternating rounds, as run times drift over minutes), into a
-temporary folder, and prints seconds per report for each way, the ratio, kernel memory at the start and end
-of the warm run (it must stay flat), and whether both ways produced the same text and images.
+Prints, for a full batch (default: every municipality of the wave) built by the runner into a temporary folder:
+wall and CPU seconds per report (CPU of this process plus its kernels), where the time of one report goes
+inside the runner (notebook parameterisation, kernel reset, every cell's kernel round trip, HTML export,
+publishing: hashing, moving and the manifest journal), figure-cache hits, then the second run with nothing
+changed, and the side-by-side ratio against `papermill` + `jupyter nbconvert` (one process each per report,
+as a user would script it) on N of the same municipalities.
 
-    .venv/bin/python benchmarks/bench_reports.py            # N = 10
-    .venv/bin/python benchmarks/bench_reports.py -n 40 --rounds 2 --papermill-workers 2
+    .venv/bin/python benchmarks/bench_reports.py                    # all 393 (2015), 2 workers, compare on 6
+    .venv/bin/python benchmarks/bench_reports.py -n 40 --compare 4  # a quicker sample
 
-This is a benchmark, not a test: it asserts nothing and writes nothing outside its temporary folder.
+A benchmark, not a test: it asserts nothing and writes nothing outside its temporary folder. On a shared
+machine the figures are inflated by the other load; the load average is printed with them.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import re
+import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from wijkteam_stats.batch.executors import LocalExecutor
-from wijkteam_stats.batch.runner import default_workers, plan_jobs, wave_codes
-from wijkteam_stats.reference.writers import atomic_write_text
-
-
-def _rss_mb() -> float | None:
-    try:
-        import psutil
-
-        return psutil.Process(os.getpid()).memory_info().rss / 2**20
-    except Exception:  # noqa: BLE001 - psutil is optional
-        return None
+from wijkteam_stats.batch.runner import plan_jobs, run_reports, wave_codes
+from wijkteam_stats.reference import paths
+from wijkteam_stats.report import figure_cache
 
 
 def prepared_survey(survey: str | None, wave: int, tmp: Path) -> str:
-    """The survey as a cleaned table: a raw export is cleaned once here, as ``wijkteam clean`` does in the
-    pipeline, so that neither way pays for cleaning per report."""
+    """The survey as a cleaned table (as `wijkteam clean` leaves it), so no route pays for cleaning."""
     from wijkteam_stats.reference.waves import default_survey_path
 
     path = Path(survey) if survey else default_survey_path(wave)
@@ -45,91 +43,121 @@ def prepared_survey(survey: str | None, wave: int, tmp: Path) -> str:
     from wijkteam_stats.clean import clean_survey
     from wijkteam_stats.reference.provenance import write_derived_sidecar
 
-    out = tmp / f"{'SYNTHETIC_' if 'SYNTHETIC' in path.name.upper() else ''}survey_{wave}.parquet"
+    out = tmp / f"survey_{wave}.parquet"
     clean_survey(path, wave).table.to_parquet(out, index=False)
     write_derived_sidecar(out, path)
     return str(out)
 
 
-def build(engine: str, workers: int, codes: list[str], wave: int, survey: str | None, out: Path):
-    """Build the reports one way; returns (seconds per report, executor, failures)."""
-    plan = plan_jobs(codes, wave, survey_path=survey, outputs_dir=out)
-    ex = LocalExecutor(engine=engine, workers=workers, warm_wave=wave)
-    failed: list[str] = []
-
-    def on_result(res) -> None:
-        if res.status == "built":
-            atomic_write_text(out / "reports" / str(wave) / f"{res.gm_code}.html", res.html)
-        else:
-            failed.append(f"{res.gm_code}: {res.error}")
-
-    t0 = time.perf_counter()
-    ex.run([j.payload() for j in plan.jobs], plan.notebook, on_result)
-    return (time.perf_counter() - t0) / len(codes), ex, failed
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (the kernels, the CLI processes)."""
+    me = time.process_time()
+    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me + ch.ru_utime + ch.ru_stime
 
 
-def _text(html: str) -> str:
-    return re.sub(r'src="data:image/png;base64,[^"]+"', "IMG", html)
+def _cell_labels(notebook: Path, wave: int, code: str) -> list[str]:
+    """A short label per cell of the parameterized notebook (its first code line or heading)."""
+    from wijkteam_stats.batch.build import parameterized_notebook
+
+    nb = parameterized_notebook(notebook.read_text(encoding="utf-8"), {"municipality_code": code, "wave": wave})
+    labels = []
+    for cell in nb.cells:
+        lines = [ln.strip() for ln in cell.source.splitlines() if ln.strip()]
+        code_lines = [ln for ln in lines if not ln.startswith("#")] or lines or [""]
+        text = code_lines[-1] if cell.cell_type == "code" else (lines or ["(markdown)"])[0]
+        labels.append(f"{cell.cell_type[:4]}: {text[:60]}")
+    return labels
+
+
+def timed_run(codes, wave, survey, out, workers, force):
+    t0, c0 = time.perf_counter(), _cpu()
+    res = run_reports(codes, wave, survey_path=survey, outputs_dir=out, workers=workers, force=force,
+                      progress=False, log=None, handle_signals=False)
+    return res, time.perf_counter() - t0, _cpu() - c0
+
+
+def papermill_cli(codes, wave, survey, out: Path) -> tuple[float, float, int]:
+    """Each report with `papermill` then `jupyter nbconvert --to html --no-input`; (wall, CPU, failures)."""
+    nb = paths.NOTEBOOKS / "03_municipality_profile.ipynb"
+    out.mkdir(parents=True)
+    failed = 0
+    t0, c0 = time.perf_counter(), _cpu()
+    for code in codes:
+        executed = out / f"{code}.ipynb"
+        rc = subprocess.run([sys.executable, "-m", "papermill", str(nb), str(executed), "-p", "municipality_code",
+                             code, "-p", "wave", str(wave), "-p", "survey_path", survey, "-p", "output_dir",
+                             str(out)], capture_output=True).returncode
+        rc = rc or subprocess.run([sys.executable, "-m", "nbconvert", "--to", "html", "--no-input",
+                                   str(executed)], capture_output=True).returncode
+        failed += rc != 0
+    return time.perf_counter() - t0, _cpu() - c0, failed
+
+
+def _mean(values) -> float:
+    values = list(values)
+    return statistics.fmean(values) if values else 0.0
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("-n", type=int, default=10, help="reports per way and round (default 10)")
-    p.add_argument("--rounds", type=int, default=1, help="alternating rounds (default 1); medians are reported")
-    p.add_argument("--workers", type=int, default=None, help="warm kernels (default: CPUs, at most 8)")
-    p.add_argument("--papermill-workers", type=int, default=1,
-                   help="parallel papermill runs (default 1: papermill per report, one after another)")
+    p.add_argument("-n", type=int, default=None, help="reports in the batch (default: every municipality)")
+    p.add_argument("--compare", type=int, default=6, help="municipalities for the papermill CLI comparison")
+    p.add_argument("--workers", type=int, default=2)
     p.add_argument("--wave", type=int, default=2015)
     p.add_argument("--survey", default=None, help="survey file (default: as `wijkteam reports`)")
     args = p.parse_args()
 
-    workers = args.workers or default_workers()
     all_codes = wave_codes(args.wave)
-    step = max(1, len(all_codes) // args.n)
-    codes = all_codes[::step][: args.n]
-    warm_s, fresh_s, warm_runs = [], [], []
-    rss_start = _rss_mb()
+    codes = all_codes if args.n is None else all_codes[:: max(1, len(all_codes) // args.n)][: args.n]
+    sample = codes[:: max(1, len(codes) // args.compare)][: args.compare]
+    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs",
+          flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
         tmp = Path(tmp)
-        args.survey = prepared_survey(args.survey, args.wave, tmp)
-        print(f"survey: {args.survey}", flush=True)
-        for r in range(args.rounds):
-            s, ex, fail_w = build("warm", workers, codes, args.wave, args.survey, tmp / f"warm{r}")
-            warm_s.append(s)
-            warm_runs.append(ex)
-            s, _, fail_p = build("papermill", args.papermill_workers, codes, args.wave, args.survey, tmp / f"pm{r}")
-            fresh_s.append(s)
-            print(f"round {r + 1}: warm {warm_s[-1]:.2f} s/report, papermill {fresh_s[-1]:.2f} s/report", flush=True)
-            for f in fail_w + fail_p:
-                print(f"  FAILED {f}")
-        same = 0
-        for code in codes:
-            a = tmp / "warm0" / "reports" / str(args.wave) / f"{code}.html"
-            b = tmp / "pm0" / "reports" / str(args.wave) / f"{code}.html"
-            if a.is_file() and b.is_file():
-                same += a.read_text() == b.read_text()
-    warm, fresh = statistics.median(warm_s), statistics.median(fresh_s)
-    startup = statistics.median(e.startup_seconds for e in warm_runs)
-    steady = warm - startup / len(codes)
-    print()
-    print(f"reports per way and round: {len(codes)} ({args.rounds} round(s)), CPUs: {os.cpu_count()}")
-    print(f"papermill, fresh kernel per report ({args.papermill_workers} at a time): {fresh:.2f} s/report")
-    print(f"warm kernel pool ({workers} kernels), incl. their start-up:  {warm:.2f} s/report")
-    print(f"warm kernel pool, start-up ({startup:.1f} s once) excluded:    {steady:.2f} s/report")
-    print(f"ratio papermill / warm: {fresh / warm:.1f}x incl. start-up, {fresh / steady:.1f}x excluding it")
-    print(f"projected for all {len(all_codes)} reports: warm {(startup + steady * len(all_codes)) / 60:.1f} min, "
-          f"papermill {fresh * len(all_codes) / 60:.1f} min")
-    ex = warm_runs[0]
-    if ex.memory.get("start") and ex.memory_trace:
-        start = sum(m or 0 for m in ex.memory["start"])
-        trace = ex.memory_trace
-        half = trace[len(trace) // 2][1]
-        print(f"warm kernel memory (sum of {workers}): {start:.0f} MB after set-up, {half:.0f} MB after "
-              f"{trace[len(trace) // 2][0]} reports, {trace[-1][1]:.0f} MB after {trace[-1][0]} reports")
-    rss_end = _rss_mb()
-    if rss_start and rss_end:
-        print(f"runner process memory: {rss_start:.0f} MB -> {rss_end:.0f} MB")
-    print(f"identical HTML (text and images), warm vs papermill: {same}/{len(codes)}")
+        survey = prepared_survey(args.survey, args.wave, tmp)
+        t0 = time.perf_counter()
+        plan_jobs(codes, args.wave, survey_path=survey, outputs_dir=tmp / "plan")
+        plan_s = time.perf_counter() - t0
+
+        res, wall, cpu = timed_run(codes, args.wave, survey, tmp / "runner", args.workers, True)
+        built = [r for r in res.results if r.status == "built"]
+        n = len(codes)
+        print(f"\nrunner, {n} reports, {args.workers} workers: {res.line()}")
+        print(f"  wall {wall:.1f} s ({wall / n:.3f} s/report), CPU {cpu:.1f} s ({cpu / n:.3f} s/report); "
+              f"planning and input checks {plan_s:.1f} s of it")
+        print(f"  figure cache in this process: {figure_cache.STATS} (the kernels keep their own)")
+        print("  per report inside a worker (wall, mean over built reports):")
+        for stage in ("parameterize", "reset", "cells", "export", "publish"):
+            print(f"    {stage:<13} {_mean(r.stages.get(stage, 0.0) for r in built):.3f} s")
+        per_cell = [r.stages.get("per_cell", []) for r in built if r.stages.get("per_cell")]
+        if per_cell:
+            labels = _cell_labels(paths.NOTEBOOKS / "03_municipality_profile.ipynb", args.wave, codes[0])
+            print("  cells (kernel round trip + the cell's own work):")
+            for i in range(max(len(c) for c in per_cell)):
+                label = labels[i] if i < len(labels) else f"cell {i}"
+                print(f"    {_mean(c[i] for c in per_cell if i < len(c)):.3f} s  {label}")
+        print(f"  worker time accounted for: {_mean(r.seconds for r in built):.3f} s/report "
+              f"(x {n} / {args.workers} workers = {_mean(r.seconds for r in built) * n / args.workers:.1f} s "
+              f"of the {wall:.1f} s wall; the rest is kernel start-up, planning and the final fold)")
+
+        res2, wall2, cpu2 = timed_run(codes, args.wave, survey, tmp / "runner", args.workers, False)
+        print(f"\nsecond run, nothing changed: {res2.line()} in {wall2:.2f} s wall, {cpu2:.2f} s CPU")
+
+        rs, rwall, rcpu = timed_run(sample, args.wave, survey, tmp / "runner_sample", args.workers, True)
+        pwall, pcpu, pfail = papermill_cli(sample, args.wave, survey, tmp / "papermill")
+        k = len(sample)
+        print(f"\nside by side on the same {k} municipalities ({', '.join(sample)}):")
+        print(f"  papermill CLI + nbconvert CLI (one after another): {pwall / k:.2f} s wall, {pcpu / k:.2f} s CPU "
+              f"per report ({pfail} failed)")
+        print(f"  runner on these {k} (incl. kernel start-up):   {rwall / k:.2f} s wall, {rcpu / k:.2f} s CPU "
+              f"per report ({rs.line()})")
+        print(f"  runner in the full batch:                       {wall / n:.2f} s wall, {cpu / n:.2f} s CPU per report")
+        print(f"  ratio papermill CLI / runner: wall {pwall / k / (wall / n):.1f}x, CPU {pcpu / k / (cpu / n):.1f}x "
+              f"(full batch); wall {pwall / rwall:.1f}x, CPU {pcpu / rcpu:.1f}x (same {k}, with start-up)")
+        print(json.dumps({"reports": n, "wall_per_report": round(wall / n, 3), "cpu_per_report": round(cpu / n, 3),
+                          "second_run_wall": round(wall2, 2), "papermill_cpu_per_report": round(pcpu / k, 2),
+                          "load_average_end": os.getloadavg()[0]}))
 
 
 if __name__ == "__main__":

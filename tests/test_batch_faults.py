@@ -63,7 +63,9 @@ def fake_build(delay: float = 0.0, fail=(), before=None):
             before(code)
         time.sleep(delay)
         staged = Path(payload["parameters"]["output_dir"]) / "data" / f"{code}.json"
-        writers.atomic_write_text(staged, json.dumps({"gm_code": code, "survey": payload["parameters"]["survey_path"]}))
+        survey = payload["parameters"]["survey_path"]
+        writers.atomic_write_text(staged, json.dumps({"gm_code": code, "survey": survey, "provenance": {
+            "synthetic": True, "survey_file": Path(survey).name, "data_version": "fake"}}))
         if code in fail:
             return JobResult(code, payload["name"], "failed", delay, 5, "RuntimeError: kapot")
         return JobResult(code, payload["name"], "built", delay, html=f"<html>{code} {payload['key'][:8]}</html>")
@@ -159,13 +161,19 @@ def test_truncated_manifest_is_repaired_from_the_files_that_verify(batch, capsys
     lines = []
     m = manifest.load_manifest(batch.out, lines.append)
     assert len(lines) == 1 and "manifest" in lines[0] and str(mpath) in lines[0] and "repaired" in lines[0]
-    assert (batch.out / "manifest.json.corrupt").read_text() == good[: len(good) // 2]
+    copies = sorted(batch.out.glob("manifest.json.corrupt-*"))
+    assert [c.read_text() for c in copies] == [good[: len(good) // 2]]
     items = m["reports"]["2015"]["items"]
     assert sorted(items) == ["GM0003", "GM0005", "GM0007", "GM0014", "GM0015"]  # not the emptied one
     assert all(i["stale"] and i["key"] is None for i in items.values())
     res = batch()  # inputs unknown: rebuilt, not skipped
     assert res.built == 6 and not any(i.get("stale") for i in _items(batch.out).values())
     assert_consistent(batch.out)
+    mpath.write_text("{broken again")  # a second corruption keeps its own copy beside the first
+    manifest.load_manifest(batch.out)
+    again = sorted(batch.out.glob("manifest.json.corrupt-*"))
+    assert len(again) == 2 and sorted(c.read_text() for c in again) == sorted([good[: len(good) // 2],
+                                                                               "{broken again"])
 
 
 def test_wrong_shaped_manifest_keeps_the_good_records(batch):
@@ -184,13 +192,19 @@ def rc_site(out: Path) -> int:
     return main(["site", "--wave", "2015", "--outputs", str(out)])
 
 
-def test_site_names_the_corrupt_file_instead_of_a_traceback(batch, capsys):
-    batch(codes=["GM0003"])
+def _index_row(out: Path, code: str, page: str = "index.html") -> str:
+    """The index row (``<tr>``) of a municipality on the site."""
+    html = (out / "site" / page).read_text(encoding="utf-8")
+    return next(row for row in html.split("<tr") if f"{code}.html" in row or f">{code}<" in row)
+
+
+def test_corrupt_report_json_marks_that_report_stale_and_a_corrupt_manifest_is_named(batch, capsys):
+    batch(codes=["GM0003", "GM0005"])
     data = batch.out / "reports" / "2015" / "data" / "GM0003.json"
     data.write_text("{")
-    assert rc_site(batch.out) == 1
-    err = capsys.readouterr().err
-    assert str(data) in err and "corrupt" in err and "Traceback" not in err
+    assert rc_site(batch.out) == 0  # one unreadable report does not fail the site
+    assert "Traceback" not in capsys.readouterr().err
+    assert "verouderd" in _index_row(batch.out, "GM0003") and "verouderd" not in _index_row(batch.out, "GM0005")
     (batch.out / "manifest.json").write_text("[1, 2")
     assert rc_site(batch.out) == 1
     assert str(batch.out / "manifest.json") in capsys.readouterr().err

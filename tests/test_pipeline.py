@@ -48,3 +48,18 @@ def test_pipeline_skips_a_step_whose_stamp_matches(tmp_path, monkeypatch, capsys
     assert pipeline.run(argparse.Namespace(wave="2015", force=False)) == 0
     first = capsys.readouterr().out.splitlines()[0]  # one line per step (quiet pipeline output)
     assert first.startswith("[1/1] data") and first.endswith("skipped (inputs unchanged)")
+
+
+def test_site_step_runs_even_when_its_stamp_matches(tmp_path, monkeypatch, capsys):
+    """The site decides which reports are current by hashing their inputs itself: never skipped on a stamp."""
+    monkeypatch.setattr(paths, "OUTPUTS", tmp_path / "outputs")
+    out = tmp_path / "index.html"
+    out.write_text("x", encoding="utf-8")
+    step = pipeline.Step(("site", "--wave", "2015"), (paths.CODEBOOK,), (out,))
+    ran = []
+    monkeypatch.setattr(pipeline, "plan", lambda wave: [step])
+    monkeypatch.setattr(pipeline, "_run_step", lambda argv, log: ran.append(argv) or 0)
+    pipeline.write_stamp(step, pipeline.input_hashes(step))
+    assert pipeline.up_to_date(step, pipeline.input_hashes(step))
+    assert pipeline.run(argparse.Namespace(wave="2015", force=False, wait=0)) == 0
+    assert ran == [["site", "--wave", "2015"]] and "skipped" not in capsys.readouterr().out

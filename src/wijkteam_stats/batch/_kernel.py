@@ -58,7 +58,7 @@ def _warm_caches(wave: int) -> None:
     """Load the deterministic, read-only caches (register, codebook, boundaries) once."""
     year = waves.register_year(wave)
     register(year)
-    maps._shapes(maps.boundary_year_for(year))
+    maps._svg_shapes(maps.boundary_year_for(year))
 
 
 def reset() -> None:

@@ -37,6 +37,8 @@ class JobResult:
     error_cell: int | None = None
     error: str = ""
     html: str | None = field(default=None, repr=False)
+    #: wall seconds per stage (parameterize, reset, cells, export, publish) and per cell, for the benchmark
+    stages: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def row(self) -> dict[str, Any]:
         """The run-summary row."""
@@ -88,17 +90,24 @@ def build_warm(job: dict[str, Any], notebook_json: str, kernel) -> JobResult:
     """Build one report on a warm kernel; failures become a ``failed`` result."""
     t0 = time.perf_counter()
     nb = None
+    stages: dict[str, Any] = {}
     try:
         nb = parameterized_notebook(notebook_json, job["parameters"])
+        stages["parameterize"] = time.perf_counter() - t0
         kernel.execute(nb)
+        timing = getattr(kernel, "last_timing", {}) or {}
+        stages.update({"reset": timing.get("reset", 0.0), "cells": sum(timing.get("cells", [])),
+                       "per_cell": list(timing.get("cells", []))})
+        t1 = time.perf_counter()
         html = export(nb, job["title"])
+        stages["export"] = time.perf_counter() - t1
     except CellFailure as err:
         return JobResult(job["gm_code"], job["name"], "failed", time.perf_counter() - t0,
                          source_cell_index(nb, err.cell_index), _one_line(f"{err.ename}: {err.evalue}"))
     except Exception as err:  # noqa: BLE001 - one report never stops the batch
         return JobResult(job["gm_code"], job["name"], "failed", time.perf_counter() - t0, None,
                          _one_line(f"{type(err).__name__}: {err}"))
-    return JobResult(job["gm_code"], job["name"], "built", time.perf_counter() - t0, html=html)
+    return JobResult(job["gm_code"], job["name"], "built", time.perf_counter() - t0, html=html, stages=stages)
 
 
 def _close_thread_loop() -> None:

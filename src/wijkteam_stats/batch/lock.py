@@ -3,7 +3,9 @@
 The lock is an OS file lock (``flock``) on ``<outputs>/.wijkteam.lock``: the system releases it when the
 holding process ends, however it ends (even ``kill -9``), so a crashed run never blocks the next one. Next to
 it ``.wijkteam.lock.owner`` says which process holds it (for the waiting message). A second run waits with a
-message; with a ``timeout`` it gives up after that many seconds with :class:`OutputsBusy`.
+message; with a ``timeout`` it gives up after that many seconds with :class:`OutputsBusy` (``0``: at once).
+The lock is re-entrant within one thread: ``wijkteam pipeline`` holds it for all its steps, and the steps
+(``reports``, ``site``), which take it too, run inside that hold (another thread still waits).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import os
 import socket
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -23,6 +26,9 @@ from wijkteam_stats.reference.writers import atomic_write_text
 
 LOCK_NAME = ".wijkteam.lock"
 OWNER_NAME = ".wijkteam.lock.owner"
+#: (folder, thread) whose lock this process holds, with the depth of nested holds.
+_HELD: dict[tuple[Path, int], int] = {}
+_HELD_GUARD = threading.Lock()
 
 
 class OutputsBusy(RuntimeError):
@@ -66,6 +72,18 @@ def outputs_lock(outputs_dir: str | Path, *, timeout: float | None = None, comma
     :class:`OutputsBusy` when the folder is still busy by then.
     """
     folder = ensure_writable(Path(outputs_dir).resolve())
+    held = (folder, threading.get_ident())
+    with _HELD_GUARD:
+        nested = held in _HELD
+        if nested:
+            _HELD[held] += 1
+    if nested:  # this process holds it already (a pipeline step): run inside that hold
+        try:
+            yield folder
+        finally:
+            with _HELD_GUARD:
+                _HELD[held] -= 1
+        return
     lock = FileLock(str(folder / LOCK_NAME))
     try:
         lock.acquire(timeout=0)
@@ -87,7 +105,11 @@ def outputs_lock(outputs_dir: str | Path, *, timeout: float | None = None, comma
         atomic_write_text(folder / OWNER_NAME, json.dumps({
             "pid": os.getpid(), "host": socket.gethostname(), "command": command,
             "since": datetime.now(UTC).isoformat(timespec="seconds")}) + "\n")
+        with _HELD_GUARD:
+            _HELD[held] = 1
         yield folder
     finally:
+        with _HELD_GUARD:
+            _HELD.pop(held, None)
         (folder / OWNER_NAME).unlink(missing_ok=True)
         lock.release()

@@ -1,11 +1,16 @@
 """``outputs/manifest.json``: what every report was built from, read and written under the outputs lock.
 
-* :func:`update_manifest` is the only writer: it reads the file on disk, applies one change and writes it
-  back atomically (read-modify-write, once per report), so nothing is written from a stale copy.
+* :func:`update_manifest` is the only writer of the file: it reads it (with the journal), applies one change
+  and writes it back atomically, so nothing is written from a stale copy. A built report is recorded by
+  :func:`record_item`, which appends one line to ``manifest.journal.jsonl`` instead of rewriting the whole
+  manifest per report (a cost that would grow with every report built); reading the manifest replays the
+  journal, and the next write folds it in (at the latest at the end of the run). A kill leaves the journal
+  for the next run to replay; a half-written last line is ignored (that report is then rebuilt).
 * :func:`verify_item` checks that a recorded report's HTML and JSON on disk still have the recorded SHA-256
   hashes; the runner skips a report only when its key matches *and* its files verify.
 * A manifest that is not valid JSON or has the wrong shape is not thrown away: the readable, well-shaped
-  records are kept, the broken file is kept beside it as ``manifest.json.corrupt``, and reports on disk that
+  records are kept, the broken file is kept beside it as ``manifest.json.corrupt-<UTC time>`` (every
+  corruption keeps its own copy, never overwriting an earlier one), and reports on disk that
   have no usable record are recorded again from their files, marked ``stale`` (their inputs are unknown, so
   the next run rebuilds them).
 * An item may carry ``"stale": true`` and ``"stale_reason"``: the report on disk is the last good one, but
@@ -16,7 +21,6 @@ Timestamps honour ``SOURCE_DATE_EPOCH``, so a build with it set writes the same 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
@@ -25,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from wijkteam_stats.reference import freshness
 from wijkteam_stats.reference.writers import CorruptFileError, atomic_write_text, read_json
 
 SCHEMA = 1
@@ -32,8 +37,43 @@ _UPDATE = threading.RLock()
 ITEM_FIELDS = ("key", "html", "data", "html_sha256", "data_sha256")
 
 
+JOURNAL = "manifest.journal.jsonl"
+
+
 def manifest_path(outputs_dir: str | Path) -> Path:
     return Path(outputs_dir) / "manifest.json"
+
+
+def journal_path(outputs_dir: str | Path) -> Path:
+    return Path(outputs_dir) / JOURNAL
+
+
+def _replay_journal(outputs_dir: Path, manifest: dict[str, Any]) -> int:
+    """Apply the journal's complete, well-shaped records to ``manifest``; returns how many."""
+    try:
+        text = journal_path(outputs_dir).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return 0
+    n = 0
+    for line in text.splitlines(keepends=True):
+        if not line.endswith("\n"):
+            break  # a line cut off by a kill or a full disk: that report has no record
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if not isinstance(entry, dict) or not _well_shaped_item(entry.get("item")):
+            continue
+        section(manifest, int(entry["wave"]))["items"][str(entry["code"])] = entry["item"]
+        n += 1
+    return n
+
+
+def record_item(outputs_dir: str | Path, wave: int, code: str, item: dict[str, Any]) -> None:
+    """Record one built report: one appended journal line (see the module docstring); under the outputs lock."""
+    line = json.dumps({"wave": int(wave), "code": code, "item": item}, sort_keys=True, ensure_ascii=False) + "\n"
+    with _UPDATE, open(journal_path(outputs_dir), "a", encoding="utf-8") as fh:
+        fh.write(line)
 
 
 def build_time() -> str:
@@ -45,14 +85,7 @@ def build_time() -> str:
 
 def sha256_of(path: Path) -> str | None:
     """SHA-256 of a file read now (no cache: this is the check that the file did not change), or None."""
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-    except OSError:
-        return None
-    return h.hexdigest()
+    return freshness.sha256_now(path)
 
 
 def _well_shaped_item(item: Any) -> bool:
@@ -64,14 +97,7 @@ def verify_item(item: dict[str, Any], outputs_dir: str | Path) -> str | None:
     """None when the item's HTML and JSON exist with the recorded hashes, else what is wrong."""
     if not _well_shaped_item(item):
         return "record is incomplete"
-    for kind in ("html", "data"):
-        path = Path(outputs_dir) / item[kind]
-        digest = sha256_of(path)
-        if digest is None:
-            return f"{item[kind]} is missing"
-        if digest != item[f"{kind}_sha256"]:
-            return f"{item[kind]} differs from the recorded file"
-    return None
+    return freshness.verify_files({item[kind]: item[f"{kind}_sha256"] for kind in ("html", "data")}, outputs_dir)
 
 
 def _numbers_code(path: Path) -> str | None:
@@ -143,19 +169,22 @@ def load_manifest(outputs_dir: str | Path, say: Callable[[str], None] | None = N
     outputs_dir = Path(outputs_dir)
     path = manifest_path(outputs_dir)
     if not path.is_file():
-        return {}
+        manifest: dict[str, Any] = {}
+        _replay_journal(outputs_dir, manifest)
+        return manifest
     try:
         data = read_json(path, "manifest")
         problem = None
     except CorruptFileError as err:
         data, problem = {}, str(err)
     manifest, dropped = _normalise(data)
+    _replay_journal(outputs_dir, manifest)
     if problem is None and not dropped:
         return manifest
     if problem is None:
         problem = f"manifest {path} has the wrong shape ({'; '.join(dropped[:3])}" + (
             f" and {len(dropped) - 3} more" if len(dropped) > 3 else "") + ")"
-    backup = path.with_name(path.name + ".corrupt")
+    backup = corrupt_copy_path(path)
     try:
         os.replace(path, backup)
     except OSError:
@@ -170,10 +199,23 @@ def load_manifest(outputs_dir: str | Path, say: Callable[[str], None] | None = N
     return manifest
 
 
+def corrupt_copy_path(path: Path) -> Path:
+    """Where a corrupt file is kept: ``<name>.corrupt-<UTC time>`` (a counter when that exists already)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")  # the real clock: when the damage was found
+    candidate, n = path.with_name(f"{path.name}.corrupt-{stamp}"), 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    return candidate
+
+
 def write_manifest(outputs_dir: str | Path, manifest: dict[str, Any]) -> Path:
-    """Write the manifest atomically (stable key order)."""
-    return atomic_write_text(manifest_path(outputs_dir),
-                             json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    """Write the manifest atomically (stable key order); ``manifest`` must include the journal's records (as
+    :func:`load_manifest` returns them), which is then removed."""
+    out = atomic_write_text(manifest_path(outputs_dir),
+                            json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    journal_path(outputs_dir).unlink(missing_ok=True)
+    return out
 
 
 def update_manifest(outputs_dir: str | Path, change: Callable[[dict[str, Any]], None],

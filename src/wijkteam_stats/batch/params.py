@@ -7,6 +7,7 @@ of the wave's reference date, and checks wave and paths.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,8 @@ def validate_municipality(code: Any, wave: int) -> str:
     if isinstance(code, float) and not code.is_integer():
         raise ParameterError(f"municipality_code {code!r} is not a CBS code")
     year = load_codebook().register_year(wave)
+    if isinstance(code, str) and code.strip().upper() in _register_codes(year):
+        return code.strip().upper()  # a code of the wave's own register (the whole batch): no lookup needed
     try:
         return resolve(code, year=year)
     except MunicipalityLookupError as err:
@@ -54,6 +57,7 @@ def validate_municipality(code: Any, wave: int) -> str:
                              f"{err}") from None
 
 
+@lru_cache(maxsize=4)
 def _register_codes(year: int) -> frozenset[str]:
     return frozenset(register(year)["gm_code"].astype(str))
 

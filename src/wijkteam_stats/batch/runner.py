@@ -1,21 +1,26 @@
 """The report batch: plan one job per municipality, skip what is up to date, build the rest, record it all.
 
-* One run at a time per outputs folder (:mod:`.lock`); a second run waits (or gives up after ``wait`` s).
-* Shared inputs (survey table, register, expectations) are checked once before any report runs
-  (:mod:`.inputs`); an unusable one stops the run before anything is built, recorded or deleted.
+* One run at a time per outputs folder (:mod:`.lock`), taken before any planning; a second run waits (or
+  gives up after ``wait`` s; ``0``: at once).
+* Shared inputs (codebook, CBS files, boundaries, published figures, survey table and provenance,
+  expectations) are checked once before any report runs (:mod:`.inputs`); an unusable one stops the run
+  before anything is built, recorded or deleted.
 * A job's key is the SHA-256 of the notebook, its parameters, the hashes of every input file (survey table,
-  CBS register files, codebook, boundaries, model expectations), the report code and the package versions.
-  A report is skipped only when its record has this key and its HTML and JSON on disk still have the
-  recorded hashes (``--force`` rebuilds).
+  CBS register files, codebook, boundaries, published figures, model expectations), the report code and
+  templates and the package versions, each input hashed once per run (:mod:`wijkteam_stats.reference.freshness`,
+  the one module for "up to date" decisions, shared with the pipeline's stamps). A report is skipped only when
+  its record has this key and its HTML and JSON on disk still have the recorded hashes (``--force``
+  rebuilds); :func:`report_status` makes the same decision for ``wijkteam site``.
 * A report is its HTML and its JSON together: the notebook writes the numbers to a staging folder; only when
-  the HTML exists too are both moved into place and then recorded (:mod:`.manifest`, read-modify-write per
-  report). A report that fails keeps its last good files; if they are outdated its record is marked
-  ``stale`` with the reason. The run then exits non-zero.
+  the HTML exists too are both moved into place and then recorded (:mod:`.manifest`: one journal line per
+  report, folded into ``manifest.json`` at the end). A report that fails keeps its last good files; if they
+  are outdated its record is marked ``stale`` with the reason. The run then exits non-zero.
 * SIGINT/SIGTERM: no new report starts, running ones finish and are recorded, the summary lists the rest as
   ``not started``; a second signal exits at once (kernels killed, their connection files removed).
 * ``outputs/manifest.json`` records git commit, parameters, input hashes, package versions and seed;
-  ``outputs/reports/run_summary.csv`` lists every municipality of the run with its status (built / skipped /
-  failed / not started / interrupted), seconds, failing cell and error.
+  ``outputs/reports/run_summary.csv`` lists every municipality of the run with the run id and its status
+  (built / skipped / failed / not started / interrupted), seconds, failing cell and error; it is written
+  when the run starts (``pending``), so it never describes an earlier run, also after a kill or a full disk.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import sys
@@ -33,7 +39,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +47,19 @@ import pandas as pd
 from wijkteam_stats import __version__
 from wijkteam_stats.batch.build import JobResult
 from wijkteam_stats.batch.executors import make_executor
-from wijkteam_stats.batch.inputs import validate_shared_inputs
-from wijkteam_stats.batch.lock import outputs_lock
+from wijkteam_stats.batch.inputs import (
+    SharedInputError,
+    check_codebook,
+    check_register,
+    validate_shared_inputs,
+)
+from wijkteam_stats.batch.lock import OutputsNotWritable, outputs_lock
 from wijkteam_stats.batch.manifest import (
     SCHEMA,
     build_time,
     load_manifest,
     manifest_path,
+    record_item,
     recover_items,
     section,
     sha256_of,
@@ -62,7 +73,7 @@ from wijkteam_stats.batch.params import (
     validate_wave,
 )
 from wijkteam_stats.batch.warm import kill_live_kernels
-from wijkteam_stats.reference import paths, provenance
+from wijkteam_stats.reference import freshness, paths, provenance
 from wijkteam_stats.reference.municipalities import register
 from wijkteam_stats.reference.provenance import git_state, is_synthetic, package_versions
 from wijkteam_stats.reference.waves import REPORT_SEED as SEED
@@ -81,7 +92,10 @@ REPORT_NOTEBOOK = "03_municipality_profile.ipynb"
 #: Folder (inside the wave's report folder) where a report's numbers are written while it is built; they
 #: are moved beside the HTML only when both exist, so a report is its HTML and its JSON together.
 STAGING = ".staging"
-SUMMARY_COLUMNS = ["gm_code", "name", "status", "seconds", "error_cell", "error"]
+SUMMARY_COLUMNS = ["run_id", "gm_code", "name", "status", "seconds", "error_cell", "error"]
+#: Status of a report in the summary written when a run starts (still so after a kill or a full disk).
+PENDING = "pending"
+PENDING_NOTE = "this run had not finished this report (still running, or it was killed)"
 ENGINES = ("warm", "papermill")
 #: Distributions whose versions go into the key and the manifest.
 
@@ -153,19 +167,8 @@ class RunResult:
 # =========================================================================== hashing, versions
 
 
-@lru_cache(maxsize=256)
-def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file (cached per process by path, size and modification time)."""
-    st = Path(path).stat()
-    return _file_sha256(str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+#: SHA-256 of a file, cached per process by path, size and modification time (:mod:`.freshness`).
+file_sha256 = freshness.file_sha256
 
 
 def _rel(path: Path) -> str:
@@ -198,7 +201,7 @@ def input_hashes(files: Iterable[Path]) -> dict[str, str]:
 REPORT_MODULES = ("__init__.py", "reference/paths.py", "reference/codebook.py", "reference/municipalities.py",
                   "reference/provenance.py", "reference/figures.py", "reference/waves.py", "reference/writers.py",
                   "reproduce/estimators.py", "reference/published.py", "report/maps.py", "report/numbers.py",
-                  "report/profile.py", "report/render.py", "report/notebooks.py",
+                  "report/profile.py", "report/render.py", "report/notebooks.py", "report/figure_cache.py",
                   "clean/deidentify.py", "batch/params.py", "batch/_kernel.py", "batch/build.py")
 
 
@@ -223,6 +226,15 @@ def code_sha256(raw_survey: bool = False) -> str:
         h.update(str(p.relative_to(pkg)).encode())
         h.update(p.read_bytes())
     return h.hexdigest()
+
+
+def input_set(inputs: dict[str, str], notebook_sha: str, code_sha: str, versions: dict[str, str],
+              synthetic: bool) -> dict[str, str]:
+    """Everything a report is built from, as one ``{name: sha256}`` record (data files, notebook, library code
+    and templates, package versions, the synthetic flag): what the manifest records and
+    :func:`~wijkteam_stats.reference.freshness.changes` compares with what is on disk now."""
+    return {**inputs, "(notebook)": notebook_sha, "(code and templates)": code_sha,
+            "(package versions)": freshness.digest(versions), "(synthetic)": freshness.text_sha256(str(synthetic))}
 
 
 def job_key(notebook_sha: str, parameters: dict[str, Any], inputs: dict[str, str], code_sha: str,
@@ -252,6 +264,8 @@ class Plan:
     versions: dict[str, str]
     survey_path: str
     expectations_path: str | None
+    #: everything the reports are built from (:func:`input_set`), recorded per item in the manifest
+    sources: dict[str, str] | None = None
 
 
 def wave_codes(wave: int) -> list[str]:
@@ -261,12 +275,18 @@ def wave_codes(wave: int) -> list[str]:
 
 def plan_jobs(codes: Iterable[Any] | None, wave: int = 2015, *, survey_path: str | Path | None = None,
               expectations_path: str | Path | None = None, outputs_dir: str | Path | None = None,
-              notebook: str | Path | None = None) -> Plan:
-    """Validate every requested municipality (codes, numbers or names) and build the job list.
+              notebook: str | Path | None = None, validate: bool = True) -> Plan:
+    """Validate every requested municipality (codes, numbers or names) and (``validate``) every shared input,
+    hash the inputs once and build the job list.
 
-    Raises :class:`~wijkteam_stats.batch.params.ParameterError` before anything runs when one is invalid.
+    Raises :class:`~wijkteam_stats.batch.params.ParameterError` or
+    :class:`~wijkteam_stats.batch.inputs.SharedInputError` before anything runs when one is invalid.
     """
+    freshness.forget()  # hash what is on disk now, once for this run
+    check_codebook()
     wave = validate_wave(wave)
+    if validate:
+        check_register(wave)  # before the register is used to resolve codes
     outputs_dir = Path(outputs_dir).resolve() if outputs_dir else paths.OUTPUTS
     reports_dir = outputs_dir / "reports" / str(wave)
     nb_path = Path(notebook).resolve() if notebook else paths.NOTEBOOKS / REPORT_NOTEBOOK
@@ -283,9 +303,14 @@ def plan_jobs(codes: Iterable[Any] | None, wave: int = 2015, *, survey_path: str
     if errors:
         raise ParameterError("; ".join(errors))
     resolved = list(dict.fromkeys(resolved))  # keep the requested order (the summary is sorted by code)
-    base = validate_parameters({"municipality_code": resolved[0] if resolved else "GM0363", "wave": wave,
-                                "survey_path": survey_path, "output_dir": str(reports_dir),
-                                "expectations_path": expectations_path})
+    try:
+        base = validate_parameters({"municipality_code": resolved[0] if resolved else "GM0363", "wave": wave,
+                                    "survey_path": survey_path, "output_dir": str(reports_dir),
+                                    "expectations_path": expectations_path})
+    except CorruptFileError as err:  # e.g. the cleaned table's provenance record
+        raise SharedInputError(str(err)) from None
+    if validate:
+        validate_shared_inputs(wave, base["survey_path"], base["expectations_path"])
     inputs = input_hashes(input_files(wave, base["survey_path"], base["expectations_path"]))
     versions = package_versions()
     code = code_sha256(raw_survey=Path(base["survey_path"]).suffix.lower() != ".parquet")
@@ -303,7 +328,8 @@ def plan_jobs(codes: Iterable[Any] | None, wave: int = 2015, *, survey_path: str
             title=f"Gemeenteprofiel {name}: sociale (wijk)teams {wave}",
         ))
     return Plan(wave, nb_path, nb_sha, outputs_dir, reports_dir, jobs, inputs, code, versions,
-                base["survey_path"], base["expectations_path"])
+                base["survey_path"], base["expectations_path"],
+                input_set(inputs, nb_sha, code, versions, synthetic))
 
 
 # =========================================================================== manifest helpers
@@ -324,11 +350,35 @@ def up_to_date(job: Job, manifest: dict[str, Any], outputs_dir: Path | None = No
     return verify_item(item, base) is None
 
 
-def write_summary(path: Path, results: list[JobResult]) -> Path:
-    """Write ``run_summary.csv`` (one row per municipality of the run, sorted by code), atomically and
-    formula-safe."""
-    rows = [r.row() for r in sorted(results, key=lambda r: r.gm_code)]
+def new_run_id() -> str:
+    """A run's id: UTC start time (the real clock), process id and a random part, e.g.
+    ``20261207T081500Z-4242-9f3a1c`` (two runs of one process within a second differ too)."""
+    from datetime import UTC, datetime
+
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+def write_summary(path: Path, results: list[JobResult], run_id: str = "") -> Path:
+    """Write ``run_summary.csv`` (one row per municipality of the run, sorted by code, each with the run id),
+    atomically and formula-safe."""
+    rows = [{"run_id": run_id, **r.row()} for r in sorted(results, key=lambda r: r.gm_code)]
     return safe_to_csv(pd.DataFrame(rows, columns=SUMMARY_COLUMNS), path)
+
+
+def start_summary(path: Path, jobs: list[Job], skipped: set[str], run_id: str) -> Path:
+    """The summary of a run that has just started: the old one is removed first (it never describes an
+    earlier run), then every report is ``skipped`` or ``pending`` (so after a kill or a full disk the file
+    still describes this run, and claims nothing was built). :class:`OutputsNotWritable` when it cannot be
+    written."""
+    try:
+        path.unlink(missing_ok=True)
+        paths.ensure_dir(path.parent)
+        return write_summary(path, [JobResult(j.gm_code, j.name, "skipped") if j.gm_code in skipped
+                                    else JobResult(j.gm_code, j.name, PENDING, 0.0, None, PENDING_NOTE)
+                                    for j in jobs], run_id)
+    except OSError as err:
+        raise OutputsNotWritable(f"cannot write the run summary {path} ({err.strerror or err}); nothing was "
+                                 "built") from None
 
 
 # =========================================================================== signals
@@ -453,21 +503,30 @@ def run_reports(codes: Iterable[Any] | None = None, wave: int = 2015, *, survey_
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     say = log or (lambda _msg: None)
-    plan = plan_jobs(codes, wave, survey_path=survey_path, expectations_path=expectations_path,
-                     outputs_dir=outputs_dir, notebook=notebook)
-    with outputs_lock(plan.outputs_dir, timeout=wait, command=f"wijkteam reports --wave {plan.wave}", say=say):
+    out_dir = Path(outputs_dir).resolve() if outputs_dir else paths.OUTPUTS
+    summary = out_dir / "reports" / "run_summary.csv"
+    # the lock first (``wait=0`` refuses before any planning), then the plan and the input checks under it
+    with outputs_lock(out_dir, timeout=wait, command=f"wijkteam reports --wave {wave}", say=say):
+        run_id = new_run_id()
+        try:
+            plan = plan_jobs(codes, wave, survey_path=survey_path, expectations_path=expectations_path,
+                             outputs_dir=out_dir, notebook=notebook)
+        except (SharedInputError, ParameterError, FileNotFoundError):
+            with contextlib.suppress(OSError):
+                summary.unlink(missing_ok=True)  # this run built nothing: no summary of an earlier run stays
+            raise
         return _run_locked(plan, engine=engine, executor=executor, workers=workers, force=force,
-                           progress=progress, say=say, handle_signals=handle_signals)
+                           progress=progress, say=say, handle_signals=handle_signals, run_id=run_id)
 
 
 def _run_locked(plan: Plan, *, engine: str, executor: str | None, workers: int | None, force: bool,
-                progress: bool, say: Callable[[str], None], handle_signals: bool) -> RunResult:
+                progress: bool, say: Callable[[str], None], handle_signals: bool, run_id: str = "") -> RunResult:
     t_start = time.perf_counter()
     started = build_time()
     out_dir = plan.outputs_dir
     for folder in (plan.reports_dir, plan.reports_dir / "data", out_dir / "reports", out_dir):
         remove_stale_temporaries(folder)
-    validate_shared_inputs(plan.wave, plan.survey_path, plan.expectations_path)
+    run_id = run_id or new_run_id()
     manifest = read_manifest(out_dir, say)
     items = section(manifest, plan.wave)["items"]
     results: dict[str, JobResult] = {}
@@ -486,9 +545,12 @@ def _run_locked(plan: Plan, *, engine: str, executor: str | None, workers: int |
     say(f"{len(plan.jobs)} reports (wave {plan.wave}): {len(plan.jobs) - len(todo)} up to date, "
         f"{len(todo)} to build {where}, engine {engine}")
 
+    summary_path = out_dir / "reports" / "run_summary.csv"
+    start_summary(summary_path, plan.jobs, {j.gm_code for j in plan.jobs} - {j.gm_code for j in todo}, run_id)
     git = git_state()
-    # every item names the exact input files it was built from (several runs may have used different ones)
-    inputs_id = hashlib.sha256(json.dumps(plan.inputs, sort_keys=True).encode()).hexdigest()[:16]
+    # every item names exactly what it was built from (several runs may have used different inputs)
+    sources = plan.sources or input_set(plan.inputs, plan.notebook_sha, plan.code_sha, plan.versions, True)
+    inputs_id = freshness.digest(sources)[:16]
 
     def run_facts(m: dict[str, Any]) -> None:
         sec = section(m, plan.wave)
@@ -497,7 +559,7 @@ def _run_locked(plan: Plan, *, engine: str, executor: str | None, workers: int |
             "code_sha256": plan.code_sha, "seed": _seed(), "survey_path": _rel(Path(plan.survey_path)),
             "expectations_path": _rel(Path(plan.expectations_path)) if plan.expectations_path else None,
         })
-        sec["input_sets"][inputs_id] = plan.inputs
+        sec["input_sets"][inputs_id] = sources
         m.update({"schema": SCHEMA, "package_versions": plan.versions, "seed": _seed(),
                   "git_commit": git["commit"], "git_dirty": git["dirty"], "wijkteam_stats_version": __version__})
 
@@ -506,7 +568,6 @@ def _run_locked(plan: Plan, *, engine: str, executor: str | None, workers: int |
     shutil.rmtree(staging, ignore_errors=True)  # ours: the lock is held
     by_code = {j.gm_code: j for j in todo}
     running: set[str] = set()
-    summary_path = out_dir / "reports" / "run_summary.csv"
 
     def final_results(abandoned: str) -> list[JobResult]:
         out = dict(results)
@@ -521,9 +582,11 @@ def _run_locked(plan: Plan, *, engine: str, executor: str | None, workers: int |
 
     def on_hard_exit(signum: int) -> None:
         kill_live_kernels()
+        with contextlib.suppress(Exception):  # fold the journal of the reports built so far
+            update_manifest(out_dir, lambda _m: None)
         for d in private:  # kernel connection files (HMAC keys)
             shutil.rmtree(d, ignore_errors=True)
-        write_summary(summary_path, final_results("abandoned: the run was stopped at once"))
+        write_summary(summary_path, final_results("abandoned: the run was stopped at once"), run_id)
         shutil.rmtree(staging, ignore_errors=True)
 
     stop = _Stop(say, on_hard_exit)
@@ -550,7 +613,7 @@ def _run_locked(plan: Plan, *, engine: str, executor: str | None, workers: int |
                 "html_sha256": sha256_of(job.html_path), "data_sha256": sha256_of(job.data_path),
                 "inputs": inputs_id, "built_at": build_time(), "git_commit": git["commit"], "engine": engine,
             }
-            update_manifest(out_dir, lambda m: section(m, plan.wave)["items"].__setitem__(job.gm_code, record))
+            record_item(out_dir, plan.wave, job.gm_code, record)  # one appended line, not a manifest rewrite
             return res
         except (OSError, CorruptFileError) as err:
             if tmp_html is not None:
@@ -566,7 +629,9 @@ def _run_locked(plan: Plan, *, engine: str, executor: str | None, workers: int |
         job = by_code[res.gm_code]
         running.discard(job.gm_code)
         if res.status == "built" and res.html is not None:
+            t0 = time.perf_counter()
             res = commit(job, res)
+            res.stages["publish"] = time.perf_counter() - t0
             res.html = None
         if res.status != "built":
             failed += 1
@@ -634,8 +699,13 @@ def _run_locked(plan: Plan, *, engine: str, executor: str | None, workers: int |
             for key in [k for k in sec["input_sets"] if k not in used]:
                 del sec["input_sets"][key]
 
+        try:
+            summary = write_summary(summary_path, final, run_id)
+        except OSError as err:  # full disk: the summary written at the start (this run, pending) stays
+            say(f"could not write the run summary {summary_path} ({err.strerror or err}); it still lists this "
+                f"run ({run_id}) as unfinished")
+            summary = summary_path
         update_manifest(out_dir, last_run)
-        summary = write_summary(summary_path, final)
         shutil.rmtree(staging, ignore_errors=True)
     out = RunResult(sorted(final, key=lambda r: r.gm_code), summary, manifest_path(out_dir),
                     time.perf_counter() - t_start, engine, n_workers, stop.signum)
@@ -647,6 +717,66 @@ def _run_locked(plan: Plan, *, engine: str, executor: str | None, workers: int |
         say(f"stopped by {signal.Signals(stop.signum).name}: {out.count('not started')} report(s) not started; "
             "the reports already built are recorded, earlier reports are kept")
     return out
+
+
+# =========================================================================== is a published report current?
+
+#: Dutch reasons shown on the site beside "verouderd".
+STALE_NL = {
+    "failed": "de laatste herbouw is mislukt of niet gedaan; dit is de laatste goede versie",
+    "edited": "het rapport is gewijzigd na de bouw of onvolledig",
+    "unknown": "niet bekend waaruit dit rapport is gebouwd",
+    "unchecked": "de invoer kon niet worden gecontroleerd",
+}
+#: Dutch names of the entries of :func:`input_set` that are not files.
+SOURCE_LABELS_NL = {"(notebook)": "het rapportnotebook", "(code and templates)": "de code en sjablonen",
+                    "(package versions)": "de pakketversies", "(synthetic)": "de herkomst van de gegevens"}
+
+
+def report_status(wave: int, outputs_dir: str | Path | None = None) -> dict[str, str] | None:
+    """{code: Dutch reason} of every report of ``wave`` on disk that is *not* current: no usable record, files
+    that differ from the record, a record marked stale, or inputs (code, templates, notebook, survey table,
+    published figures, registers, boundaries, expectations, provenance) that hash differently now than when
+    it was built. Codes of current reports are absent. None when the manifest cannot be read (the site names
+    the file)."""
+    out_dir = Path(outputs_dir).resolve() if outputs_dir else paths.OUTPUTS
+    reports_dir = out_dir / "reports" / str(wave)
+    try:
+        data = read_json(manifest_path(out_dir), "manifest") if manifest_path(out_dir).is_file() else {}
+    except CorruptFileError:
+        return None
+    sec = (data.get("reports") or {}).get(str(wave)) if isinstance(data, dict) else None
+    items = sec.get("items") if isinstance(sec, dict) and isinstance(sec.get("items"), dict) else {}
+    input_sets = sec.get("input_sets") if isinstance(sec, dict) and isinstance(sec.get("input_sets"), dict) else {}
+    status: dict[str, str] = {}
+    for html in sorted(reports_dir.glob("GM*.html")):
+        if html.stem not in items:
+            status[html.stem] = STALE_NL["unknown"]
+    groups: dict[tuple[Any, Any], list[str]] = {}
+    for code, item in items.items():
+        if not isinstance(item, dict) or verify_item(item, out_dir) is not None:
+            status[code] = STALE_NL["edited"]
+        elif item.get("stale") or not item.get("key"):
+            status[code] = STALE_NL["failed"] if item.get("key") else STALE_NL["unknown"]
+        else:
+            params = item.get("parameters") if isinstance(item.get("parameters"), dict) else {}
+            groups.setdefault((params.get("survey_path"), params.get("expectations_path")), []).append(code)
+    for (survey, expectations), codes in groups.items():
+        try:
+            plan = plan_jobs(codes, wave, survey_path=survey, expectations_path=expectations, outputs_dir=out_dir,
+                             validate=False)
+        except Exception:  # noqa: BLE001 - an input that cannot be read or hashed: nothing can be called current
+            status.update({c: STALE_NL["unchecked"] for c in codes})
+            continue
+        for job in plan.jobs:
+            item = items[job.gm_code]
+            if item.get("key") != job.key:
+                recorded = input_sets.get(item.get("inputs")) if isinstance(input_sets.get(item.get("inputs")),
+                                                                            dict) else None
+                status[job.gm_code] = (freshness.reason_nl(freshness.changes(recorded, plan.sources or {}),
+                                                           SOURCE_LABELS_NL)
+                                       or "gewijzigd sinds de bouw: de parameters van het rapport")
+    return status
 
 
 def _rel_to(path: Path, base: Path) -> str:

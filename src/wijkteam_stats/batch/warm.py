@@ -14,6 +14,7 @@ import os
 import queue
 import signal
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,6 +78,8 @@ class WarmKernel:
         self.kc: Any = None
         self.language_info: dict[str, Any] = {}
         self.notebooks_run = 0
+        #: wall seconds of the last notebook: the reset, then every cell (a kernel round trip each)
+        self.last_timing: dict[str, Any] = {}
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="warm-kernel", daemon=True)
         self._thread.start()
@@ -102,9 +105,9 @@ class WarmKernel:
         self.km = ipc_kernel_manager_class()(kernel_name=self.kernel_name)  # IPC sockets, not plain TCP
         # a private in-memory command history: kernels of a pool must not share (and lock) one sqlite file
         await self.km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        _LIVE.add(self)  # from the moment the process exists: a hard exit during set-up kills it too
         self.kc = self.km.client()
         self.kc.start_channels()
-        _LIVE.add(self)
         await self.kc.wait_for_ready(timeout=self.startup_timeout)
         info = await self.kc.kernel_info(reply=True, timeout=self.startup_timeout)
         self.language_info = dict(info["content"].get("language_info", {}))
@@ -129,15 +132,19 @@ class WarmKernel:
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError
 
+        t0 = time.perf_counter()
         await self._run_code(RESET_CODE, timeout=self.timeout)
+        self.last_timing = {"reset": time.perf_counter() - t0, "cells": []}
         client = NotebookClient(nb, km=self.km, kernel_name=self.kernel_name, timeout=self.timeout,
                                 allow_errors=False, interrupt_on_timeout=True, record_timing=False)
         client.kc = self.kc
         client.reset_execution_trackers()
         nb.metadata["language_info"] = self.language_info
         for index, cell in enumerate(nb.cells):
+            t0 = time.perf_counter()
             try:
                 await client.async_execute_cell(cell, index)
+                self.last_timing["cells"].append(time.perf_counter() - t0)
             except CellExecutionError as err:
                 raise CellFailure(index, str(getattr(err, "ename", type(err).__name__)),
                                   str(getattr(err, "evalue", err)), str(err)) from None

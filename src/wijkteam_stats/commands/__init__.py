@@ -29,6 +29,9 @@ COMMANDS: dict[str, str] = {
     "assess": "wijkteam_stats.commands.assess",
     "pipeline": "wijkteam_stats.commands.pipeline",
 }
+#: Commands that write into the project's outputs (or data/processed) and so hold the outputs lock while they
+#: run; ``reports``, ``site`` and ``pipeline`` take it themselves (with their ``--wait`` option).
+LOCKED_COMMANDS = ("data", "clean", "audit", "reconstruct", "reproduce", "models", "trends")
 
 
 def available_commands() -> dict[str, str]:
@@ -61,6 +64,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.command in LOCKED_COMMANDS:
+            from wijkteam_stats.batch.lock import outputs_lock
+            from wijkteam_stats.reference import paths
+
+            with outputs_lock(paths.OUTPUTS, command=f"wijkteam {args.command}",
+                              say=lambda msg: print(msg, file=sys.stderr)):
+                return int(args._run(args) or 0)
         return int(args._run(args) or 0)
     except KeyboardInterrupt:  # pragma: no cover
         print("interrupted", file=sys.stderr)

@@ -8,7 +8,10 @@ Every step is skipped when the hashes of its inputs are unchanged since it last 
 (raw data it reads, or the outputs of earlier steps it builds on), the code it runs (its sub-packages and
 notebook) and its command line. The hashes are kept in one small JSON stamp per step under
 ``outputs/.stamps/`` (written atomically, only after the step succeeded), and a step whose outputs are gone
-runs again. ``--force`` ignores the stamps.
+runs again. ``--force`` ignores the stamps. Hashing and the "up to date" decision are those of
+:mod:`wijkteam_stats.reference.freshness`, the module the report manifest uses too. The site step always runs:
+it checks itself which reports are current. The whole pipeline holds the outputs lock (``--wait``), so a
+second pipeline waits or refuses instead of running every step at the same time.
 
 The terminal shows one line per step, the progress bar of the long step (the reports) and a closing
 summary; what each step prints goes to ``outputs/logs/pipeline_<wave>.log`` (with ``--verbose`` it stays on
@@ -21,7 +24,6 @@ import argparse
 import contextlib
 import hashlib
 import io
-import json
 import sys
 import time
 from dataclasses import dataclass
@@ -32,6 +34,9 @@ HELP = "run every step on the shipped data: data, clean, audit, reproduce, model
 #: Steps whose failure does not stop the pipeline: a failed municipality report must not keep the site
 #: (and the other 392 reports) from being published; the pipeline still exits non-zero at the end.
 CONTINUE_AFTER_FAILURE = {"reports"}
+#: Steps that always run: the site decides itself which reports are current (it hashes their inputs again), so
+#: it is never skipped on a stamp (cheap: a few seconds).
+ALWAYS_RUN = {"site"}
 #: Steps that draw a progress bar (on stderr): their line is printed before they start.
 LONG_STEPS = {"reports"}
 #: Lines of a failing step's output shown on the terminal.
@@ -116,15 +121,25 @@ def plan(wave: str | int) -> list[Step]:
         steps.append(Step(("reports", "--all", "--wave", str(w)),
                           (paths.synthetic_survey_file(w), paths.processed_survey_file(w, synthetic=True),
                            tables / "models" / f"expected_by_municipality_{w}.csv", *raw_common, paths.RAW_GEO,
+                           paths.RAW_PUBLISHED,
                            paths.NOTEBOOKS / "03_municipality_profile.ipynb"),
                           (paths.OUTPUTS / "manifest.json", paths.REPORTS / "run_summary.csv")))
-    site_wave = report_waves[-1] if report_waves else waves[-1]
+    # the site's main index (index.html) is always the latest wave with reports of all shipped waves: a
+    # one-wave pipeline (--wave 2014) adds index_2014.html and never turns index.html into another wave's
+    site_wave = site_main_wave()
     cite_inputs = (paths.TABLES, paths.PROCESSED, paths.RAW / "datapackage_fields.yaml", paths.RAW / "licences.yaml",
                    paths.ROOT / "CITATION.cff")  # the methods page's citation and outputs/datapackage.json
     steps.append(Step(("site", "--wave", str(site_wave)), (html, paths.OUTPUTS / "manifest.json", *raw_common,
                                                            paths.RAW_PUBLISHED, paths.RAW / "zelfscan", *cite_inputs),
                       (paths.SITE / "index.html", paths.SITE / "zelfscan.html", paths.OUTPUTS / "datapackage.json")))
     return steps
+
+
+def site_main_wave() -> int:
+    """The wave of the site's ``index.html``: the latest shipped wave whose questions support reports."""
+    shipped = _waves("all")
+    with_reports = [w for w in shipped if _asks_grid(w)]
+    return (with_reports or shipped)[-1]
 
 
 def steps(wave: int | str) -> list[list[str]]:
@@ -135,30 +150,16 @@ def steps(wave: int | str) -> list[list[str]]:
 # --------------------------------------------------------------------------- input hashes
 
 
-def _files(path: Path) -> list[Path]:
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                      and not p.name.startswith("."))
-    return [path] if path.is_file() else []
-
-
 def input_hashes(step: Step) -> dict[str, str]:
-    """sha256 of every input file, of the code the step runs and of its command line (keys are relative)."""
-    from wijkteam_stats.reference import paths
+    """sha256 of every input file, of the code the step runs and of its command line (keys are relative;
+    hashed by :mod:`wijkteam_stats.reference.freshness`, the one module for "up to date" decisions)."""
+    from wijkteam_stats.reference import freshness, paths
 
     pkg = Path(__file__).resolve().parents[1]
     code = [pkg / "reference", pkg / "commands", pkg / "cli.py", *(pkg / p for p in STEP_CODE.get(step.name, ()))]
-    out: dict[str, str] = {"argv": hashlib.sha256("\0".join(step.argv).encode()).hexdigest()}
-    for src in (*step.inputs, *code):
-        for f in _files(Path(src)):
-            real = f.resolve()
-            if real.is_relative_to(pkg):
-                key = f"package/{real.relative_to(pkg)}"
-            elif real.is_relative_to(paths.ROOT):
-                key = str(real.relative_to(paths.ROOT))
-            else:
-                key = str(real)
-            out[key] = hashlib.sha256(f.read_bytes()).hexdigest()
+    freshness.forget()  # steps write files that later steps read: hash what is on disk now
+    out = freshness.hash_files((*step.inputs, *code), [("package/", pkg), ("", paths.ROOT)])
+    out["argv"] = hashlib.sha256("\0".join(step.argv).encode()).hexdigest()
     return dict(sorted(out.items()))
 
 
@@ -170,22 +171,15 @@ def stamp_path(step: Step) -> Path:
 
 def up_to_date(step: Step, hashes: dict[str, str]) -> bool:
     """True when the step's stamp records exactly these input hashes and its outputs still exist."""
-    path = stamp_path(step)
-    if not path.is_file() or not all(Path(o).exists() for o in step.outputs):
-        return False
-    try:
-        return json.loads(path.read_text(encoding="utf-8")).get("inputs") == hashes
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return False
+    from wijkteam_stats.reference.freshness import stamp_changes
+
+    return not stamp_changes(stamp_path(step), hashes, step.outputs)
 
 
 def write_stamp(step: Step, hashes: dict[str, str]) -> Path:
-    from wijkteam_stats.reference import paths
-    from wijkteam_stats.reference.writers import atomic_write_text
+    from wijkteam_stats.reference import freshness
 
-    paths.ensure_dir(stamp_path(step).parent)
-    return atomic_write_text(stamp_path(step), json.dumps({"step": list(step.argv), "inputs": hashes},
-                                                          indent=1, sort_keys=True) + "\n")
+    return freshness.write_stamp(stamp_path(step), hashes, step=list(step.argv))
 
 
 # --------------------------------------------------------------------------- command
@@ -195,6 +189,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--wave", default="2015", help="a wave (2014, 2015, 2017) or 'all' shipped waves (default 2015)")
     p.add_argument("--force", action="store_true", help="run every step even when its inputs are unchanged")
     p.add_argument("--verbose", action="store_true", help="show every step's own output instead of logging it")
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                   help="when another run uses the outputs folder, wait at most this long (0: refuse at once); "
+                        "default: wait until it has finished")
 
 
 def _duration(seconds: float) -> str:
@@ -223,13 +220,26 @@ def _tail(path: Path, start: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wijkteam_stats.commands import available_commands
+    from wijkteam_stats.batch.lock import OutputsBusy, OutputsNotWritable, outputs_lock
     from wijkteam_stats.reference import paths
 
     wave = str(args.wave).strip().lower()
     if wave != "all" and not wave.isdigit():
         print(f"error: --wave must be a year or 'all', not {args.wave!r}", file=sys.stderr)
         return 2
+    try:  # one writer at a time: the whole pipeline (all its steps) holds the outputs lock, taken first
+        with outputs_lock(paths.OUTPUTS, timeout=getattr(args, "wait", None),
+                          command=f"wijkteam pipeline --wave {wave}"):
+            return _run_locked(args, wave)
+    except (OutputsBusy, OutputsNotWritable) as err:
+        print(f"error: {err}; no step was run", file=sys.stderr)
+        return 1
+
+
+def _run_locked(args: argparse.Namespace, wave: str) -> int:
+    from wijkteam_stats.commands import available_commands
+    from wijkteam_stats.reference import paths
+
     try:
         todo = plan(wave)
     except KeyError as err:
@@ -249,7 +259,7 @@ def run(args: argparse.Namespace) -> int:
             label = f"[{i}/{len(todo)}] {' '.join(a for a in step.argv if not a.startswith('/'))}"
             label = label if len(label) <= 40 else label[:39] + "…"
             hashes = input_hashes(step)
-            if not getattr(args, "force", False) and up_to_date(step, hashes):
+            if not getattr(args, "force", False) and step.name not in ALWAYS_RUN and up_to_date(step, hashes):
                 print(f"{label:<40} skipped (inputs unchanged)", flush=True)
                 skipped += 1
                 continue

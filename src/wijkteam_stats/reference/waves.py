@@ -8,7 +8,6 @@ about a wave is stated once.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +24,7 @@ from wijkteam_stats.reference.wave_settings import (
     WaveSettingsError,
     load_wave_settings,
 )
+from wijkteam_stats.reference.writers import CorruptFileError, read_json
 
 __all__ = [
     "G4_PLACEMENTS", "REPORT_SEED", "Reading", "WaveSettings", "WaveSettingsError", "breakdown_groups",
@@ -89,10 +89,11 @@ def default_survey_path(wave: int) -> Path:
     cleaned = paths.processed_survey_file(wave, synthetic=True)
     sidecar = cleaned.with_name(f"{cleaned.stem}.meta.json")
     if cleaned.is_file() and raw.is_file() and sidecar.is_file():
-        try:
-            source = json.loads(sidecar.read_text(encoding="utf-8")).get("source_sha256")
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            source = None
+        # a corrupt record stops here (never a silent switch to the raw export): CorruptFileError names it
+        record = read_json(sidecar, "provenance record of the cleaned survey table")
+        if not isinstance(record, dict):
+            raise CorruptFileError(f"provenance record {sidecar} is not a JSON object; rerun `wijkteam clean`")
+        source = record.get("source_sha256")
         if source == data_fingerprint(raw, length=64):
             return cleaned
     return raw

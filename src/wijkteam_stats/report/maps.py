@@ -23,6 +23,7 @@ from wijkteam_stats.reference import paths
 from wijkteam_stats.reference.figure_checks import find_defects
 from wijkteam_stats.reference.figures import FigureDefectWarning
 from wijkteam_stats.reference.municipalities import successors_on
+from wijkteam_stats.report.render import render
 
 #: Fill colours: everyone else, size-class peers, the municipality itself (Okabe-Ito based).
 OTHER_COLOUR = "#E6E6E6"
@@ -157,3 +158,74 @@ def figure_png(fig: plt.Figure, dpi: int = 110, tight: bool = True, check: bool 
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight" if tight else None)
     plt.close(fig)
     return buf.getvalue()
+
+
+# =========================================================================== the map as a small inline SVG
+
+#: Simplification tolerance (metres, RD New) of the SVG map: shared borders stay shared (coverage simplify).
+SVG_TOLERANCE = 2_500.0
+#: Metres per SVG unit (integer coordinates keep the paths short).
+SVG_UNIT = 1_000.0
+SVG_WIDTH = 340
+
+
+def _geometry_d(geom, minx: float, maxy: float) -> str:
+    parts = []
+    for poly in getattr(geom, "geoms", [geom]):
+        if poly.is_empty:
+            continue
+        for ring in [poly.exterior, *poly.interiors]:
+            xy = np.asarray(ring.coords)[:, :2]
+            parts.append(_ring_d(np.column_stack(((xy[:, 0] - minx) / SVG_UNIT, (maxy - xy[:, 1]) / SVG_UNIT))))
+    return "".join(parts)
+
+
+def _ring_d(coords: np.ndarray) -> str:
+    """An SVG sub-path of one ring: an absolute move, then relative integer steps (repeats dropped)."""
+    pts = np.rint(coords).astype(int)
+    keep = np.ones(len(pts), dtype=bool)
+    keep[1:] = np.any(pts[1:] != pts[:-1], axis=1)
+    pts = pts[keep]
+    if len(pts) < 3:
+        return ""
+    steps = np.diff(pts, axis=0)
+    return f"M{pts[0][0]} {pts[0][1]}l" + " ".join(f"{dx} {dy}" for dx, dy in steps) + "z"
+
+
+@lru_cache(maxsize=2)
+def _svg_shapes(year: int) -> tuple[tuple[str, ...], tuple[str, ...], str, tuple[int, int]]:
+    """Codes, SVG path data per municipality (simplified, in SVG units, y downwards), the country's outline
+    and the size, for the boundaries of ``year`` (converted once per process)."""
+    import shapely
+
+    gdf = load_boundaries(year)
+    geoms = shapely.coverage_simplify(np.asarray(gdf.geometry.values), SVG_TOLERANCE, simplify_boundary=True)
+    minx, miny, maxx, maxy = gdf.total_bounds
+    paths_d = tuple(_geometry_d(g, minx, maxy) for g in geoms)
+    outline = _geometry_d(shapely.coverage_union_all(geoms), minx, maxy)
+    size = (int(np.ceil((maxx - minx) / SVG_UNIT)), int(np.ceil((maxy - miny) / SVG_UNIT)))
+    return tuple(gdf["gm_code"].astype(str)), paths_d, outline, size
+
+
+def municipality_map_svg(code: str, peers: Iterable[str], year: int, title: str,
+                         labels: tuple[str, str, str] = ("deze gemeente", "gemeenten van dezelfde grootte",
+                                                         "overige gemeenten")) -> str:
+    """The map of :func:`municipality_map` as a small inline SVG (a few kB: simplified boundaries; the other
+    municipalities as the country's grey outline, the peers and the municipality with their borders) with
+    ``title`` as its accessible name; rendered from ``templates/report/map.svg.j2``."""
+    all_codes, shapes, outline, (width, height) = _svg_shapes(boundary_year_for(year))
+    own = map_codes([code], year)
+    peer_set = map_codes(peers, year) - own
+    missing = own - set(all_codes)
+    if missing:
+        raise KeyError(f"{sorted(missing)} not on the boundary map {boundary_file(year).name}")
+    layers: dict[str, list[str]] = {"other": [outline], "peer": [], "own": []}  # the rest: the country, in grey
+    for c, d in zip(all_codes, shapes, strict=True):
+        if c in own or c in peer_set:
+            layers["own" if c in own else "peer"].append(d)
+    pad, legend = 4, 44  # the legend goes below the map (nothing of the map under it)
+    box = (-pad, -pad, width + 2 * pad, height + 2 * pad + legend)
+    return render("report/map.svg.j2", title=title, labels=labels, box=box, legend_y=height + pad + 4,
+                  width=SVG_WIDTH, height=round(SVG_WIDTH * box[3] / box[2]),
+                  colours={"other": OTHER_COLOUR, "peer": PEER_COLOUR, "own": HIGHLIGHT_COLOUR, "edge": EDGE_COLOUR},
+                  layers={k: "".join(v) for k, v in layers.items()})

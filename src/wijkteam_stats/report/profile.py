@@ -17,12 +17,14 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
+from markupsafe import Markup
 from PIL import Image
 
 from wijkteam_stats.reference.figures import PALETTE, caption, colour_name, set_plotted_base, setup_style
 from wijkteam_stats.reference.waves import REPORT_SEED as SEED
 from wijkteam_stats.report.attributions import report_attributions
-from wijkteam_stats.report.maps import HIGHLIGHT_COLOUR, PEER_COLOUR, municipality_map
+from wijkteam_stats.report.figure_cache import cached_render
+from wijkteam_stats.report.maps import HIGHLIGHT_COLOUR, PEER_COLOUR, municipality_map, municipality_map_svg
 from wijkteam_stats.report.numbers import build_numbers, read_numbers, write_numbers
 from wijkteam_stats.report.render import nl_date, render
 
@@ -111,7 +113,12 @@ def footer_html(numbers: dict[str, Any]) -> str:
 
 
 def small_png(fig: plt.Figure, dpi: int = 100, colors: int = 64) -> tuple[bytes, int, int]:
-    """The figure as a small palette PNG (few colours, no metadata, deterministic) and its pixel size; closes it."""
+    """The figure as a small palette PNG (few colours, no metadata, deterministic) and its pixel size; closes it.
+    A figure with the same content as one encoded before in this process is not drawn again (:mod:`.figure_cache`)."""
+    return cached_render(fig, _small_png, dpi, colors)
+
+
+def _small_png(fig: plt.Figure, dpi: int = 100, colors: int = 64) -> tuple[bytes, int, int]:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     plt.close(fig)
@@ -148,7 +155,10 @@ def map_html(numbers: dict[str, Any]) -> str:
     f = numbers["facts"]
     alt = (f"Kaart van Nederland waarop {f['name']} is gemarkeerd en de gemeenten met {f['size_class']} "
            "inwoners zijn ingekleurd")
-    return _image(map_png(numbers), alt, map_caption_text(numbers))
+    # a small inline SVG (a few kB, sharp at any size) drawn from the cached simplified boundaries
+    svg = municipality_map_svg(numbers["gm_code"], numbers["peers"]["codes"],
+                               int(f["reference_date"][:4]), alt)
+    return render("report/map_figure.html.j2", svg=Markup(svg), caption=map_caption_text(numbers))
 
 
 def plotted_bases(numbers: dict[str, Any], section: str) -> list[int]:

@@ -25,7 +25,7 @@ from typing import Any
 import mistune
 
 from wijkteam_stats import __version__
-from wijkteam_stats.reference import paths, provenance
+from wijkteam_stats.reference import freshness, paths, provenance
 from wijkteam_stats.reference.municipalities import SIZE_CLASS_LABELS, normalize_name, register, search_names
 from wijkteam_stats.reference.provenance import git_state, package_versions
 from wijkteam_stats.reference.waves import default_survey_path, register_year
@@ -185,16 +185,54 @@ def _stale_items(manifest: dict[str, Any], wave: int) -> dict[str, str]:
             if isinstance(it, dict) and it.get("stale")}
 
 
-def _index_rows(wave: int, reports_dir: Path, link_prefix: str, manifest: dict[str, Any]):
-    """Rows of a wave's index, the numbers files read and the number of reports linked."""
+#: Dutch reasons of the site's own checks.
+UNREADABLE_NUMBERS_NL = "de cijfers van dit rapport zijn onleesbaar"
+NO_RECORD_NL = "niet bekend waaruit dit rapport is gebouwd"
+FILES_DIFFER_NL = "het rapport is gewijzigd na de bouw of onvolledig"
+FAILED_NL = "de laatste herbouw is mislukt of niet gedaan; dit is de laatste goede versie"
+
+
+def _recorded_files_differ(item: Any, outputs_dir: Path) -> bool:
+    """Whether a manifest item is unusable or its HTML/JSON on disk differ from the recorded hashes."""
+    if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in
+                                             ("html", "data", "html_sha256", "data_sha256")):
+        return True
+    return freshness.verify_files({item["html"]: item["html_sha256"], item["data"]: item["data_sha256"]},
+                                  outputs_dir) is not None
+
+
+def _own_stale(manifest: dict[str, Any], wave: int, reports_dir: Path) -> dict[str, str]:
+    """What the site can tell without the batch layer: records marked stale, reports without a record, and
+    reports whose files differ from their record (edited after the build)."""
+    items = manifest.get("reports", {}).get(str(wave), {}).get("items", {}) or {}
+    out = {code: FAILED_NL for code in _stale_items(manifest, wave)}  # the manifest's reasons are English
+    outputs_dir = reports_dir.parent.parent
+    for html in sorted(reports_dir.glob("GM*.html")):
+        item = items.get(html.stem)
+        if item is None:
+            out[html.stem] = NO_RECORD_NL
+        elif _recorded_files_differ(item, outputs_dir):
+            out[html.stem] = FILES_DIFFER_NL
+    return out
+
+
+def _index_rows(wave: int, reports_dir: Path, link_prefix: str, manifest: dict[str, Any],
+                status: dict[str, str] | None = None):
+    """Rows of a wave's index, the numbers files read and the number of reports linked. ``status``: {code:
+    Dutch reason} of the reports that are not current (from the publisher's check); the site's own checks
+    (record missing, files edited, numbers unreadable) apply in any case."""
     reg = register(register_year(wave))
     keys = search_names(register_year(wave))
-    stale = _stale_items(manifest, wave)
+    stale = {**_own_stale(manifest, wave, reports_dir), **(status or {})}
     rows, numbers, linked = [], [], 0
     for r in reg.itertuples(index=False):
         src = reports_dir / f"{r.gm_code}.html"
         data = reports_dir / "data" / f"{r.gm_code}.json"
-        n = _read_report_numbers(data) if data.is_file() else None
+        try:
+            n = _read_report_numbers(data) if data.is_file() else None
+        except (CorruptFileError, OSError):  # one unreadable report is marked, not the whole site failed
+            n = None
+            stale[r.gm_code] = UNREADABLE_NUMBERS_NL
         if n is not None:
             numbers.append(n)
         linked += src.is_file()
@@ -217,11 +255,13 @@ def _index_rows(wave: int, reports_dir: Path, link_prefix: str, manifest: dict[s
 
 
 def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
-               site_dir: str | Path | None = None) -> SiteResult:
+               site_dir: str | Path | None = None, status: dict[int, dict[str, str]] | None = None) -> SiteResult:
     """Build the static site from what exists in ``outputs_dir`` (reports, notebook HTML, manifest).
 
     ``wave`` is the main wave (``index.html``); every other wave with reports gets ``index_<wave>.html``,
-    every wave with national pages gets them, and the trends page is linked when it exists.
+    every wave with national pages gets them, and the trends page is linked when it exists. ``status``:
+    {wave: {code: Dutch reason}} of reports that are not current (``wijkteam site`` checks their inputs);
+    those, and reports without a record or edited after the build, are shown "verouderd" with the reason.
     """
     outputs_dir = Path(outputs_dir).resolve() if outputs_dir else paths.OUTPUTS
     site = paths.ensure_dir(Path(site_dir).resolve() if site_dir else outputs_dir / "site")
@@ -266,7 +306,7 @@ def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
         w = entry["wave"]
         reports_dir = outputs_dir / "reports" / str(w)
         prefix = Path(os.path.relpath(reports_dir, site)).as_posix() + "/"
-        rows, numbers, linked = _index_rows(w, reports_dir, prefix, manifest)
+        rows, numbers, linked = _index_rows(w, reports_dir, prefix, manifest, (status or {}).get(w))
         synthetic, _, _ = _survey_info(w, manifest, numbers)
         if w == int(wave):
             main_numbers, main_linked, n_main = numbers, linked, len(rows)
