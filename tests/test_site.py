@@ -3,6 +3,7 @@ escaped, one copy of each report (linked, not copied) and no survey answers per 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from html import escape
@@ -32,9 +33,15 @@ def _outputs(tmp_path, synthetic: bool):
                                               f"<body class='jp-Notebook'><p>rapport {code}</p></body></html>")
     (out / "html").mkdir(parents=True)
     (out / "html" / "01_reproduce_movisie_2015.html").write_text("<html><body><main><h1>Reproductie</h1></main></body></html>")
+    def record(code, **extra):  # a manifest record with the hashes of the files on disk (as the batch writes it)
+        html, data = f"reports/2015/{code}.html", f"reports/2015/data/{code}.json"
+        return {"html": html, "data": data, "html_sha256": hashlib.sha256((out / html).read_bytes()).hexdigest(),
+                "data_sha256": hashlib.sha256((out / data).read_bytes()).hexdigest(), **extra}
+
     (out / "manifest.json").write_text(json.dumps({
         "seed": waves.REPORT_SEED, "package_versions": {"pandas": "3.1.1"},
-        "reports": {"2015": {"items": {"GM0010": {"stale": True, "stale_reason": "cel 3: KeyError"}}}}}))
+        "reports": {"2015": {"items": {"GM0363": record("GM0363"),
+                                       "GM0010": record("GM0010", stale=True, stale_reason="cel 3: KeyError")}}}}))
     return out
 
 
@@ -95,7 +102,8 @@ def test_search_keys_know_the_names_resolve_knows(outputs):
 
 def test_stale_reports_are_marked_verouderd(outputs):
     html = site.build_site(2015, outputs_dir=outputs).index.read_text(encoding="utf-8")
-    assert 'class="wt-stale" title="cel 3: KeyError">verouderd</span>' in _row(html, "Delfzijl")
+    # the manifest's reason is the batch's English one; the site says in Dutch what it means
+    assert f'class="wt-stale" title="{site.FAILED_NL}">verouderd</span>' in _row(html, "Delfzijl")
     assert "verouderd" not in _row(html, "Amsterdam")
 
 
