@@ -61,7 +61,9 @@ WAVE_SETTINGS = {
     "fieldwork": {"start": "2016-09-01", "end": "2016-10-31", "label": "najaar 2016 (verzonnen)"},
     "report": "Invented wave for tests; no such publication.",
     "seed": 2016,
-    "breakdowns": {"membership_dates": ["2016-01-01"], "g4": ["in_other", "apart"], "reading": None},
+    "breakdowns": {"membership_dates": ["2016-01-01"], "g4": ["in_other", "apart"],
+                   # both placements of the G4 fit the figures: with several fitting readings one must be declared
+                   "reading": {"membership_date": "2016-01-01", "g4": "in_other"}},
 }
 
 NEW_VARIABLE = {

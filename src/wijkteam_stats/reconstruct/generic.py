@@ -38,6 +38,7 @@ from wijkteam_stats.reference.published import load_published, load_vocabulary, 
 from wijkteam_stats.reference.wave_settings import WaveSettings
 from wijkteam_stats.reference.waves import breakdown_groups
 from wijkteam_stats.reference.waves import settings as wave_settings
+from wijkteam_stats.reproduce.base_check import base_conflicts
 from wijkteam_stats.reproduce.readings import ReadingResult, choose_reading, evaluate_readings
 from wijkteam_stats.reproduce.tolerances import value_interval
 
@@ -441,9 +442,14 @@ def reconstruct_generic(wave: int, seed: int | None = None, *, published: pd.Dat
     results = evaluate_readings(pub_all, reg, settings, wave)
     chosen, why = choose_reading(results, settings)
     if chosen is None:
-        raise ReconstructionError(f"wave {wave}: no reading of the G32 breakdown fits all figures ({why})")
+        raise ReconstructionError(f"wave {wave}: no usable reading of the G32 breakdown: {why}")
     groups = breakdown_groups(reg, chosen.reading)
     sizes = {c: int((groups["group"] == c).sum()) for c in CELLS}
+    n_rows = pub.loc[pub["variable"] == "n_respondents", "value"]
+    if len(n_rows):  # the fast pre-check of the implied bases names the rows before any solver runs
+        bad = base_conflicts(pub, cb, wave, int(n_rows.iloc[0]), len(reg))
+        if bad:
+            raise ReconstructionError(f"wave {wave}: the published bases cannot hold together: {'; '.join(bad)}")
     counts, obj, used, skipped, universe_of = solve_counts(pub, cb, sizes, chosen.reading.g4)
 
     # ---- step 2: municipalities
