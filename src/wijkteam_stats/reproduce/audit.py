@@ -25,6 +25,7 @@ import pandas as pd
 from wijkteam_stats.reference import paths
 from wijkteam_stats.reference.codebook import load_codebook
 from wijkteam_stats.reference.municipalities import register
+from wijkteam_stats.reference.panel import panel_wave
 from wijkteam_stats.reference.published import PublishedFileError, file_wave, load_published
 from wijkteam_stats.reference.quotes import quote_values, says_unchanged
 from wijkteam_stats.reference.wave_settings import WaveSettings
@@ -936,6 +937,51 @@ def _quotes(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
     )]
 
 
+def _panel(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
+    """A panel row ("x % also answered wave V"): the overlap it implies must fit both waves' respondents."""
+    cb = load_codebook()
+    rows = []
+    for r in pub[pub["wave"] == ctx.wave].itertuples():
+        try:
+            earlier = panel_wave(r, cb)
+        except ValueError as err:
+            earlier, bad = None, str(err)
+            rows.append(_row(finding_id=f"X-panel-{r.finding_id}", kind="cross-check", topic=r.topic,
+                             description="panel row without an earlier wave", statistic="", qualifier="", value="",
+                             base="", base_candidates="", tolerance="", feasible="", n_solutions=0, check="",
+                             status="inconsistent", reading="", note=bad, omschrijving="panelrij zonder eerdere meting",
+                             toelichting="de rij noemt de eerdere meting niet in haar categorie"))
+            continue
+        if earlier is None or ctx.n is None or pd.isna(r.value):
+            continue
+        n_prev = None
+        for df in (ctx.others, pub):
+            if df is None or df.empty:
+                continue
+            m = df[(df["wave"] == earlier) & (df["variable"] == "n_respondents") & (df["breakdown"] == "all")]
+            if len(m):
+                n_prev = int(m["value"].iloc[0])
+                break
+        ks = set(feasible_counts(r.value, r.qualifier, "percent", ctx.n))
+        limit = min(ctx.n, n_prev) if n_prev is not None else ctx.n
+        ok = {k for k in ks if k <= limit}
+        rows.append(_row(
+            finding_id=f"X-panel-{r.finding_id}", kind="cross-check", topic=r.topic,
+            description=f"respondents of {ctx.wave} that also answered {earlier}, against both waves' respondents",
+            statistic="count", qualifier="exact", value=f"{r.value:g}", base=str(ctx.n),
+            base_candidates=f"{ctx.n} respondents of {ctx.wave}; {n_prev if n_prev is not None else '?'} of {earlier}",
+            tolerance=describe(r.qualifier, "percent"), feasible=fmt_set(ok), n_solutions=len(ok),
+            check=f"overlap k with k/{ctx.n} within the rounding and k ≤ the respondents of both waves",
+            status="consistent" if ok else "inconsistent", reading="",
+            note=(f"{fmt_set(ok)} municipalities answered both waves" if ok else
+                  f"{r.value:g} % of {ctx.n} needs {fmt_set(ks)}, more than the {limit} respondents of {earlier}"),
+            omschrijving=f"respondenten van {ctx.wave} die ook in {earlier} meededen, tegen de respondenten van beide",
+            toelichting=(f"{feasible_nl(fmt_set(ok))} gemeenten deden aan beide metingen mee" if ok else
+                         f"{_nl(r.value)} % van {ctx.n} vraagt meer dan de {limit} respondenten van {earlier}"),
+        ))
+    return rows
+
+
 def other_waves_rows(wave: int) -> pd.DataFrame:
     """The own rows (row wave == file wave) of every other known wave's published file (empty if none)."""
     frames = []
@@ -975,6 +1021,7 @@ def audit_published(pub: pd.DataFrame, register: pd.DataFrame, wave: int | None 
     cross += _readings(pub, ctx, register, settings)
     cross += _base_sizes(pub, ctx)
     cross += _universes(pub, ctx)
+    cross += _panel(pub, ctx)
     cross += _prevalence_categories(pub, ctx)
     cross += _g32_split(pub, ctx, register)
     cross += _mean_base(pub, ctx)

@@ -90,7 +90,7 @@ def universe_sizes(pub: pd.DataFrame, cb: Codebook, wave: int, n: int, invited: 
                 if not res.sizes and not res.conflict:
                     res.conflict = list(res.rows)
             if name in used:
-                _narrow_by_rows(own[own["universe"] == name], res)
+                _narrow_by_rows(own[own["universe"] == name], res, cb)
             known[name] = res
             pending.remove(name)
             progress = True
@@ -99,7 +99,16 @@ def universe_sizes(pub: pd.DataFrame, cb: Codebook, wave: int, n: int, invited: 
     return {k: v for k, v in known.items() if k not in ("invited", "respondents") and (k in used or v.rows)}
 
 
-def _narrow_by_rows(rows: pd.DataFrame, res: UniverseSizes) -> None:
+def _counts_members(cb: Codebook, r) -> bool:
+    """Whether a count row counts municipalities (an answer option), not a total of a count question (teams)."""
+    try:
+        ind = cb.indicator(r.variable, r.category, r.breakdown)
+        return cb.variable(ind.variable).type != "count"
+    except KeyError:
+        return False
+
+
+def _narrow_by_rows(rows: pd.DataFrame, res: UniverseSizes, cb: Codebook) -> None:
     """Bases of rows over the universe: a base is at most its size; a count with a percentage of the same
     category fixes the sizes whose share rounds to it."""
     for r in rows[rows["base_n"].notna()].itertuples():
@@ -114,6 +123,7 @@ def _narrow_by_rows(rows: pd.DataFrame, res: UniverseSizes) -> None:
             res.conflict = list(res.rows)
     key = ["variable", "category", "breakdown"]
     counts = rows[(rows["statistic"] == "count") & rows["value"].notna()]
+    counts = counts[[_counts_members(cb, r) for r in counts.itertuples()]] if len(counts) else counts
     pcts = rows[(rows["statistic"] == "percent") & rows["value"].notna() & rows["base_n"].isna()]
     for c in counts.itertuples():
         cvals = set(feasible_counts(c.value, c.qualifier, "count", None))
