@@ -159,3 +159,39 @@ def test_detailed_model_parameters_are_refused(tmp_path, capsys):
     assert main(["reconstruct", "--wave", "2015", "--g32-reading", "network_plus_g4", "--out", str(tmp_path)]) == 1
     assert "retired detailed 2015 model" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+def test_time_limit_is_a_flag_and_says_so_when_reached(capsys, tmp_path):
+    from wijkteam_stats.commands import main
+    from wijkteam_stats.reconstruct.generic import SolverLimit
+
+    with pytest.raises(SolverLimit, match=r"reached the time limit of 1e-06 s .* raise it with --time-limit"):
+        reconstruct_generic(2015, time_limit=1e-6)
+    assert main(["reconstruct", "--wave", "2017", "--time-limit", "1e-6", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "... wave 2017: counts per cell (3 cells, time limit 1e-06 s)" in err
+    assert "error: the solver reached the time limit of 1e-06 s" in err
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_per_wave_labels_canonical_categories_and_pages():
+    from wijkteam_stats.reference.codebook import link_categories, load_codebook
+    from wijkteam_stats.reference.wave_pages import page_support
+
+    cb = load_codebook()
+    assert cb.labels_for_wave(2015)["team_type"]["doelgroepgericht"].startswith("Doelgroepgericht team")
+    assert cb.canonical_category("has_teams", "works with sociale (wijk)teams") == "works with sociale (wijk)teams"
+    assert cb.canonical_category("no_such", "x") == "x"
+    linked = link_categories(load_published(wave=2017))
+    assert (linked["published_category"] == load_published(wave=2017)["category"]).all()
+    assert page_support(2017)["models"] == "2017 did not ask the involvement grid the models need"
+    assert page_support(2015) == {"reproduction": "", "models": "", "reports": "", "trends": ""}
+
+
+def test_wave_facts_for_page_texts():
+    from wijkteam_stats.reference.wave_pages import wave_facts
+
+    facts = wave_facts()
+    assert [(f["wave"], f["invited"], f["respondents"]) for f in facts] == [
+        (2014, 403, 224), (2015, 393, 234), (2017, 388, 242)]
+    assert facts[1]["fieldwork"] == "najaar 2015"

@@ -11,8 +11,11 @@ A page is offered (and invited to) only when the wave asked the questions it nee
 
 from __future__ import annotations
 
+import pandas as pd
+
 from wijkteam_stats.reference import paths, waves
 from wijkteam_stats.reference.codebook import load_codebook
+from wijkteam_stats.reference.municipalities import register
 
 PAGES = ("reproduction", "models", "reports", "trends")
 
@@ -37,3 +40,21 @@ def page_support(wave: int) -> dict[str, str]:
 def supported_pages(wave: int) -> list[str]:
     """The pages wave ``wave`` supports, in :data:`PAGES` order."""
     return [p for p, why in page_support(wave).items() if not why]
+
+
+def wave_facts(wave_list: list[int] | None = None) -> list[dict]:
+    """Per wave (default: every known wave with a published file), the facts a page text names, so that no
+    text fixes them: wave, invited municipalities (register size), respondents (published ``n_respondents``),
+    fieldwork label (``waves.yaml``) and publication. Sorted by wave."""
+    out = []
+    for w in sorted(wave_list or [w for w in waves.known_waves() if paths.published_file(w).is_file()]):
+        s = waves.settings(w)
+        n = None
+        if paths.published_file(w).is_file():
+            pub = pd.read_csv(paths.published_file(w), dtype=str, encoding="utf-8-sig")
+            rows = pub[(pub["variable"] == "n_respondents") & (pub["breakdown"] == "all")
+                       & (pub["wave"] == str(w)) & (pub["statistic"] == "count")]
+            n = int(float(rows["value"].iloc[0])) if len(rows) else None
+        out.append({"wave": int(w), "invited": len(register(s.register_year)), "respondents": n,
+                    "fieldwork": s.fieldwork_label, "report": s.report})
+    return out
