@@ -205,9 +205,12 @@ def metadata(rec: Reconstruction, csv_bytes: bytes, file_name: str, checks: pd.D
 
 #: The assumptions of the generic generator, in words (written into the metadata).
 GENERIC_ASSUMPTIONS = (
-    "Respondents are drawn uniformly within three groups of the wave's register: the G32 network members on the "
-    "reading's membership date, the G4 and the others; how many per group is chosen by the MILP so that every "
-    "published response figure (by G32, non-G32, G4) holds under the reading the consistency audit chose.",
+    "Respondents are drawn uniformly within cells of the wave's register: the G32 network members on the "
+    "reading's membership date, the G4 and the others (split at 20 000 inhabitants, or by who answered the earlier "
+    "wave of a panel row, only when a figure needs it); how many per cell is chosen by the MILP so that every "
+    "published figure holds under the reading the consistency audit chose.",
+    "A question's answers are drawn among all respondents of its universe unless a figure breaks it down by "
+    "G32/G4, names a municipality or speaks of size: no other group or size effect is built in.",
     "Each question is asked of the universe of its published figures (respondents, municipalities with teams, "
     "...); everyone in it answers unless a published base says fewer did (then the answering ones are drawn "
     "at random within the universe).",
