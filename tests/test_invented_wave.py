@@ -54,6 +54,7 @@ def test_invented_wave_reconstruct_reproduce_trends_and_pages(invented_wave):
     meta = json.loads(export.with_suffix(".meta.json").read_text(encoding="utf-8"))
     assert meta["synthetic"] is True and meta["generator"]["seed"] == 2016
     assert meta["published_figures_met"]["failed"] == []
+    assert meta["parameters"]["panel"]["earlier_wave"] == 2015 and meta["parameters"]["panel"]["finding_id"] == "F2016-008"
     counts = meta["aggregate_counts"]
     assert sum(v for k, v in counts.items() if k.startswith("r@")) == 60
     assert sum(v for k, v in counts.items() if k.startswith("r@") and k.endswith("/panel")) == 30  # 50 % of 60

@@ -789,7 +789,11 @@ def reconstruct_generic(wave: int, seed: int | None = None, *, published: pd.Dat
     return GenericReconstruction(tidy=tidy, wave=wave, seed=seed, reading=chosen, reading_reason=why,
                                  counts={k: v for k, v in counts.items() if not k.startswith("_")},
                                  objective=obj, used_rows=used, skipped_rows=skipped,
-                                 notes={"universes": universe_of, "cells": sizes, "caps": caps})
+                                 notes={"universes": universe_of, "cells": sizes, "caps": caps,
+                                        **({"panel": {"earlier_wave": int(earlier), "finding_id":
+                                                      str(panel_rows["finding_id"].iloc[0]),
+                                                      "linked_in_register": len(both)}} if both is not None
+                                           else {})})
 
 
 def _frame(cb: Codebook, resp: pd.DataFrame, wave: int, answers: dict[str, np.ndarray], settings: WaveSettings,

@@ -264,7 +264,8 @@ def generic_metadata(rec: GenericReconstruction, csv_bytes: bytes, file_name: st
                        "cells": rec.notes.get("cells", {}), "count_caps": rec.notes.get("caps", {}),
                        # answers without a published G32/size breakdown are drawn uniformly among all respondents
                        # of their universe: no size effect is built in (the models' text reads this parameter)
-                       "involvement_size_effect": 0.0},
+                       "involvement_size_effect": 0.0,
+                       **({"panel": rec.notes["panel"]} if "panel" in rec.notes else {})},
         "assumptions": list(GENERIC_ASSUMPTIONS),
         "aggregate_counts": rec.counts,
         "milp_objective": round(rec.objective, 6),
