@@ -3,11 +3,14 @@
 :func:`build_invented_wave` makes a project root under a temporary folder: a copy of ``data/raw`` where the
 large read-only folders are linked, plus the data entries a new wave needs and nothing else:
 
-- ``data/raw/published/movisie_2016.csv``: eight invented published figures (60 of 390 municipalities
-  responded; one new question, one new topic, a verbal row and a reference figure of 2015);
+- ``data/raw/published/movisie_2016.csv``: nine invented published figures (60 of 390 municipalities
+  responded; one new question, one new topic, a verbal row, a reference figure of 2015, a panel row "half of
+  them also answered 2015" and a category the wave worded its own way);
 - ``data/raw/waves.yaml``: the 2016 settings (register year, fieldwork, seed, breakdowns);
-- ``data/raw/codebook_movisie.yaml``: one new yes/no question (``dedicated_budget``), and ``monitors_teams``
-  (a 2015 question) marked as asked in 2016 too;
+- ``data/raw/codebook_movisie.yaml``: one new yes/no question (``dedicated_budget``), ``monitors_teams``
+  (a 2015 question) marked as asked in 2016 too, and the 2016 wording of the target-group team option;
+- ``data/raw/survey/``: empty; :func:`link_earlier_surveys` adds the shipped exports of the earlier waves (the
+  panel row links to 2015's respondents);
 - ``data/raw/published/vocabulary.yaml``: one new topic (``budget``).
 
 Point the package at it with ``WIJKTEAM_ROOT=<root>`` (a subprocess: ``paths`` is fixed at import) or pass
@@ -29,6 +32,9 @@ WAVE = 2016
 COLUMNS = ["finding_id", "wave", "topic", "variable", "category", "breakdown", "statistic", "value",
            "qualifier", "universe", "base", "base_n", "source", "quote"]
 HT = {"topic": "prevalence", "variable": "has_teams", "category": "works with sociale (wijk)teams"}
+#: The 2016 wording of the target-group team option (2015: "target-group specific teams").
+REWORDED = "teams for one target group"
+LABEL_2016 = "Doelgroepteam (voor één doelgroep)"
 
 #: The invented published figures of wave 2016 (every numeric row has an integer solution).
 ROWS = [
@@ -43,7 +49,7 @@ ROWS = [
     {"finding_id": "F2016-004", "wave": WAVE, **HT, "breakdown": "G32", "statistic": "percent", "value": "100",
      "qualifier": "rounded", "universe": "respondents"},
     {"finding_id": "F2016-005", "wave": WAVE, "topic": "team_type", "variable": "team_type",
-     "category": "target-group specific teams", "breakdown": "all", "statistic": "percent", "value": "25",
+     "category": REWORDED, "breakdown": "all", "statistic": "percent", "value": "25",
      "qualifier": "rounded", "universe": "with_teams"},
     {"finding_id": "F2016-006", "wave": WAVE, "topic": "budget", "variable": "dedicated_budget",
      "category": "team has its own budget", "breakdown": "all", "statistic": "percent", "value": "40",
@@ -52,6 +58,9 @@ ROWS = [
      "category": "monitors what the teams do", "breakdown": "all", "statistic": "verbal", "value": "",
      "qualifier": "verbal", "universe": "with_teams",
      "base": "municipalities with teams ('iets minder dan de helft'; below 50 %)"},
+    {"finding_id": "F2016-008", "wave": WAVE, "topic": "response", "variable": "also_answered",
+     "category": "also answered wave 2015", "breakdown": "all", "statistic": "percent", "value": "50",
+     "qualifier": "rounded", "universe": "respondents"},
     {"finding_id": "F2016-101", "wave": 2015, **HT, "breakdown": "all", "statistic": "percent", "value": "87",
      "qualifier": "rounded", "universe": "respondents", "base": "responding municipalities (2015 wave)"},
 ]
@@ -61,7 +70,9 @@ WAVE_SETTINGS = {
     "fieldwork": {"start": "2016-09-01", "end": "2016-10-31", "label": "najaar 2016 (verzonnen)"},
     "report": "Invented wave for tests; no such publication.",
     "seed": 2016,
-    "breakdowns": {"membership_dates": ["2016-01-01"], "g4": ["in_other", "apart"], "reading": None},
+    "breakdowns": {"membership_dates": ["2016-01-01"], "g4": ["in_other", "apart"],
+                   # both placements of the G4 fit the figures: with several fitting readings one must be declared
+                   "reading": {"membership_date": "2016-01-01", "g4": "in_other"}},
 }
 
 NEW_VARIABLE = {
@@ -106,9 +117,24 @@ def build_invented_wave(base: Path) -> dict:
     at = next(i for i, v in enumerate(cb["variables"]) if v["name"] == "monitors_teams")
     cb["variables"][at]["waves"] = sorted({*cb["variables"][at].get("waves", []), WAVE})
     cb["variables"].insert(at, NEW_VARIABLE)
+    tt = next(v for v in cb["variables"] if v["name"] == "team_type")
+    opt = next(o for o in tt["options"] if o["code"] == "doelgroepgericht")
+    pub_list = opt["published"] if isinstance(opt["published"], list) else [opt["published"]]
+    opt["published"] = [*pub_list, {"variable": "team_type", "category": REWORDED}]
+    opt["labels"] = {WAVE: LABEL_2016}
     (raw / "codebook_movisie.yaml").write_text(yaml.safe_dump(cb, allow_unicode=True, sort_keys=False),
                                                encoding="utf-8")
     env = {**os.environ, "WIJKTEAM_ROOT": str(root)}
     return {"root": root, "wave": WAVE, "env": env, "published": raw / "published" / f"movisie_{WAVE}.csv",
             "waves": raw / "waves.yaml", "codebook": raw / "codebook_movisie.yaml",
             "vocabulary": raw / "published" / "vocabulary.yaml"}
+
+
+def link_earlier_surveys(info: dict) -> None:
+    """Give the invented root the shipped exports of 2014, 2015 and 2017 (links), as a project that ran the
+    earlier waves has them: the panel row of 2016 links to 2015's respondents."""
+    survey = Path(info["root"]) / "data" / "raw" / "survey"
+    for w in (2014, 2015, 2017):
+        for f in (paths.synthetic_survey_file(w), paths.synthetic_survey_file(w).with_suffix(".meta.json")):
+            os.symlink(f, survey / f.name)
+

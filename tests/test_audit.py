@@ -160,7 +160,8 @@ def test_dutch_text_columns(audit):
     for en, nl in (("description", "omschrijving"), ("reading", "lezing"), ("note", "toelichting")):
         assert ((audit[en] != "") == (audit[nl] != "")).all(), en  # a Dutch text exactly where an English one is
     assert _row(audit, "F2015-004")["toelichting"] == ("niet gereproduceerd: de gegevens van 2015 kunnen een cijfer "
-                                                       "van 2014 niet controleren")
+                                                       "van 2014 niet controleren; klopt met F2014-006 uit het "
+                                                       "bestand van 2014")
     assert _row(audit, "X-mean-base")["lezing"] == "alle respondenten en respondenten met teams passen allebei"
     assert _row(audit, "X-G32-reading")["lezing"].startswith("A (de gedocumenteerde lezing van dit project, D4)")
     assert "binnen de G32 (lezing B)" in _row(audit, "X-G32-mean-B")["omschrijving"]

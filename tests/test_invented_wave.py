@@ -8,6 +8,7 @@ import sys
 
 import pandas as pd
 import pytest
+from invented_wave import link_earlier_surveys
 
 
 def _wijkteam(args, env, cwd):
@@ -22,7 +23,7 @@ def test_invented_wave_is_read_from_files_alone(invented_wave):
             "print(len(p), sorted(set(p['topic'])), s.register_year, len(waves.invited_register(2016)))")
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split("\n")[0] == "8 ['budget', 'monitoring', 'prevalence', 'response', 'team_type'] 2016 390"
+    assert out.stdout.split("\n")[0] == "9 ['budget', 'monitoring', 'prevalence', 'response', 'team_type'] 2016 390"
 
 
 def test_invented_wave_audit(invented_wave):
@@ -31,27 +32,61 @@ def test_invented_wave_audit(invented_wave):
     assert res.returncode == 0, res.stdout + res.stderr
     audit = pd.read_csv(root / "outputs" / "tables" / "consistency_audit_2016.csv", dtype=str)
     assert set(audit.loc[audit["finding_id"].str.startswith("F"), "finding_id"]) == {
-        f"F2016-00{i}" for i in range(1, 8)} | {"F2016-101"}
-    assert audit.loc[audit["finding_id"] == "F2016-101", "status"].item() == "reference"
+        f"F2016-00{i}" for i in range(1, 9)} | {"F2016-101"}
+    status = audit.set_index("finding_id")["status"]
+    assert status["F2016-101"] == "reference"  # and it agrees with the 2015 file's own row
+    assert "agrees with F2015-003 of the 2015 file" in audit.set_index("finding_id").loc["F2016-101", "note"]
+    assert status["X-quotes"] == "consistent" and status["X-panel-F2016-008"] == "consistent"
+    assert (status != "inconsistent").all(), status[status == "inconsistent"]
     assert "2015" not in res.stdout.replace("F2016-101", "")
 
 
-def test_invented_wave_reconstruct_and_reproduce(invented_wave):
-    """Audit, reconstruct and reproduce a wave the project has not seen, from its files alone."""
+def test_invented_wave_reconstruct_reproduce_trends_and_pages(invented_wave):
+    """Audit, reconstruct, reproduce and trends of a wave the project has not seen, from its files alone: a panel
+    row (half of the respondents also answered 2015), a reference row, a reworded category and a verbal row."""
     root, env = invented_wave["root"], invented_wave["env"]
-    res = _wijkteam(["reconstruct", "--wave", "2016"], env, root)
+    link_earlier_surveys(invented_wave)
+    res = _wijkteam(["reconstruct", "--wave", "2016", "--time-limit", "20"], env, root)
     assert res.returncode == 0, res.stdout + res.stderr
+    assert "... wave 2016: linking with the respondents of 2015" in res.stderr  # the progress lines
+    assert "time limit 20 s" in res.stderr
     export = root / "outputs" / "reconstruction" / "SYNTHETIC_movisie_2016_reconstructed_export.csv"
     meta = json.loads(export.with_suffix(".meta.json").read_text(encoding="utf-8"))
     assert meta["synthetic"] is True and meta["generator"]["seed"] == 2016
     assert meta["published_figures_met"]["failed"] == []
-    assert meta["aggregate_counts"]["r@g32"] + meta["aggregate_counts"]["r@g4"] + meta["aggregate_counts"]["r@other"] == 60
+    assert meta["parameters"]["panel"]["earlier_wave"] == 2015 and meta["parameters"]["panel"]["finding_id"] == "F2016-008"
+    counts = meta["aggregate_counts"]
+    assert sum(v for k, v in counts.items() if k.startswith("r@")) == 60
+    assert sum(v for k, v in counts.items() if k.startswith("r@") and k.endswith("/panel")) == 30  # 50 % of 60
     res = _wijkteam(["reproduce", "--wave", "2016", "--survey", str(export)], env, root)
     assert res.returncode == 0, res.stdout + res.stderr
     sc = pd.read_csv(root / "outputs" / "tables" / "reproduction_scorecard_2016.csv").set_index("finding_id")
-    numeric = sc[sc["statistic"] != "verbal"].drop(index="F2016-101")
-    assert (numeric["status"] == "match").all(), numeric[["status", "reason"]]
+    own = sc.drop(index="F2016-101")
+    assert (own["status"] == "match").all(), own[["status", "reason"]]  # every own row, the verbal one too
     assert sc.loc["F2016-006", "reproduced_value"] == pytest.approx(40, abs=0.5)  # the new question
-    assert sc.loc["F2016-007", "status"] == "match" and sc.loc["F2016-007", "reproduced_value"] < 50
+    assert sc.loc["F2016-007", "reproduced_value"] < 50  # the verbal row: "iets minder dan de helft"
+    assert sc.loc["F2016-008", "reproduced_value"] == pytest.approx(50)  # the panel row, against 2015's file
+    assert sc.loc["F2016-005", "reproduced_value"] == pytest.approx(25, abs=0.5)  # the reworded category
     assert sc.loc["F2016-101", "status"] == "not_reproducible"
     assert (root / "outputs" / "html" / "01_reproduce_movisie_2016.html").is_file()
+    # trends link the reworded category to 2015's by its codebook option, and the wording of 2016 is its own
+    code = ("from wijkteam_stats.reproduce.trends import all_published, national_trends;"
+            "from wijkteam_stats.reference.codebook import load_codebook;"
+            "from wijkteam_stats.reference.wave_pages import supported_pages;"
+            "t = national_trends(all_published());"
+            "tt = t[(t['variable'] == 'team_type') & t['category'].str.startswith('target')];"
+            "print(sorted(tt['wave'].tolist()));"
+            "print(load_codebook().labels_for_wave(2016)['team_type']['doelgroepgericht']);"
+            "print(supported_pages(2016), supported_pages(2015));"
+            "from wijkteam_stats.reproduce.trends import published_overlap, overlap_assumption_nl;"
+            "o = published_overlap(all_published()); print(o[['wave_from', 'wave_to', 'k_min', 'k_max']].values.tolist());"
+            "print(overlap_assumption_nl(o, 2015, 2016))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "[2015, 2016, 2017]"
+    assert lines[1] == "Doelgroepteam (voor één doelgroep)"
+    assert lines[2] == "['reproduction', 'trends'] ['reproduction', 'models', 'reports', 'trends']"
+    assert lines[3] == "[[2015, 2016, 30, 30]]"
+    assert lines[4].startswith("Volgens de gepubliceerde cijfers deed 50 % van de respondenten van 2016 (30 gemeenten) "
+                               "ook mee in 2015. De toets behandelt de metingen als onafhankelijk")

@@ -1,4 +1,4 @@
-"""The wave-generic reconstruction: SYNTHETIC 2014 and 2017 exports from their published files alone, every
+"""The one reconstruction engine: SYNTHETIC 2014, 2015 and 2017 exports from their published files alone, every
 numeric figure met after cleaning, verbal rows checked by rule, conflicts named, provenance in the sidecar."""
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ import pytest
 from wijkteam_stats.clean import clean_survey
 from wijkteam_stats.reconstruct.feasibility import ReconstructionError
 from wijkteam_stats.reconstruct.generic import reconstruct_generic
-from wijkteam_stats.reconstruct.shipped import generic_export_bytes, uses_anchored_model
+from wijkteam_stats.reconstruct.shipped import generic_export_bytes
 from wijkteam_stats.reference import paths, waves
 from wijkteam_stats.reference.provenance import is_synthetic
 from wijkteam_stats.reference.published import load_published
 from wijkteam_stats.reproduce.scorecard import build_scorecard
 
 
-@pytest.fixture(scope="module", params=[2014, 2017])
+@pytest.fixture(scope="module", params=[2014, 2015, 2017])
 def shipped(request):
     wave = request.param
     table = clean_survey(paths.synthetic_survey_file(wave), wave).table
@@ -27,7 +27,7 @@ def shipped(request):
 
 def test_every_numeric_row_matches_after_cleaning_the_shipped_export(shipped):
     wave, table, sc = shipped
-    assert len(table) == {2014: 224, 2017: 242}[wave]
+    assert len(table) == {2014: 224, 2015: 234, 2017: 242}[wave]
     own = sc[sc["wave"] == wave]
     numeric = own[own["statistic"].isin(["percent", "count", "mean", "rank"])]
     assert (numeric["status"] == "match").all(), numeric.loc[numeric["status"] != "match", ["finding_id", "reason"]]
@@ -57,11 +57,29 @@ def test_2014_uses_the_audits_reading():
     assert rec.reading.sizes["g32"] == 36 and rec.reading.reading.g4 == "apart"
     assert (rec.counts["r@g32"], rec.counts["r@g4"], rec.counts["r@other"]) == (28, 1, 195)
     assert rec.skipped_rows == {}
-    assert not uses_anchored_model(load_published(wave=2014), 2014)
-    assert uses_anchored_model(load_published(wave=2015), 2015)
 
 
-@pytest.mark.parametrize("wave", [2014, 2017])
+def test_2015_with_the_one_engine_anchor_size_and_grid():
+    """Rotterdam's 42 as a cell of its own (and the unique maximum), the explicit 'no' almost only in small
+    municipalities (cells split at 20 000), the involvement grid as six multi-select questions."""
+    rec = reconstruct_generic(2015)
+    assert rec.skipped_rows == {}
+    assert rec.notes["cells"] == {"GM0599": 1, "g32/large": 37, "g4/large": 3, "other/large": 227,
+                                  "other/small": 125}
+    assert rec.notes["caps"] == {"n_teams": 41}
+    t = rec.tidy.set_index("gm_code")
+    assert t.loc["GM0599", "n_teams"] == 42 and t["n_teams"].drop("GM0599").max() <= 41
+    assert int(t["n_teams"].sum()) == 603
+    sc = build_scorecard(load_published(wave=2015), rec.tidy, wave=2015)
+    own = sc[sc["wave"] == 2015]
+    assert len(own) == 62 and (own["status"] == "match").all()
+    geen = t["involvement__wijkbewoners__geen"].astype("boolean")
+    others = t[[f"involvement__wijkbewoners__{f}" for f in ("meedoen", "meebeslissen", "meedenken",
+                                                            "meebeoordelen")]].astype("boolean").any(axis=1)
+    assert not (geen & others).fillna(False).any()
+
+
+@pytest.mark.parametrize("wave", [2014, 2015, 2017])
 def test_shipped_generic_exports_regenerate_byte_identically(wave):
     rec = reconstruct_generic(wave)
     reg = waves.invited_register(wave)
@@ -135,9 +153,45 @@ def test_generic_model_takes_means_totals_and_competition_ranks(invented_wave):
     assert (own["status"] == "match").all(), own.loc[own["status"] != "match", ["finding_id", "reason"]]
 
 
-def test_detailed_model_parameters_are_refused_for_a_generic_wave(tmp_path, capsys):
+def test_detailed_model_parameters_are_refused(tmp_path, capsys):
     from wijkteam_stats.commands import main
 
-    assert main(["reconstruct", "--wave", "2014", "--g32-reading", "network_plus_g4", "--out", str(tmp_path)]) == 1
-    assert "uses the generic reconstruction" in capsys.readouterr().err
+    assert main(["reconstruct", "--wave", "2015", "--g32-reading", "network_plus_g4", "--out", str(tmp_path)]) == 1
+    assert "retired detailed 2015 model" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+def test_time_limit_is_a_flag_and_says_so_when_reached(capsys, tmp_path):
+    from wijkteam_stats.commands import main
+    from wijkteam_stats.reconstruct.generic import SolverLimit
+
+    with pytest.raises(SolverLimit, match=r"reached the time limit of 1e-06 s .* raise it with --time-limit"):
+        reconstruct_generic(2015, time_limit=1e-6)
+    assert main(["reconstruct", "--wave", "2017", "--time-limit", "1e-6", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "... wave 2017: counts per cell (3 cells, time limit 1e-06 s)" in err
+    assert "error: the solver reached the time limit of 1e-06 s" in err
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_per_wave_labels_canonical_categories_and_pages():
+    from wijkteam_stats.reference.codebook import link_categories, load_codebook
+    from wijkteam_stats.reference.wave_pages import page_support
+
+    cb = load_codebook()
+    assert cb.labels_for_wave(2015)["team_type"]["doelgroepgericht"].startswith("Doelgroepgericht team")
+    assert cb.canonical_category("has_teams", "works with sociale (wijk)teams") == "works with sociale (wijk)teams"
+    assert cb.canonical_category("no_such", "x") == "x"
+    linked = link_categories(load_published(wave=2017))
+    assert (linked["published_category"] == load_published(wave=2017)["category"]).all()
+    assert page_support(2017)["models"] == "2017 did not ask the involvement grid the models need"
+    assert page_support(2015) == {"reproduction": "", "models": "", "reports": "", "trends": ""}
+
+
+def test_wave_facts_for_page_texts():
+    from wijkteam_stats.reference.wave_pages import wave_facts
+
+    facts = wave_facts()
+    assert [(f["wave"], f["invited"], f["respondents"]) for f in facts] == [
+        (2014, 403, 224), (2015, 393, 234), (2017, 388, 242)]
+    assert facts[1]["fieldwork"] == "najaar 2015"

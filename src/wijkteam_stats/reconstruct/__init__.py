@@ -1,11 +1,11 @@
 """SYNTHETIC reconstruction of a survey wave from its published figures (Movisie's microdata is not public).
 
-Two steps: :mod:`.feasibility` chooses aggregate integer counts meeting every published figure within its
-tolerance (scipy MILP); :mod:`.generator` assigns them to municipalities with seeded randomness. That detailed
-model uses the 2015 anchors (total teams, the leading city); :mod:`.generic` reconstructs any wave from its
-published file, the codebook and the wave settings alone (2014, 2017, new waves).
-:mod:`.simulate` draws known-truth surveys for model checks; :mod:`.shipped` writes the shipped raw export.
-The result is NOT Movisie's data: only the published aggregates are real.
+One engine for every wave, :mod:`.generic`: the published file, the codebook and the wave settings alone drive
+a scipy MILP over cells of municipalities (every published figure within its rounding) and a seeded assignment;
+:mod:`.shipped` writes the shipped raw export and its sidecar. The older detailed model built around 2015's
+anchors (:mod:`.feasibility` + :mod:`.generator`) no longer writes any shipped file; it drives the known-truth
+surveys of :mod:`.simulate` (model checks). The result is NOT Movisie's data: only the published aggregates are
+real.
 """
 
 from wijkteam_stats.reconstruct.feasibility import Aggregates, ReconstructionError, solve_aggregates

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,12 @@ import pandas as pd
 from wijkteam_stats.reconstruct.export_writer import write_export
 from wijkteam_stats.reconstruct.feasibility import ReconstructionError
 from wijkteam_stats.reconstruct.generator import Reconstruction, reconstruct, stream
-from wijkteam_stats.reconstruct.generic import GENERIC_VERSION, GenericReconstruction, reconstruct_generic
+from wijkteam_stats.reconstruct.generic import (
+    GENERIC_VERSION,
+    TIME_LIMIT,
+    GenericReconstruction,
+    reconstruct_generic,
+)
 from wijkteam_stats.reconstruct.params import (
     DEFAULT_SEED,
     GENERATOR_VERSION,
@@ -199,26 +205,28 @@ def metadata(rec: Reconstruction, csv_bytes: bytes, file_name: str, checks: pd.D
 
 #: The assumptions of the generic generator, in words (written into the metadata).
 GENERIC_ASSUMPTIONS = (
-    "Respondents are drawn uniformly within three groups of the wave's register: the G32 network members on the "
-    "reading's membership date, the G4 and the others; how many per group is chosen by the MILP so that every "
-    "published response figure (by G32, non-G32, G4) holds under the reading the consistency audit chose.",
+    "Respondents are drawn uniformly within cells of the wave's register: the G32 network members on the "
+    "reading's membership date, the G4 and the others (split at 20 000 inhabitants, or by who answered the earlier "
+    "wave of a panel row, only when a figure needs it); how many per cell is chosen by the MILP so that every "
+    "published figure holds under the reading the consistency audit chose.",
+    "A question's answers are drawn among all respondents of its universe unless a figure breaks it down by "
+    "G32/G4, names a municipality or speaks of size: no other group or size effect is built in.",
     "Each question is asked of the universe of its published figures (respondents, municipalities with teams, "
     "...); everyone in it answers unless a published base says fewer did (then the answering ones are drawn "
     "at random within the universe).",
-    "Counts of unpublished options get an even soft target (multi-select: 30 %); published figures dominate.",
+    "Counts of unpublished options get an even soft target (multi-select: 30 %); published figures dominate "
+    "(each holds within its rounding; where in that interval is left to the solver).",
+    "A municipality a figure names ('Rotterdam is met 42 teams koploper') is a cell of its own: it responds with "
+    "the published value, and every other municipality stays below it when the figure says it leads.",
+    "When a figure speaks of size ('vrijwel uitsluitend kleine gemeenten'), the groups are split at 20 000 "
+    "inhabitants and at least 90 % of the municipalities with that answer are small.",
+    "Each resident group of a grid question (involvement) is a multi-select question of its own over its "
+    "published base; the exclusive form ('geen betrokkenheid') ticks nothing else.",
     "Ranks: the published first option is strictly above every sibling; 'the most time on A, B, C' (top_options): "
     "the named options strictly above every other; 'iets minder dan de helft' (share_below 50): below 50 %.",
     "Answers are otherwise independent of each other and of size; dates are random working-day times in the "
     "fieldwork period of the wave settings.",
 )
-
-
-def uses_anchored_model(pub: pd.DataFrame, wave: int) -> bool:
-    """Whether the wave's figures carry the anchors of the detailed model built for 2015 (the total number of
-    teams and a leading city's teams); other waves get the generic model, which needs no anchors."""
-    rows = pub[pub["wave"] == int(wave)]
-    teams = rows[(rows["variable"] == "n_teams") & (rows["statistic"] == "count")]
-    return bool((teams["breakdown"] == "all").any() and teams["breakdown"].str.startswith("GM").any())
 
 
 def generic_export_bytes(rec: GenericReconstruction, register_: pd.DataFrame) -> bytes:
@@ -252,7 +260,12 @@ def generic_metadata(rec: GenericReconstruction, csv_bytes: bytes, file_name: st
                                    "g4": rec.reading.reading.g4, "g32_members": rec.reading.sizes["g32"],
                                    "why": rec.reading_reason},
                        "fieldwork": [s.fieldwork_start.isoformat(), s.fieldwork_end.isoformat()],
-                       "universes": rec.notes.get("universes", {})},
+                       "universes": rec.notes.get("universes", {}),
+                       "cells": rec.notes.get("cells", {}), "count_caps": rec.notes.get("caps", {}),
+                       # answers without a published G32/size breakdown are drawn uniformly among all respondents
+                       # of their universe: no size effect is built in (the models' text reads this parameter)
+                       "involvement_size_effect": 0.0,
+                       **({"panel": rec.notes["panel"]} if "panel" in rec.notes else {})},
         "assumptions": list(GENERIC_ASSUMPTIONS),
         "aggregate_counts": rec.counts,
         "milp_objective": round(rec.objective, 6),
@@ -285,11 +298,12 @@ def _target(out: str | Path | None, wave: int, update_shipped: bool) -> Path:
 
 
 def write_generic_reconstruction(out: str | Path | None = None, *, wave: int, seed: int | None = None,
-                                 update_shipped: bool = False) -> dict[str, Path]:
+                                 update_shipped: bool = False, time_limit: float = TIME_LIMIT,
+                                 progress: Callable[[str], None] | None = None) -> dict[str, Path]:
     """Write a generic SYNTHETIC export and its ``.meta.json`` (see :func:`write_reconstruction`)."""
     target = _target(out, wave, update_shipped)
     pub = load_published(wave=wave)
-    rec = reconstruct_generic(wave, seed, published=pub)
+    rec = reconstruct_generic(wave, seed, published=pub, time_limit=time_limit, progress=progress)
     sc = build_scorecard(pub, rec.tidy, wave=wave)
     target_rows = sc[sc["wave"] == wave]
     bad = target_rows.loc[target_rows["status"] == "mismatch", "finding_id"].tolist()
@@ -304,21 +318,29 @@ def write_generic_reconstruction(out: str | Path | None = None, *, wave: int, se
     return {"csv": target, "meta": meta_path}
 
 
-def write_reconstruction(out: str | Path | None = None, *, wave: int = 2015, seed: int = DEFAULT_SEED,
-                         params: ReconstructionParams | None = None, update_shipped: bool = False) -> dict[str, Path]:
+def write_reconstruction(out: str | Path | None = None, *, wave: int = 2015, seed: int | None = None,
+                         params: ReconstructionParams | None = None, update_shipped: bool = False,
+                         time_limit: float = TIME_LIMIT,
+                         progress: Callable[[str], None] | None = None) -> dict[str, Path]:
     """Write the SYNTHETIC export and its ``.meta.json``; returns their paths.
 
     Default folder ``outputs/reconstruction/``. Writing into ``data/raw`` is refused unless
-    ``update_shipped`` is set, and then only to ``paths.synthetic_survey_file(wave)`` itself. A wave whose
-    figures lack the anchors of the detailed 2015 model gets the generic model (:mod:`.generic`; ``seed``
-    defaults to the wave's seed in the wave settings).
+    ``update_shipped`` is set, and then only to ``paths.synthetic_survey_file(wave)`` itself. Every wave, 2015
+    included, uses the one engine (:mod:`.generic`; ``seed`` defaults to the wave's seed in the wave settings);
+    the parameters of the retired detailed 2015 model are refused.
     """
-    if not uses_anchored_model(load_published(wave=wave), wave):
-        if params is not None and params != ReconstructionParams():
-            raise ValueError(f"wave {wave} uses the generic reconstruction; the parameters of the detailed 2015 "
-                             "model (e.g. --g32-reading) do not apply: its reading comes from the wave settings")
-        return write_generic_reconstruction(out, wave=wave, seed=None if seed == DEFAULT_SEED else seed,
-                                            update_shipped=update_shipped)
+    if params is not None and params != ReconstructionParams():
+        raise ValueError(f"wave {wave}: the parameters of the retired detailed 2015 model (e.g. --g32-reading) no "
+                         "longer apply: every wave uses the one engine, its reading comes from data/raw/waves.yaml")
+    return write_generic_reconstruction(out, wave=wave, seed=seed, update_shipped=update_shipped,
+                                        time_limit=time_limit, progress=progress)
+
+
+def write_detailed_reconstruction(out: str | Path | None = None, *, wave: int = 2015, seed: int = DEFAULT_SEED,
+                                  params: ReconstructionParams | None = None,
+                                  update_shipped: bool = False) -> dict[str, Path]:
+    """The retired detailed 2015 model's export (kept for the known-truth simulations of
+    :mod:`.simulate`, which draw from it; no longer the shipped file)."""
     target = _target(out, wave, update_shipped)
     folder = target.parent
     rec = reconstruct(wave, seed, params=params)

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from wijkteam_stats.reference import paths
@@ -43,6 +44,11 @@ class Option:
     aliases: tuple[str, ...] = ()
     published: Any = None
     waves: tuple[int, ...] | None = None
+    labels: tuple[tuple[int, str], ...] = ()  # the wave's own wording, where it differs from ``label``
+
+    def label_in(self, wave: int | None) -> str:
+        """The option's wording in ``wave`` (its own label when the wave worded it differently)."""
+        return dict(self.labels).get(int(wave), self.label) if wave is not None else self.label
 
     def published_list(self) -> list[dict]:
         """The published categories this option counts towards (``published`` may be one or a list)."""
@@ -71,6 +77,7 @@ class Variable:
     max: float | None = None
     required: bool = True
     waves: dict[int, dict] | None = None
+    universe: str | None = None  # who was asked (a codebook universe); None: every respondent
 
     def asked_in(self, wave: int) -> bool:
         """Whether the question was asked in ``wave`` (no ``waves`` entry: in every wave)."""
@@ -152,6 +159,23 @@ class Codebook:
         except KeyError:
             raise KeyError(f"codebook {self.path.name} does not know wave {wave}; add it under 'waves'") from None
 
+    def labels_for_wave(self, wave: int) -> dict[str, dict[str, str]]:
+        """Per question, per option code: the wording of ``wave`` (for pages and tables of that wave)."""
+        return {v.name: {o.code: o.label_in(wave) for o in v.options} for v in self.variables if v.options}
+
+    def canonical_category(self, variable: str, category: str, breakdown: str | None = None) -> str:
+        """The category a published (variable, category) is linked by across waves: the first published category
+        of the codebook option it counts (a reworded category links to the same option); unknown: itself."""
+        try:
+            ind = self.indicator(variable, category, breakdown)
+        except KeyError:
+            return category
+        v = self.variable(ind.variable)
+        code = ind.column.split("__", 1)[1] if v.type == "multi" else None if ind.equals is None else str(ind.equals)
+        opt = next((o for o in v.options if o.code == code), None)
+        firsts = [p.get("category") for p in (opt.published_list() if opt else []) if p.get("variable") == variable]
+        return str(firsts[0]) if firsts and firsts[0] else category
+
     def indicator(self, variable: str, category: str, breakdown: str | None = None) -> Indicator:
         """The tidy column (and value) behind a published (variable, category); KeyError if unknown."""
         for v in self.variables:
@@ -192,8 +216,12 @@ def _waves_of(d: dict, what: str) -> dict[int, dict] | None:
 
 def _opt(d: dict) -> Option:
     waves = _waves_of(d, f"option {d.get('code')!r}")
+    labels = d.get("labels") or {}
+    if not isinstance(labels, dict) or not all(isinstance(k, int) for k in labels):
+        raise ValueError(f"option {d.get('code')!r}: 'labels' must map a wave to its wording, got {labels!r}")
     return Option(str(d["code"]), str(d.get("label", d["code"])), tuple(d.get("aliases", ()) or ()), d.get("published"),
-                  None if waves is None else tuple(sorted(waves)))
+                  None if waves is None else tuple(sorted(waves)),
+                  tuple(sorted((int(k), str(v)) for k, v in labels.items())))
 
 
 def _var(d: dict) -> Variable:
@@ -203,7 +231,7 @@ def _var(d: dict) -> Variable:
         groups=tuple(_opt(o) for o in d.get("groups", ()) or ()), forms=tuple(_opt(o) for o in d.get("forms", ()) or ()),
         exclusive=d.get("exclusive"), published=d.get("published"), published_variable=d.get("published_variable"),
         min=d.get("min"), max=d.get("max"), required=d.get("required", True),
-        waves=_waves_of(d, f"variable {d.get('name')!r}"),
+        waves=_waves_of(d, f"variable {d.get('name')!r}"), universe=d.get("universe"),
     )
 
 
@@ -231,3 +259,15 @@ def _load(path: Path) -> Codebook:
 def load_codebook(path: str | Path | None = None) -> Codebook:
     """Load the codebook (default: the shipped ``data/raw/codebook_movisie.yaml``)."""
     return _load(Path(path or paths.CODEBOOK).resolve())
+
+
+def link_categories(pub: pd.DataFrame, codebook: Codebook | None = None) -> pd.DataFrame:
+    """Published rows with ``category`` replaced by the codebook option's canonical category
+    (:meth:`Codebook.canonical_category`), so that a category a wave reworded links to the same option across
+    waves; the wave's own wording is kept in ``published_category``."""
+    cb = codebook or load_codebook()
+    out = pub.copy()
+    out["published_category"] = out["category"]
+    out["category"] = [cb.canonical_category(str(v), str(c), str(b)) if isinstance(c, str) else c
+                       for v, c, b in zip(out["variable"], out["category"], out["breakdown"], strict=True)]
+    return out

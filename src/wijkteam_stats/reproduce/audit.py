@@ -25,11 +25,14 @@ import pandas as pd
 from wijkteam_stats.reference import paths
 from wijkteam_stats.reference.codebook import load_codebook
 from wijkteam_stats.reference.municipalities import register
-from wijkteam_stats.reference.published import file_wave, load_published
+from wijkteam_stats.reference.panel import panel_wave
+from wijkteam_stats.reference.published import PublishedFileError, file_wave, load_published
+from wijkteam_stats.reference.quotes import quote_values, says_unchanged
 from wijkteam_stats.reference.wave_settings import WaveSettings
 from wijkteam_stats.reference.waves import known_waves
 from wijkteam_stats.reference.waves import settings as wave_settings
 from wijkteam_stats.reference.writers import safe_to_csv
+from wijkteam_stats.reproduce.base_check import universe_sizes
 from wijkteam_stats.reproduce.readings import ReadingResult, choose_reading, evaluate_readings
 from wijkteam_stats.reproduce.tolerances import (
     SMALL_POPULATION,
@@ -38,6 +41,7 @@ from wijkteam_stats.reproduce.tolerances import (
     describe,
     feasible_counts,
     share_within,
+    value_interval,
     within,
 )
 
@@ -128,6 +132,9 @@ class _Ctx:
     x_set: list[int] = field(default_factory=list)  # 'nadrukkelijk niet' counts
     readings: list[ReadingResult] = field(default_factory=list)
     chosen_reading: ReadingResult | None = None
+    others: pd.DataFrame | None = None  # the own rows of other waves' published files
+    pub: pd.DataFrame | None = None  # this wave's published file
+    read_problems: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # finding -> (en, nl)
 
 
 # --------------------------------------------------------------------------- per-figure rows
@@ -144,7 +151,91 @@ def _row(**kw: object) -> dict:
 
 
 def _figure_row(r: pd.Series, ctx: _Ctx, register: pd.DataFrame) -> dict:
-    """The audit row of one published figure."""
+    """The audit row of one published figure; a figure its own quote or its own wave's file contradicts is
+    ``inconsistent`` whatever its arithmetic (see :func:`_read_problems`)."""
+    row = _figure_row_numbers(r, ctx, register)
+    problems = _read_problems(r, ctx)
+    if problems:
+        ctx.read_problems[str(r["finding_id"])] = problems
+        row["status"] = "inconsistent"
+        row["note"] = "; ".join(p[0] for p in problems)
+        row["toelichting"] = "; ".join(p[1] for p in problems)
+    elif int(r["wave"]) != ctx.wave:
+        own = _own_row_of(r, ctx)
+        if own is not None:
+            row["note"] += f"; agrees with {own['finding_id']} of the {int(r['wave'])} file"
+            row["toelichting"] += f"; klopt met {own['finding_id']} uit het bestand van {int(r['wave'])}"
+    return row
+
+
+def _num(x: float) -> str:
+    return f"{float(x):g}"
+
+
+def _own_row_of(r: pd.Series, ctx: _Ctx) -> pd.Series | None:
+    """The row of wave ``r['wave']``'s own published file that ``r`` quotes (same variable, category,
+    breakdown and statistic; the category may be reworded when the variable has one such row)."""
+    if ctx.others is None or ctx.others.empty:
+        return None
+    o = ctx.others[(ctx.others["wave"] == int(r["wave"])) & (ctx.others["variable"] == r["variable"])
+                   & (ctx.others["breakdown"] == r["breakdown"]) & (ctx.others["statistic"] == r["statistic"])]
+    same = o[o["category"] == r["category"]]
+    if len(same) >= 1:
+        return same.iloc[0]
+    return o.iloc[0] if len(o) == 1 else None
+
+
+def _previous_value(r: pd.Series, ctx: _Ctx) -> tuple[float, str, int] | None:
+    """The previous wave's published value of the same figure (its own file first, else a reference row)."""
+    cands = []
+    for df in (ctx.others, ctx.pub):
+        if df is None or df.empty:
+            continue
+        m = df[(df["wave"] < int(r["wave"])) & (df["variable"] == r["variable"]) & (df["category"] == r["category"])
+               & (df["breakdown"] == r["breakdown"]) & (df["statistic"] == r["statistic"]) & df["value"].notna()]
+        cands += [(int(x.wave), float(x.value), str(x.finding_id)) for x in m.itertuples()]
+    if not cands:
+        return None
+    wave = max(c[0] for c in cands)
+    w, v, fid = next(c for c in cands if c[0] == wave)
+    return v, fid, w
+
+
+def _read_problems(r: pd.Series, ctx: _Ctx) -> list[tuple[str, str]]:
+    """What the row's own quote and the other waves' files say against its value, in English and Dutch:
+    every number of the quote of the row's kind (tied to its wave or to the end/start of a change) must allow
+    the value; "blijft gelijk" means the previous wave's value; a figure of another wave must equal that
+    wave's own published row."""
+    out: list[tuple[str, str]] = []
+    if pd.isna(r["value"]) or r["statistic"] not in ("percent", "count", "mean"):
+        return out
+    lo, hi = value_interval(r["value"], r["qualifier"], r["statistic"])
+    said = quote_values(r["quote"], r["statistic"], int(r["wave"]), ctx.wave)
+    if said and not any(lo <= Fraction(str(round(m.value, 6))) <= hi for m in said):
+        nums = " / ".join(m.text or _num(m.value) for m in said)
+        out.append((f"the quote says {nums}, not {_num(r['value'])}",
+                    f"het citaat noemt {nums}, niet {_nl(r['value'])}"))
+    if says_unchanged(r["quote"]):
+        prev = _previous_value(r, ctx)
+        if prev is not None and not lo <= Fraction(str(prev[0])) <= hi:
+            out.append((f"the quote says the figure stayed the same, but {_num(r['value'])} differs from "
+                        f"{_num(prev[0])} in {prev[2]} ({prev[1]})",
+                        f"het citaat zegt dat het cijfer gelijk bleef, maar {_nl(r['value'])} wijkt af van "
+                        f"{_nl(prev[0])} in {prev[2]} ({prev[1]})"))
+    if int(r["wave"]) != ctx.wave:
+        own = _own_row_of(r, ctx)
+        if own is not None and pd.notna(own["value"]):
+            olo, ohi = value_interval(own["value"], own["qualifier"], own["statistic"])
+            if hi < olo or ohi < lo:
+                out.append((f"{int(r['wave'])}'s own file publishes {_num(own['value'])} ({own['finding_id']}), "
+                            f"not {_num(r['value'])}",
+                            f"het bestand van {int(r['wave'])} zelf noemt {_nl(own['value'])} "
+                            f"({own['finding_id']}), niet {_nl(r['value'])}"))
+    return out
+
+
+def _figure_row_numbers(r: pd.Series, ctx: _Ctx, register: pd.DataFrame) -> dict:
+    """The audit row of one published figure from its numbers alone."""
     base_row = {
         "finding_id": r["finding_id"], "kind": "figure", "topic": r["topic"],
         "description": f"{r['variable']} – {r['category']} ({r['breakdown']})",
@@ -203,6 +294,13 @@ def _bases_text(bases: Sequence[int]) -> str:
 def _count_note(r: pd.Series, ctx: _Ctx) -> tuple[str, str]:
     """The note of a count figure in English and Dutch."""
     if r["variable"] == "n_respondents":
+        bd = str(r["breakdown"])
+        if bd != "all" and ctx.chosen_reading is not None and bd in ctx.chosen_reading.sizes:
+            size = ctx.chosen_reading.sizes[bd]
+            return (f"{int(r['value'])} of the {size} {bd} municipalities invited",
+                    f"{int(r['value'])} van de {size} {bd}-gemeenten")
+        if bd != "all":
+            return (f"{int(r['value'])} {bd} municipalities", f"{int(r['value'])} {bd}-gemeenten")
         return (f"{int(r['value'])} of {ctx.invited} invited municipalities",
                 f"{int(r['value'])} van de {ctx.invited} uitgenodigde gemeenten")
     if r["variable"] == "n_teams" and str(r["breakdown"]).startswith("GM"):
@@ -796,18 +894,122 @@ def _base_sizes(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
 # --------------------------------------------------------------------------- public API
 
 
+def _universes(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
+    """The feasibility pre-check of the bases (:mod:`wijkteam_stats.reproduce.base_check`): one row per universe
+    the published rows constrain, naming the rows when they leave no size."""
+    if ctx.n is None:
+        return []
+    rows = []
+    for name, res in universe_sizes(pub, load_codebook(), ctx.wave, ctx.n, ctx.invited).items():
+        if not res.rows:
+            continue
+        sizes = fmt_set(res.sizes)
+        bad = ", ".join(res.conflict)
+        rows.append(_row(
+            finding_id=f"X-universe-{name}", kind="cross-check", topic="response",
+            description=f"size of the universe {name} implied by every row over it", statistic="count",
+            qualifier="exact", value="", base="", base_candidates="", tolerance="per figure",
+            feasible=sizes, n_solutions=len(res.sizes),
+            check="interval arithmetic in whole municipalities: defining rows, bases, counts with their percentages",
+            status="consistent" if res.feasible else "inconsistent", reading="",
+            note="; ".join(res.steps) if res.feasible else f"rows {bad} imply no common size: " + "; ".join(res.steps),
+            omschrijving=f"omvang van de populatie {name} volgens alle rijen erover",
+            toelichting=(f"mogelijke omvang {sizes} volgens {', '.join(dict.fromkeys(res.rows))}" if res.feasible
+                         else f"de rijen {bad} laten samen geen omvang toe"),
+        ))
+    return rows
+
+
+def _quotes(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
+    """One row: how many figures were read against their quote and other waves' files, and which disagree."""
+    numeric = pub[pub["statistic"].isin(["percent", "count", "mean"]) & pub["value"].notna()]
+    bad = sorted(ctx.read_problems)
+    return [_row(
+        finding_id="X-quotes", kind="cross-check", topic="response",
+        description="every figure agrees with the numbers of its own quote and with its wave's own file",
+        statistic="", qualifier="", value=f"{len(numeric)} figures", base="", base_candidates="", tolerance="per figure",
+        feasible="all agree" if not bad else ", ".join(bad), n_solutions=len(numeric) - len(bad),
+        check="numbers, number words and fractions of the quote; 'blijft gelijk'; the other wave's published row",
+        status="inconsistent" if bad else "consistent", reading="",
+        note="" if not bad else "; ".join(f"{fid}: {ctx.read_problems[fid][0][0]}" for fid in bad),
+        omschrijving="elk cijfer klopt met de getallen in het eigen citaat en met het bestand van de eigen meting",
+        toelichting="" if not bad else "; ".join(f"{fid}: {ctx.read_problems[fid][0][1]}" for fid in bad),
+    )]
+
+
+def _panel(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
+    """A panel row ("x % also answered wave V"): the overlap it implies must fit both waves' respondents."""
+    cb = load_codebook()
+    rows = []
+    for r in pub[pub["wave"] == ctx.wave].itertuples():
+        try:
+            earlier = panel_wave(r, cb)
+        except ValueError as err:
+            earlier, bad = None, str(err)
+            rows.append(_row(finding_id=f"X-panel-{r.finding_id}", kind="cross-check", topic=r.topic,
+                             description="panel row without an earlier wave", statistic="", qualifier="", value="",
+                             base="", base_candidates="", tolerance="", feasible="", n_solutions=0, check="",
+                             status="inconsistent", reading="", note=bad, omschrijving="panelrij zonder eerdere meting",
+                             toelichting="de rij noemt de eerdere meting niet in haar categorie"))
+            continue
+        if earlier is None or ctx.n is None or pd.isna(r.value):
+            continue
+        n_prev = None
+        for df in (ctx.others, pub):
+            if df is None or df.empty:
+                continue
+            m = df[(df["wave"] == earlier) & (df["variable"] == "n_respondents") & (df["breakdown"] == "all")]
+            if len(m):
+                n_prev = int(m["value"].iloc[0])
+                break
+        ks = set(feasible_counts(r.value, r.qualifier, "percent", ctx.n))
+        limit = min(ctx.n, n_prev) if n_prev is not None else ctx.n
+        ok = {k for k in ks if k <= limit}
+        rows.append(_row(
+            finding_id=f"X-panel-{r.finding_id}", kind="cross-check", topic=r.topic,
+            description=f"respondents of {ctx.wave} that also answered {earlier}, against both waves' respondents",
+            statistic="count", qualifier="exact", value=f"{r.value:g}", base=str(ctx.n),
+            base_candidates=f"{ctx.n} respondents of {ctx.wave}; {n_prev if n_prev is not None else '?'} of {earlier}",
+            tolerance=describe(r.qualifier, "percent"), feasible=fmt_set(ok), n_solutions=len(ok),
+            check=f"overlap k with k/{ctx.n} within the rounding and k ≤ the respondents of both waves",
+            status="consistent" if ok else "inconsistent", reading="",
+            note=(f"{fmt_set(ok)} municipalities answered both waves" if ok else
+                  f"{r.value:g} % of {ctx.n} needs {fmt_set(ks)}, more than the {limit} respondents of {earlier}"),
+            omschrijving=f"respondenten van {ctx.wave} die ook in {earlier} meededen, tegen de respondenten van beide",
+            toelichting=(f"{feasible_nl(fmt_set(ok))} gemeenten deden aan beide metingen mee" if ok else
+                         f"{_nl(r.value)} % van {ctx.n} vraagt meer dan de {limit} respondenten van {earlier}"),
+        ))
+    return rows
+
+
+def other_waves_rows(wave: int) -> pd.DataFrame:
+    """The own rows (row wave == file wave) of every other known wave's published file (empty if none)."""
+    frames = []
+    for w in known_waves():
+        if int(w) == int(wave) or not paths.published_file(w).is_file():
+            continue
+        try:
+            df = load_published(wave=w)
+        except PublishedFileError:
+            continue
+        frames.append(df[df["wave"] == int(w)])
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["wave"])
+
+
 def audit_published(pub: pd.DataFrame, register: pd.DataFrame, wave: int | None = None,
-                    settings: WaveSettings | None = None) -> pd.DataFrame:
+                    settings: WaveSettings | None = None, others: pd.DataFrame | None = None) -> pd.DataFrame:
     """The consistency audit of a published-figures table against a municipality register (one row per check).
 
     ``settings`` (default: the wave's entry in ``data/raw/waves.yaml``, if any) define the candidate readings
-    of the G32 breakdown that the exhaustive search tries.
+    of the G32 breakdown that the exhaustive search tries. ``others`` are the own rows of other waves' files
+    (default: loaded for the known waves), against which reference rows and "blijft gelijk" are read.
     """
     wave = int(wave) if wave is not None else file_wave(pub)
     if settings is None and wave in known_waves():
         settings = wave_settings(wave)
     pub = pub.reset_index(drop=True)
-    ctx = _Ctx(wave=wave, invited=len(register))
+    ctx = _Ctx(wave=wave, invited=len(register), pub=pub,
+               others=others if others is not None else other_waves_rows(wave))
     resp = _one(pub, variable="n_respondents", wave=wave)
     if resp is not None:
         ctx.n = int(resp["value"])
@@ -818,6 +1020,8 @@ def audit_published(pub: pd.DataFrame, register: pd.DataFrame, wave: int | None 
     cross += _response(pub, ctx)
     cross += _readings(pub, ctx, register, settings)
     cross += _base_sizes(pub, ctx)
+    cross += _universes(pub, ctx)
+    cross += _panel(pub, ctx)
     cross += _prevalence_categories(pub, ctx)
     cross += _g32_split(pub, ctx, register)
     cross += _mean_base(pub, ctx)
@@ -830,6 +1034,7 @@ def audit_published(pub: pd.DataFrame, register: pd.DataFrame, wave: int | None 
     cross += _support(pub, ctx)
     cross += _involvement(pub, ctx)
     figures = [_figure_row(r, ctx, register) for _, r in pub.iterrows()]
+    cross += _quotes(pub, ctx)
     out = pd.DataFrame(figures + cross, columns=AUDIT_COLUMNS)
     out["n_solutions"] = out["n_solutions"].astype("Int64")
     for col in AUDIT_COLUMNS:

@@ -222,8 +222,8 @@ def evaluate_readings(pub: pd.DataFrame, register: pd.DataFrame, settings: WaveS
 
 
 def choose_reading(results: list[ReadingResult], settings: WaveSettings) -> tuple[ReadingResult | None, str]:
-    """The reading the reconstruction uses and why: the declared one (if feasible), else the only feasible one,
-    else the first feasible one in the order of the wave settings (said so in the reason)."""
+    """The reading the reconstruction uses and why: the declared one (if feasible), else the only feasible one;
+    None (with a reason listing them) when several fit and none is declared, or none fits."""
     feasible = [r for r in results if r.feasible]
     if settings.reading is not None:
         for r in results:
@@ -236,5 +236,6 @@ def choose_reading(results: list[ReadingResult], settings: WaveSettings) -> tupl
         return feasible[0], "the only reading under which all figures fit"
     if not feasible:
         return None, "no reading fits all figures"
-    return feasible[0], (f"{len(feasible)} readings fit and the figures cannot tell them apart: the first in the "
-                         "order of the wave settings (declare one under breakdowns.reading to choose)")
+    listed = "; ".join(r.label() for r in feasible)
+    return None, (f"{len(feasible)} readings fit and the figures cannot tell them apart ({listed}); with "
+                  "'reading: null' that is an error: declare one under breakdowns.reading in data/raw/waves.yaml")

@@ -65,6 +65,7 @@ import pandas as pd
 from wijkteam_stats.reference import paths
 from wijkteam_stats.reference.codebook import Codebook, Indicator, Variable, load_codebook
 from wijkteam_stats.reference.municipalities import register as load_register
+from wijkteam_stats.reference.panel import panel_wave
 from wijkteam_stats.reference.published import file_wave, load_published, load_vocabulary, verbal_rule
 from wijkteam_stats.reference.waves import breakdown_groups, known_waves
 from wijkteam_stats.reference.waves import settings as wave_settings
@@ -81,6 +82,7 @@ from wijkteam_stats.reproduce.estimators import (
     universe_mask,
     wilson_fpc_interval,
 )
+from wijkteam_stats.reproduce.panel import panel_overlap
 from wijkteam_stats.reproduce.readings import choose_reading, evaluate_readings
 from wijkteam_stats.reproduce.tolerances import VERBAL_MAJORITY
 
@@ -401,6 +403,19 @@ def _derived(row: Any, ctx: _Context, kind: str) -> _Result:
                                              f"{p.k} van de {p.n} uitgenodigde gemeenten reageerden: "
                                              f"{_dec(p.percent)} %")],
                                  exact=Fraction(100 * p.k, p.n) if p.n else None), p.k, p.n, p.n)
+    if row.statistic == "percent" and dk == "panel":  # the share that also answered an earlier wave
+        earlier = panel_wave(row, ctx.codebook)
+        try:
+            k, n = panel_overlap(resp["gm_code"].astype(str).tolist(), ctx.codebook.register_year(int(row.wave)),
+                                 int(earlier), load_codebook().register_year(int(earlier)))
+        except FileNotFoundError as err:
+            raise NotReproducible(f"panel figure: {err}", f"panelcijfer: geen bestand van meting {earlier} om de "
+                                  "gemeenten mee te koppelen") from None
+        p = proportion_from_counts(k, n)
+        return _Result(p.percent, "%", desc, p.n, p.ci_low, p.ci_high,
+                       notes=[Note(f"{k} of {n} respondents also answered {earlier}",
+                                   f"{k} van de {n} respondenten deden in {earlier} ook mee")],
+                       exact=Fraction(100 * k, n) if n else None)
     raise NotReproducible(f"derived variable {row.variable!r} ({dk}) has no rule for statistic {row.statistic!r}",
                           f"de afgeleide variabele {row.variable!r} ({dk}) heeft geen rekenregel voor statistiek "
                           f"{row.statistic!r}")

@@ -81,7 +81,8 @@ from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
 from wijkteam_stats.clean import clean_survey
 from wijkteam_stats.reference import municipalities, paths, provenance, waves
-from wijkteam_stats.reference.codebook import Codebook, load_codebook
+from wijkteam_stats.reference.codebook import Codebook, link_categories, load_codebook
+from wijkteam_stats.reference.panel import panel_wave
 from wijkteam_stats.reference.published import file_wave, load_published
 from wijkteam_stats.reference.writers import safe_to_csv
 from wijkteam_stats.reproduce.estimators import fpc_factor, wilson_fpc_interval
@@ -155,7 +156,7 @@ def all_published(files: Iterable[str | Path] | None = None) -> pd.DataFrame:
         ids = ", ".join(sorted(set(out.loc[dup, "finding_id"])))
         raise ValueError(f"finding_id used in more than one published file: {ids}")
     out["own"] = out["wave"] == out["file_wave"]
-    return out
+    return link_categories(out)  # a reworded category links by its codebook option, never by published text
 
 
 def _file_wave(df: pd.DataFrame) -> int:
@@ -1001,12 +1002,47 @@ def write_tables(result: TrendResult, output_dir: str | Path | None = None) -> l
     return out
 
 
+def published_overlap(pub: pd.DataFrame, codebook: Codebook | None = None) -> pd.DataFrame:
+    """The published panel figures ("x % of this wave's respondents also answered wave W"): one row per
+    (earlier wave, wave) with the share and the overlap count it implies (columns wave_from, wave_to, percent,
+    k_min, k_max, n_to, finding_id). Empty when no wave publishes one."""
+    cb = codebook or load_codebook()
+    rows = []
+    own = pub[pub["own"]] if "own" in pub.columns else pub
+    figs = select_figures(pub)
+    for r in own.itertuples():
+        earlier = panel_wave(r, cb)
+        if earlier is None or pd.isna(r.value):
+            continue
+        n = _respondents(figs, int(r.wave))
+        ks = consistent_counts(float(r.value), int(n), str(r.qualifier)) if n else []
+        rows.append({"wave_from": int(earlier), "wave_to": int(r.wave), "percent": float(r.value),
+                     "k_min": min(ks) if ks else pd.NA, "k_max": max(ks) if ks else pd.NA, "n_to": n,
+                     "finding_id": r.finding_id})
+    return pd.DataFrame(rows, columns=["wave_from", "wave_to", "percent", "k_min", "k_max", "n_to", "finding_id"])
+
+
+def overlap_assumption_nl(overlap: pd.DataFrame, wave_from: int, wave_to: int) -> str:
+    """What a change test between two waves assumes about their respondents, in Dutch: independent samples,
+    and (when a panel figure is published) how many municipalities answered both, with what that means."""
+    row = overlap[(overlap["wave_from"] == int(wave_from)) & (overlap["wave_to"] == int(wave_to))]
+    if row.empty:
+        return (f"De toets behandelt {wave_from} en {wave_to} als onafhankelijke steekproeven; hoeveel gemeenten "
+                "aan beide metingen meededen, is niet gepubliceerd.")
+    r = row.iloc[0]
+    k = f"{r['k_min']}" if r["k_min"] == r["k_max"] else f"{r['k_min']} tot {r['k_max']}"
+    return (f"Volgens de gepubliceerde cijfers deed {_nl(r['percent'], 0)} % van de respondenten van {wave_to} "
+            f"({k} gemeenten) ook mee in {wave_from}. De toets behandelt de metingen als onafhankelijk; bij "
+            "gemeenten die hun antwoord vasthouden (positieve samenhang) is hij dan voorzichtig: de echte "
+            "onzekerheid van het verschil is kleiner.")
+
+
 __all__ = [
     "CHANGE_COLUMNS", "FPC_CAVEAT_NL", "KEY", "TREND_FAMILY", "VERDICTS_NL", "change_sentence_nl",
     "counts_allowed", "holm", "p_range", "p_range_nl", "verdict", "paired_change", "presence_table", "changes_table_nl", "conclusions_nl", "trends_table_nl", "TrendResult", "answers_on_2025", "build_trends", "default_survey_paths",
     "register_summary", "transitions", "write_tables", "METHOD_NL", "PANEL_COLUMNS", "TEST_NL", "TREND_COLUMNS", "all_published",
     "change_tests", "consistent_counts", "fpc_factor", "multiwave_counts", "multiwave_inventory",
-    "national_trends", "newcombe_interval", "overlap_shares", "panel", "pooled_z_test", "presence",
+    "national_trends", "newcombe_interval", "overlap_assumption_nl", "overlap_shares", "published_overlap", "panel", "pooled_z_test", "presence",
     "published_files", "respondent_codes", "select_figures", "trend_label_nl", "trend_summary_nl", "wilson",
     "wilson_fpc",
 ]
