@@ -139,17 +139,25 @@ def load_expectations(path: str | Path) -> pd.DataFrame:
 # =========================================================================== facts
 
 
+@lru_cache(maxsize=1)
+def _events_by_old_code() -> dict[str, pd.DataFrame]:
+    ev = mergers().sort_values(["datum", "oppervlakte_aandeel", "nieuwe_gm_code"], ascending=[True, False, True],
+                               kind="stable")
+    return {str(k): g for k, g in ev.groupby("oude_gm_code", sort=False)}
+
+
 def municipality_history(code: str, year: int) -> list[dict[str, Any]]:
-    """Boundary changes of ``code`` after 1 January ``year``, following the main successor (oldest first)."""
-    ev = mergers()
+    """Boundary changes of ``code`` after 1 January ``year``, following the main successor (oldest first);
+    ``partners``: the other municipalities that went up in the same successor that day."""
+    by_code = _events_by_old_code()
     ref = pd.Timestamp(date(int(year), 1, 1))
     out: list[dict[str, Any]] = []
     current, seen = code, set()
     while current not in seen:
         seen.add(current)
-        rows = ev[(ev["oude_gm_code"] == current) & (ev["datum"] > ref)].sort_values(
-            ["datum", "oppervlakte_aandeel", "nieuwe_gm_code"], ascending=[True, False, True], kind="stable")
-        if rows.empty:
+        rows = by_code.get(current)
+        rows = None if rows is None else rows[rows["datum"] > ref]
+        if rows is None or rows.empty:
             break
         first_date = rows["datum"].iloc[0]
         rows = rows[rows["datum"] == first_date]
@@ -165,9 +173,43 @@ def municipality_history(code: str, year: int) -> list[dict[str, Any]]:
                  "area_share": round(float(r.oppervlakte_aandeel), 3)}
                 for r in rows.itertuples(index=False)
             ],
+            "partners": _partners(current, str(main_row["nieuwe_gm_code"]), first_date),
         })
         current = str(main_row["nieuwe_gm_code"])
     return out
+
+
+@lru_cache(maxsize=8)
+def _gains_by_code(year: int) -> dict[str, tuple[dict[str, Any], ...]]:
+    ev = mergers()
+    ev = ev[ev["datum"] > pd.Timestamp(date(int(year), 1, 1))]
+    first_loss = ev.groupby("oude_gm_code")["datum"].min().to_dict()
+    rows = ev[ev["oude_gm_code"] != ev["nieuwe_gm_code"]].sort_values(
+        ["datum", "oude_naam", "oude_gm_code"], kind="stable")
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in rows.itertuples(index=False):
+        end = first_loss.get(str(r.nieuwe_gm_code))
+        if end is not None and r.datum >= end:
+            continue  # after the receiving municipality itself went up in another
+        out.setdefault(str(r.nieuwe_gm_code), []).append({
+            "date": r.datum.date().isoformat(), "kind": str(r.type_wijziging), "role": str(r.opvolger_rol),
+            "from_code": str(r.oude_gm_code), "from_name": str(r.oude_naam),
+            "area_share": round(float(r.oppervlakte_aandeel), 3)})
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def municipality_gains(code: str, year: int) -> list[dict[str, Any]]:
+    """What ``code`` took in after 1 January ``year`` while it kept its code (whole municipalities that went
+    up in it, parts of split ones; oldest first). Border corrections (``klein_overlap``) are left out."""
+    return [dict(g) for g in _gains_by_code(int(year)).get(str(code), ())]
+
+
+def _partners(old_code: str, new_code: str, when: pd.Timestamp) -> list[str]:
+    """Names of the other municipalities that went up in ``new_code`` on the same day (as main successor)."""
+    ev = mergers()
+    rows = ev[(ev["nieuwe_gm_code"] == new_code) & (ev["datum"] == when) & (ev["oude_gm_code"] != old_code)
+              & (ev["oude_gm_code"] != new_code) & (ev["opvolger_rol"] == "hoofdopvolger")]
+    return sorted(rows["oude_naam"].astype(str).unique())
 
 
 def _dutch_thousands(text: str) -> str:
@@ -199,6 +241,7 @@ def municipality_facts(code: str, wave: int) -> dict[str, Any]:
         "g4": bool(row["g4"]),
         "g32": bool(row["g32"]),
         "history": history,
+        "gains": municipality_gains(code, year),
         "today": [
             {"gm_code": str(r.gm_code_2025), "name": str(r.name_2025), "area_share": round(float(r.area_share), 3),
              "main": bool(r.main)}
