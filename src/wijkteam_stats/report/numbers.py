@@ -396,6 +396,23 @@ def published_figures(wave: int) -> dict[tuple[str, Any], dict[str, Any]]:
     return out
 
 
+def published_local(wave: int, code: str) -> list[dict[str, Any]]:
+    """What the wave's publications say about this one municipality by name (e.g. Rotterdam's 42 teams):
+    finding id, variable, statistic, value, the quoted sentence and the publication; empty when nothing."""
+    try:
+        pub = load_published(wave=int(wave))
+    except (FileNotFoundError, ValueError, KeyError):
+        return []
+    rows = pub[(pub["wave"].astype(int) == int(wave)) & (pub["breakdown"].astype(str) == str(code))
+               & pub["value"].notna()]
+    return [{"source": "published", "finding_id": str(r.finding_id), "wave": int(r.wave),
+             "variable": str(r.variable), "statistic": str(r.statistic), "value": float(r.value),
+             "qualifier": str(r.qualifier), "quote": None if pd.isna(r.quote) else str(r.quote),
+             "source_key": str(r.source),
+             "publication": PUBLICATIONS_NL.get(str(r.source), f"Movisie, peiling {int(r.wave)}")}
+            for r in rows.sort_values("finding_id", kind="stable").itertuples(index=False)]
+
+
 def comparison_rows(tidy: pd.DataFrame, code: str, peers: list[str],
                     published: dict[tuple[str, Any], dict[str, Any]] | None = None) -> dict[str, list[dict[str, Any]]]:
     """Own answer, size-class peers and national share (95 % Wilson) for every indicator, per section;
@@ -558,7 +575,11 @@ def without_own_answers(numbers: dict[str, Any]) -> dict[str, Any]:
         for r in rows:
             r.pop("own", None)
             r["national"] = r["published"] or {"source": "not_published"}
+            if r["peers"] is not None:  # the peers' base n would reveal who took part (invented participation)
+                r["peers"] = {k: r["peers"][k] for k in ("source", "percent", "ci_low", "ci_high")}
     out["teams"].pop("own", None)
+    if out["teams"].get("peers") is not None:  # min/max are single municipalities' counts; n is participation
+        out["teams"]["peers"] = {k: out["teams"]["peers"][k] for k in ("source", "mean", "lo", "hi", "median")}
     out["teams"]["national"] = out["teams"].get("published") or {"source": "not_published"}
     out["peers"].pop("n_respondents", None)
     out["national"] = {k: v for k, v in out["national"].items() if k != "n_respondents"}
@@ -620,6 +641,7 @@ def build_numbers(municipality_code: str, wave: int, survey_path: str | Path,
         "teams": teams,
         "expected": expected_section(expectations, code, comparisons, teams,
                                      exp_path.name if exp_path is not None else None),
+        "published_local": published_local(wave, code),
         "provenance": prov,
     }
     return without_own_answers(numbers) if prov["synthetic"] else numbers

@@ -211,10 +211,11 @@ def figure_caption_text(numbers: dict[str, Any], title: str, section: str) -> st
     bases = plotted_bases(numbers, section)
     size = f"gemeenten met {numbers['facts']['size_class']} inwoners"
     if numbers.get("synthetic"):
-        return caption(f"{title}: {size}, berekend uit de SYNTHETISCHE reconstructie (een voorbeeld, geen echte "
-                       "cijfers; n: gemeenten van dezelfde grootte met een antwoord), en de landelijke cijfers zoals "
-                       "Movisie ze publiceerde (ruit; geen ruit: niet gepubliceerd)", n=bases or None,
-                       method="Wilson 95 %")
+        group = numbers["peers"]["n_municipalities"]
+        return caption(f"{title}: de {group} {size}, berekend uit de SYNTHETISCHE reconstructie (een voorbeeld, "
+                       "geen echte cijfers; hoeveel van hen meededen staat er niet bij, want ook dat is verzonnen), "
+                       "en de landelijke cijfers zoals Movisie ze publiceerde (ruit; geen ruit: niet gepubliceerd)",
+                       n=bases or None, method="Wilson 95 %")
     return caption(f"{title}: {size} en heel Nederland (n: gemeenten in Nederland met een antwoord op de vraag)",
                    n=bases or None, method="Wilson 95 %-interval")
 
