@@ -59,7 +59,8 @@ def _or_axis(ax: plt.Axes, low: float, high: float) -> None:
 
 
 def binned_shares(frame: pd.DataFrame, group: str) -> pd.DataFrame:
-    """Observed share of any involvement per size class (Wilson 95 %), at the median population of the class."""
+    """Observed share of any involvement per size class (Wilson 95 %), at the geometric mean population of the
+    class (not one municipality's exact size)."""
     y = any_involvement(frame, group)
     keep = y.notna().to_numpy()
     sub = frame.loc[keep].assign(_y=y[keep].astype(bool).to_numpy())
@@ -67,13 +68,13 @@ def binned_shares(frame: pd.DataFrame, group: str) -> pd.DataFrame:
     for cls, s in sub.groupby(sub["size_class"].astype("string"), sort=False):
         k, n = int(s["_y"].sum()), len(s)
         lo, hi = wilson_interval(k, n)
-        rows.append({"size_class": cls, "population": float(s["population"].astype(float).median()),
+        rows.append({"size_class": cls, "population": float(np.exp(np.log(s["population"].astype(float)).mean())),
                      "share": k / n, "ci_low": lo / 100, "ci_high": hi / 100, "n": n})
     return pd.DataFrame(rows).sort_values("population").reset_index(drop=True)
 
 
 def binned_teams(sub: pd.DataFrame, teams: pd.Series) -> pd.DataFrame:
-    """Mean number of teams per size class (95 % t-interval) at the class's median population; classes of
+    """Mean number of teams per size class (95 % t-interval) at the geometric mean population; classes of
     fewer than :data:`MIN_GROUP` municipalities are left out."""
     df = pd.DataFrame({"cls": sub["size_class"].astype("string").to_numpy(),
                        "population": sub["population"].astype(float).to_numpy(), "y": teams.to_numpy(float)})
@@ -84,7 +85,8 @@ def binned_teams(sub: pd.DataFrame, teams: pd.Series) -> pd.DataFrame:
             continue
         mean, sd = float(g["y"].mean()), float(g["y"].std(ddof=1))
         half = float(stats.t.ppf(0.975, n - 1)) * sd / np.sqrt(n)
-        rows.append({"size_class": cls, "population": float(g["population"].median()), "mean": mean,
+        pop = float(np.exp(np.log(g["population"]).mean()))  # geometric mean: not one municipality's size
+        rows.append({"size_class": cls, "population": pop, "mean": mean,
                      "ci_low": max(mean - half, 0.5), "ci_high": mean + half, "n": n})
     return pd.DataFrame(rows, columns=["size_class", "population", "mean", "ci_low", "ci_high", "n"]
                         ).sort_values("population", kind="stable").reset_index(drop=True)
@@ -263,7 +265,7 @@ def plot_teams_vs_size(frame: pd.DataFrame, curve: pd.DataFrame, check: pd.DataF
             "en het NB2-gemiddelde (gestreept); ster: Rotterdam zoals gepubliceerd met voorspellingsinterval, "
             "stippellijn: gepubliceerd G32-gemiddelde")
     if synthetic:
-        text += (f"; punten: gemiddelde per grootteklasse van minstens {MIN_GROUP} gemeenten op het mediane "
+        text += (f"; punten: gemiddelde per grootteklasse van minstens {MIN_GROUP} gemeenten op het gemiddelde "
                  "inwonertal van de klasse (geen punten per gemeente: die antwoorden zijn verzonnen)")
     method = method or ("delta-methode op de log-schaal met robuuste SE; voorspellingsinterval uit het "
                         "afgeknotte model")
