@@ -443,3 +443,34 @@ def test_unanswered_teams_question_is_not_read_as_no_teams():
     assert next(r for r in rows["teams"] if r["key"] == "has_teams")["own"] == "niet beantwoord"
     assert {r["own"] for r in rows["involvement"]} == {"niet beantwoord"}
     assert next(r for r in rows["teams"] if r["key"] == "needs_support")["own"] == "ja"
+
+
+def test_local_content_is_published_and_names_the_group():
+    rot = numbers.local_content("GM0599", 2015, numbers.municipality_facts("GM0599", 2015))
+    # 2015 reads the G4 among the other municipalities (reading D4): Rotterdam gets G4 and non-G32 findings
+    assert [g["code"] for g in rot["group_findings"]["groups"]] == ["G4", "non-G32"]
+    ids = [f["finding_id"] for f in rot["group_findings"]["findings"]]
+    assert ids == ["F2015-008"] and rot["zelfscan"] == "../../site/zelfscan.html#gemeente=GM0599"
+    assert rot["examples"] == []
+    local = numbers.published_local(2015, "GM0599")
+    assert [(p["finding_id"], p["value"]) for p in local] == [("F2015-012", 42.0)]
+    g32 = numbers.local_content("GM0772", 2015, numbers.municipality_facts("GM0772", 2015))  # Eindhoven
+    assert [f["finding_id"] for f in g32["group_findings"]["findings"]] == ["F2015-007", "F2015-011"]
+    assert "Eindhoven bewoners betrokken bij de werving" in g32["examples"][0]["text"]
+    html = profile.local_html({"facts": numbers.municipality_facts("GM0772", 2015), "wave": 2015,
+                               "published_local": [], "local": g32})
+    assert html.count("<dt>") == 9 and "Doe de zelfscan voor Eindhoven" in html and "F2015-011" in html
+    assert 'href="../../../data/raw/sources/lpggz_handreiking' in html
+    g4_2014 = numbers.group_findings(2014, True, False)  # no reading chosen for 2014: only the G4's own figures
+    assert g4_2014["g4_placement_uncertain"] and [f["finding_id"] for f in g4_2014["findings"]] == ["F2014-005"]
+
+
+def test_rotterdam_expectation_stands_beside_its_published_42(tmp_path):
+    n = {"synthetic": True, "wave": 2015, "facts": numbers.municipality_facts("GM0599", 2015),
+         "published_local": numbers.published_local(2015, "GM0599"),
+         "expected": {"available": True, "source": "x", "reason": None, "groups": [],
+                      "teams": {"status": "prediction", "predicted": 45.37, "pi_low": 31.0, "pi_high": 62.0,
+                                "national_value": None}}}
+    html = " ".join(profile.expected_html(n).split())
+    assert "Gepubliceerd over Rotterdam" in html and "42 teams" in html and "F2015-012" in html
+    assert 'synthetisch</span>45,4' in html

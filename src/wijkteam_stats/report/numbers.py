@@ -33,7 +33,10 @@ from wijkteam_stats.reference.codebook import load_codebook
 from wijkteam_stats.reference.municipalities import CBS_SIZE_CLASSES, mergers, register, to_2025
 from wijkteam_stats.reference.published import load_published
 from wijkteam_stats.reference.waves import register_year
+from wijkteam_stats.reference.waves import settings as wave_settings
 from wijkteam_stats.reference.writers import atomic_write_text
+from wijkteam_stats.report.guidance import (CRITERIA_QUESTIONS, HANDREIKING, LOCAL_EXAMPLES, ROLE_QUESTIONS,
+                                            source_link)
 from wijkteam_stats.reproduce.estimators import proportion, universe_mask
 
 SCHEMA = 2
@@ -408,9 +411,62 @@ def published_local(wave: int, code: str) -> list[dict[str, Any]]:
     return [{"source": "published", "finding_id": str(r.finding_id), "wave": int(r.wave),
              "variable": str(r.variable), "statistic": str(r.statistic), "value": float(r.value),
              "qualifier": str(r.qualifier), "quote": None if pd.isna(r.quote) else str(r.quote),
-             "source_key": str(r.source),
+             "source_key": str(r.source), "link": source_link(str(r.source), SOURCES_FROM_REPORT),
              "publication": PUBLICATIONS_NL.get(str(r.source), f"Movisie, peiling {int(r.wave)}")}
             for r in rows.sort_values("finding_id", kind="stable").itertuples(index=False)]
+
+
+#: Dutch names of the published breakdowns a municipality can belong to.
+GROUP_NAMES_NL = {"G4": "de G4 (de vier grote steden)", "G32": "de G32 (het netwerk van middelgrote steden)",
+                  "non-G32": "de gemeenten buiten de G32"}
+#: From a report page (``outputs/reports/<wave>/``) to the shipped source texts.
+SOURCES_FROM_REPORT = "../../../data/raw/sources"
+
+
+def municipality_groups(wave: int, g4: bool, g32: bool) -> tuple[list[str], bool]:
+    """The published breakdowns (G4, G32, non-G32) the municipality belongs to under the wave's reading of
+    the G32 split, and whether the G4's place in that split is uncertain (no reading chosen)."""
+    if not g4:
+        return (["G32"] if g32 else ["non-G32"]), False
+    reading = wave_settings(int(wave)).reading
+    if reading is None:
+        return ["G4"], True
+    return ["G4"] + {"in_other": ["non-G32"], "in_g32": ["G32"]}.get(reading.g4, []), False
+
+
+def _finding(r: Any) -> dict[str, Any]:
+    return {"finding_id": str(r.finding_id), "wave": int(r.wave), "breakdown": str(r.breakdown),
+            "variable": str(r.variable), "statistic": str(r.statistic),
+            "value": None if pd.isna(r.value) else float(r.value), "qualifier": str(r.qualifier),
+            "quote": None if pd.isna(r.quote) else str(r.quote),
+            "source": source_link(str(r.source), SOURCES_FROM_REPORT)}
+
+
+def group_findings(wave: int, g4: bool, g32: bool) -> dict[str, Any]:
+    """What the wave's publications say about the groups the municipality belongs to (its G32/non-G32 or G4
+    split), each finding with id, value, the quoted sentence and a source link."""
+    groups, uncertain = municipality_groups(wave, g4, g32)
+    try:
+        pub = load_published(wave=int(wave))
+    except (FileNotFoundError, ValueError, KeyError):
+        pub = pd.DataFrame(columns=["wave", "breakdown"])
+    rows = pub[(pub["wave"].astype(int) == int(wave)) & pub["breakdown"].astype(str).isin(groups)]
+    return {"groups": [{"code": g, "name": GROUP_NAMES_NL[g]} for g in groups], "g4_placement_uncertain": uncertain,
+            "findings": [_finding(r) for r in rows.sort_values("finding_id", kind="stable").itertuples(index=False)]}
+
+
+def local_content(code: str, wave: int, facts: dict[str, Any]) -> dict[str, Any]:
+    """Real content about the municipality: its group's published figures, what the sources say about it by
+    name (published findings, local examples of the handreiking) and the handreiking's questions."""
+    return {
+        "group_findings": group_findings(wave, facts["g4"], facts["g32"]),
+        "examples": [{**e, "source": source_link(e["source"], SOURCES_FROM_REPORT)}
+                     for e in LOCAL_EXAMPLES.get(code, [])],
+        "role_questions": [{"role": r, "section": sec, "question": q} for r, sec, q in ROLE_QUESTIONS],
+        "criteria_questions": [{"criterion": c, "question": q} for c, q in CRITERIA_QUESTIONS],
+        "handreiking": source_link(HANDREIKING, SOURCES_FROM_REPORT),
+        "zelfscan": f"../../site/zelfscan.html#gemeente={code}",
+    }
 
 
 def comparison_rows(tidy: pd.DataFrame, code: str, peers: list[str],
@@ -642,6 +698,7 @@ def build_numbers(municipality_code: str, wave: int, survey_path: str | Path,
         "expected": expected_section(expectations, code, comparisons, teams,
                                      exp_path.name if exp_path is not None else None),
         "published_local": published_local(wave, code),
+        "local": local_content(code, wave, facts),
         "provenance": prov,
     }
     return without_own_answers(numbers) if prov["synthetic"] else numbers
