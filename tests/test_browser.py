@@ -144,8 +144,23 @@ def test_site_in_headless_chromium(built_site):
                 assert page.locator("#f-none").is_hidden()
             page.fill("#f-name", "Eemsdelta")  # merged in 2021: finds the three municipalities of 2015
             assert sorted(_visible(page)) == ["GM0003", "GM0010", "GM0024"]
+            # typos: ranked by similarity, with "Bedoelt u …?"
+            for typed, first in (("Amsterdm", "GM0363"), ("Utreht", "GM0344"), ("Groningn", "GM0014")):
+                page.fill("#f-name", typed)
+                assert _visible(page)[:1] == [first], typed
+                assert page.locator("#f-suggest").is_visible() and page.locator("#f-none").is_hidden()
+                assert "Bedoelt u" in page.locator("#f-suggest").inner_text()
+            page.click("#f-suggest-list button >> nth=0")
+            assert page.input_value("#f-name") == "Groningen" and page.locator("#f-suggest").is_hidden()
+            # an alias says why it matches
+            page.fill("#f-name", "Bergen")
+            row = page.locator('#municipalities tbody tr[data-code="GM0241"]')
+            assert row.is_visible() and "— omvat het vroegere Ubbergen" in row.inner_text()
+            page.fill("#f-name", "Den Haag")
+            assert "ook bekend als Den Haag" in page.locator('tr[data-code="GM0518"]').inner_text()
             page.fill("#f-name", "Atlantis")
             assert _visible(page) == [] and page.locator("#f-none").is_visible()
+            assert page.locator("#f-suggest").is_hidden()
             assert "Geen resultaten" in page.locator("#f-none").inner_text()
             page.fill("#f-name", "")
             page.select_option("#f-province", "Groningen")
