@@ -5,7 +5,6 @@ colours = drawn colours)."""
 from __future__ import annotations
 
 import math
-import re
 import warnings
 
 import matplotlib.pyplot as plt

@@ -13,13 +13,14 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from scipy import stats
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+from scipy import stats
 
 from wijkteam_stats.models.fits import Fit
 from wijkteam_stats.models.frame import SIZE_TERM, any_involvement, teams_outcome
 from wijkteam_stats.reference import figures
 from wijkteam_stats.reproduce.estimators import wilson_interval
+from wijkteam_stats.reproduce.figures import display_figure
 
 POP_TICKS = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000]
 
@@ -383,19 +384,11 @@ def plot_weighting(headline: pd.DataFrame, synthetic: bool = False, method: str 
 
 
 def show(fig: plt.Figure, name: str, output_dir: str | Path | None, width: int = 820) -> None:
-    """Save ``fig`` as PNG + SVG under ``output_dir``, display the saved PNG and its caption (in a notebook)
+    """Save ``fig`` as PNG + SVG under ``output_dir``, display a small PNG with alt text and its caption
     and close it. Returns nothing, so a notebook cell ending in ``show(...)`` prints no file paths."""
-    written = figures.save_figure(fig, name, output_dir)
+    figures.save_figure(fig, name, output_dir)
     plt.close(fig)
-    try:
-        from IPython.display import Image, Markdown, display
-
-        display(Image(filename=str(written[0]), width=width))
-        text = figures.figure_caption(fig)
-        if text:
-            display(Markdown(f"*Figuur `{name}`.* {text}"))
-    except ImportError:  # pragma: no cover - IPython is a dependency of the notebooks
-        pass
+    display_figure(fig, name, width)
 
 
 __all__ = [

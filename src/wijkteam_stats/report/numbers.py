@@ -35,8 +35,13 @@ from wijkteam_stats.reference.published import load_published
 from wijkteam_stats.reference.waves import register_year
 from wijkteam_stats.reference.waves import settings as wave_settings
 from wijkteam_stats.reference.writers import atomic_write_text
-from wijkteam_stats.report.guidance import (CRITERIA_QUESTIONS, HANDREIKING, LOCAL_EXAMPLES, ROLE_QUESTIONS,
-                                            source_link)
+from wijkteam_stats.report.guidance import (
+    CRITERIA_QUESTIONS,
+    HANDREIKING,
+    LOCAL_EXAMPLES,
+    ROLE_QUESTIONS,
+    source_link,
+)
 from wijkteam_stats.reproduce.estimators import proportion, universe_mask
 
 SCHEMA = 2

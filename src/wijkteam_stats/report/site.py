@@ -26,7 +26,12 @@ import mistune
 
 from wijkteam_stats import __version__
 from wijkteam_stats.reference import paths, provenance
-from wijkteam_stats.reference.municipalities import SIZE_CLASS_LABELS, normalize_name, register, search_name_sources
+from wijkteam_stats.reference.municipalities import (
+    SIZE_CLASS_LABELS,
+    normalize_name,
+    register,
+    search_name_sources,
+)
 from wijkteam_stats.reference.provenance import git_state, package_versions
 from wijkteam_stats.reference.waves import default_survey_path, register_year
 from wijkteam_stats.reference.writers import CorruptFileError, atomic_write_text, read_json
@@ -90,7 +95,7 @@ def caveats_html() -> str:
     text = re.sub(r"\A# .*\n", "", text)  # the page has its own heading
     md = mistune.create_markdown(escape=True, plugins=["table"])
     html = re.sub(r"<(/?)h[12]>", r"<\1h4>", str(md(_markdown_tables_joined(text))))
-    return html.replace("<table>", '<div class="wt-scroll"><table class="wt-md">').replace("</table>", "</table></div>")
+    return html.replace("<table>", '<div class="wt-scroll" tabindex="0"><table class="wt-md">').replace("</table>", "</table></div>")
 
 
 def read_manifest_file(path: Path) -> dict[str, Any]:

@@ -430,6 +430,41 @@ def reproduction_figures(tidy: pd.DataFrame, published: pd.DataFrame, scorecard:
     return figs
 
 
+def alt_text(fig: plt.Figure) -> str:
+    """What the figure shows, for an ``<img alt>``: its title(s) and the first sentence of its caption."""
+    titles = [t for t in [fig._suptitle.get_text() if fig._suptitle else ""]
+              + [ax.get_title() for ax in fig.axes] if t]
+    cap = (figure_caption(fig) or "").split(". ")[0].strip().rstrip(".")
+    head = titles[0] if titles else "Figuur"
+    return f"{head}: {cap}." if cap and cap != head else f"{head}."
+
+
+def display_png(fig: plt.Figure, dpi: int = 100, colors: int = 96) -> bytes:
+    """The figure as a small palette PNG for a page (no metadata, deterministic); the 200 dpi PNG and the SVG
+    stay the downloadable exports."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    img = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+    out = io.BytesIO()
+    img.quantize(colors=colors, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(
+        out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def display_figure(fig: plt.Figure, name: str, width: int = 820) -> None:
+    """Show a figure on a page: a small PNG with alt text saying what it shows, then its caption."""
+    from IPython.display import Image, Markdown, display
+
+    display(Image(data=display_png(fig), format="png"), metadata={"image/png": {"width": width, "alt": alt_text(fig)}})
+    text = figure_caption(fig)
+    if text:
+        display(Markdown(f"*Figuur `{name}`.* {text}"))
+
+
 def save_reproduction_figures(figures: dict[str, plt.Figure], output_dir: str | Path | None = None
                               ) -> dict[str, list[Path]]:
     """Export each figure as PNG (200 dpi) and SVG into ``output_dir`` (default ``outputs/figures``)."""
@@ -437,7 +472,8 @@ def save_reproduction_figures(figures: dict[str, plt.Figure], output_dir: str | 
 
 
 __all__ = [  # figure_caption and CAPTION_GID are re-exported for the notebook and older callers
-    "CAPTION_GID", "JITTER_SEED", "MIN_BOX_POINTS", "MIN_GROUP_SYNTHETIC", "figure_caption", "plot_composition", "plot_goals",
+    "CAPTION_GID", "JITTER_SEED", "MIN_BOX_POINTS", "MIN_GROUP_SYNTHETIC", "alt_text", "display_figure",
+    "display_png", "figure_caption", "plot_composition", "plot_goals",
     "plot_involvement", "plot_teams_per_municipality", "plot_trend", "reproduction_figures",
     "save_reproduction_figures", "trend_table",
 ]
