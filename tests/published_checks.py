@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 CODE_TOKEN = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")  # snake_case identifiers
 ISO_DATE = re.compile(r"\b(19|20)\d\d-\d\d-\d\d\b")
 MISSING = re.compile(r"\b(NaN|nan|None|True|False|<NA>)\b")
-ENGLISH = re.compile(r"\b(match|mismatch|not reproducible|rounded|exact|approximate|kept|merged|dropped|rows read|"
+ENGLISH = re.compile(r"\b(match|mismatch|not reproducible|rounded|approximate|kept|merged|dropped|rows read|"
                      r"published|reproduced|respondents|with_teams)\b")
 
 
