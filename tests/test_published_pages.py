@@ -39,3 +39,18 @@ def test_publication_reads_the_wave_settings():
     assert (p["title"], p["year"], p["fieldwork"]) == ("Sociale (wijk)teams in vogelvlucht", 2015, "oktober 2014")
     with pytest.raises(ValueError, match="unknown page kind"):
         intro_html("scorecard", [2015], True)
+
+
+def test_cleaning_section_in_dutch_words():
+    import pandas as pd
+
+    from wijkteam_stats.report.pages import cleaning_html
+    log = pd.DataFrame({"action": ["kept"] * 220 + ["merged"] * 3 + ["dropped"]})
+    html = cleaning_html(log, "export.csv")
+    assert page_problems("<h1>x</h1>" + html) == []
+    assert "224 rijen gelezen" in html and "<th scope=\"row\">behouden</th><td class=\"num\">220</td>" in html
+    assert "<th scope=\"row\">apart gezet</th><td class=\"num\">0</td>" in html
+    for english in ("kept", "merged", "dropped", "rows read"):
+        assert english not in html.replace("export.csv", "")
+    with pytest.raises(ValueError, match="unknown action"):
+        cleaning_html(pd.DataFrame({"action": ["lost"]}), "export.csv")

@@ -8,10 +8,14 @@ researcher's notebook. Texts follow the waves present (any number), never a fixe
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from wijkteam_stats.clean.log import ACTIONS_NL
 from wijkteam_stats.reference.waves import settings
 from wijkteam_stats.report.render import render
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Notebook of each page kind (the full researcher's version, linked as "notebook").
 NOTEBOOKS = {"reproduction": "01_reproduce_movisie.ipynb", "models": "02_involvement_vs_size.ipynb",
@@ -39,3 +43,14 @@ def intro_html(kind: str, waves: list[int], synthetic: bool) -> str:
     return render("pages/intro.html.j2", kind=kind, pubs=pubs, pub=pubs[-1], synthetic=bool(synthetic),
                   notebook=f"{TO_ROOT}/notebooks/{NOTEBOOKS[kind]}",
                   sources=f"{TO_ROOT}/data/raw/published/movisie_{{wave}}.csv")
+
+
+def cleaning_html(log: pd.DataFrame, file_name: str) -> str:
+    """What the cleaning did with the rows of ``file_name``, in Dutch: rows read and a table of what happened
+    to them (every action, zeros included; the cleaning log CSV keeps the codes)."""
+    counts = log["action"].astype("string").value_counts()
+    unknown = sorted(set(counts.index) - set(ACTIONS_NL))
+    if unknown:
+        raise ValueError(f"cleaning log of {file_name}: unknown action(s) {unknown}; expected {sorted(ACTIONS_NL)}")
+    rows = [{"action": nl, "n": int(counts.get(code, 0))} for code, nl in ACTIONS_NL.items()]
+    return render("pages/cleaning.html.j2", file_name=file_name, n_rows=int(len(log)), rows=rows)
