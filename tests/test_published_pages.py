@@ -54,3 +54,9 @@ def test_cleaning_section_in_dutch_words():
         assert english not in html.replace("export.csv", "")
     with pytest.raises(ValueError, match="unknown action"):
         cleaning_html(pd.DataFrame({"action": ["lost"]}), "export.csv")
+
+
+def test_a_wave_without_settings_is_named_by_its_year():
+    html = intro_html("trends", [2015, 2016], synthetic=False)
+    assert "<h1>Trends over de peilingen 2015 en 2016</h1>" in html and "peiling 2016" in html
+    assert page_problems(html) == []

@@ -25,8 +25,14 @@ TO_ROOT = "../.."
 
 
 def publication(wave: int) -> dict[str, Any]:
-    """The wave's publication: full reference, short title (the sentence after the year), year, fieldwork."""
-    s = settings(int(wave))
+    """The wave's publication: full reference, short title (the sentence after the year), year, fieldwork.
+    A wave without settings in ``waves.yaml`` (only a published-figures file) is named by its year."""
+    try:
+        s = settings(int(wave))
+    except KeyError:
+        return {"wave": int(wave), "reference": f"Movisie, peiling {int(wave)} (gepubliceerde cijfers).",
+                "title": f"peiling {int(wave)}", "year": None, "fieldwork": "onbekend",
+                "fieldwork_start": None, "fieldwork_end": None}
     m = re.search(r"\((\d{4})\)\.\s*(.+?)\.\s", s.report)
     return {"wave": int(wave), "reference": s.report, "title": m.group(2) if m else s.report,
             "year": int(m.group(1)) if m else None, "fieldwork": s.fieldwork_label,
