@@ -169,7 +169,7 @@ def test_dutch_text_columns(audit):
     assert "{14, 15}" in vr and "minstens 2 gemeenten kruisten meerdere vormen aan" in vr
     assert "minstens 1 gemeente kruiste" in _row(audit, "X-involvement-wijkbewoners")["toelichting"]
     nl = audit_markdown(audit)
-    assert "X-mean-base (alle respondenten en respondenten met teams passen allebei)" in nl and "both fit" not in nl
+    assert "basis gemiddelde (alle respondenten en respondenten met teams passen allebei)" in nl and "both fit" not in nl
     assert "alle respondenten: 603/234 = 2,58; respondenten met teams: 603/203 = 2,97, 603/204 = 2,96" in nl
     assert "both fit" in audit_markdown(audit, lang="en")
     table = audit_table_nl(audit)
@@ -177,7 +177,8 @@ def test_dutch_text_columns(audit):
                                       "Toelichting"]
     assert len(table) == int((audit["kind"] == "cross-check").sum())
     assert set(table["Status"]) == {"consistent", "meerduidig"}
-    assert table.loc[table["Controle"] == "X-support-base", "Lezing"].item() == (
+    assert not table["Controle"].str.startswith("X-").any() and "lezing 1" in set(table["Controle"])
+    assert table.loc[table["Controle"] == "basis ondersteuning", "Lezing"].item() == (
         "aandeel van alle responderende gemeenten ('van de gemeenten')")
 
 

@@ -48,7 +48,8 @@ def test_2014_audit_states_its_reading_and_no_2015_sentence(audit14):
     assert not (audit14["status"] == "inconsistent").any()
     verdict = _row(audit14, "X-readings")
     assert verdict["status"] == "consistent"
-    assert verdict["lezing"] == "G32 = de 36 netwerkleden op 2014-10-01 / 2014-10-31; de G4 in geen van beide groepen"
+    assert verdict["lezing"] == (
+        "G32 = de 36 netwerkleden op 1 oktober 2014 / 31 oktober 2014; de G4 in geen van beide groepen")
     assert (audit14["status"] == "rejected").sum() == 5
     md = audit_markdown(audit14)
     assert "1 van de 6 onderzochte lezingen" in md and "5 verworpen lezing(en)" in md
@@ -63,7 +64,7 @@ def test_2017_audit_uses_its_declared_reading_and_own_figures():
     assert (audit["status"] == "reference").sum() == 5
     assert not (audit["status"] == "inconsistent").any()
     assert _row(audit, "X-readings")["status"] == "ambiguous"  # no G32 figure: every reading fits
-    assert "38 netwerkleden op 2017-01-01" in _row(audit, "X-readings")["lezing"]
+    assert "38 netwerkleden op 1 januari 2017" in _row(audit, "X-readings")["lezing"]
     md = audit_markdown(audit, lang="en")
     assert "242/388" in _row(audit, "X-response")["feasible"]
     assert "603" not in md and "176" not in md and "Involvement" not in md

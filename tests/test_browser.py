@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from published_checks import page_problems
 from test_profile import SCRIPT, fake_expectations, fake_tidy, mark_provenance, teams_answers
 
 from wijkteam_stats.batch.runner import run_reports
@@ -29,6 +30,9 @@ INSTRUCTION = "Chromium not found: apt-get install chromium"
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = paths.OUTPUTS / "screenshots"
+#: Pages held to the published-page rules (tests/published_checks.py). Not yet the methods page (it embeds the
+#: English assumptions document) nor the real notebook-made national pages (see tests/test_published_pages.py).
+PUBLISHED_RULES = ("index", "report", "reproduction")
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not CHROMIUM.is_file(), reason=INSTRUCTION)]
@@ -124,8 +128,9 @@ def test_site_in_headless_chromium(built_site):
                         _check_images(page, at_least=2)
                         _check_map(page)
                     page.screenshot(path=str(SCREENSHOTS / f"{name}_{width}.png"), full_page=name != "index")
-                    if width == 1280:
-                        _axe(page, name)
+                    _axe(page, f"{name} at {width} px")
+                    if name in PUBLISHED_RULES:
+                        assert page_problems(page.content()) == [], name
                 context.close()
 
             context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -145,8 +150,23 @@ def test_site_in_headless_chromium(built_site):
                 assert page.locator("#f-none").is_hidden()
             page.fill("#f-name", "Eemsdelta")  # merged in 2021: finds the three municipalities of 2015
             assert sorted(_visible(page)) == ["GM0003", "GM0010", "GM0024"]
+            # typos: ranked by similarity, with "Bedoelt u …?"
+            for typed, first in (("Amsterdm", "GM0363"), ("Utreht", "GM0344"), ("Groningn", "GM0014")):
+                page.fill("#f-name", typed)
+                assert _visible(page)[:1] == [first], typed
+                assert page.locator("#f-suggest").is_visible() and page.locator("#f-none").is_hidden()
+                assert "Bedoelt u" in page.locator("#f-suggest").inner_text()
+            page.click("#f-suggest-list button >> nth=0")
+            assert page.input_value("#f-name") == "Groningen" and page.locator("#f-suggest").is_hidden()
+            # an alias says why it matches
+            page.fill("#f-name", "Bergen")
+            row = page.locator('#municipalities tbody tr[data-code="GM0241"]')
+            assert row.is_visible() and "— omvat het vroegere Ubbergen" in row.inner_text()
+            page.fill("#f-name", "Den Haag")
+            assert "ook bekend als Den Haag" in page.locator('tr[data-code="GM0518"]').inner_text()
             page.fill("#f-name", "Atlantis")
             assert _visible(page) == [] and page.locator("#f-none").is_visible()
+            assert page.locator("#f-suggest").is_hidden()
             assert "Geen resultaten" in page.locator("#f-none").inner_text()
             page.fill("#f-name", "")
             page.select_option("#f-province", "Groningen")

@@ -5,7 +5,6 @@ colours = drawn colours)."""
 from __future__ import annotations
 
 import math
-import re
 import warnings
 
 import matplotlib.pyplot as plt
@@ -235,12 +234,18 @@ def test_caption_bases_are_the_data_drawn(exported, shipped):
     teams_fig = exported[f"reproductie_teams_per_gemeente_{WAVE}"]
     ax = teams_fig.axes[0]
     points = sum(len(c.get_offsets()) for c in ax.collections if len(c.get_offsets()) > 1)
-    n_teams_known = int((tidy["has_teams"].eq("ja").fillna(False) & tidy["n_teams"].notna()).sum())
-    assert points == n_teams_known <= with_teams
-    assert f"n = {n_teams_known} gemeenten" in figures.figure_caption(teams_fig)
-    # G4 has two municipalities with teams: points only, no box
+    known = tidy["has_teams"].eq("ja").fillna(False) & tidy["n_teams"].notna()
+    reg = shipped["register"].set_index("gm_code")
+    in_g4 = tidy["gm_code"].map(reg["g4"]).fillna(False).astype(bool)
+    assert shipped["synthetic"]
+    # synthetic data: no point per municipality, nothing of the G4 (4 municipalities) but published Rotterdam
+    assert points == 0
+    n_drawn = int((known & ~in_g4).sum())
+    assert 0 < n_drawn < int(known.sum()) <= with_teams
+    assert f"n = {n_drawn} gemeenten" in figures.figure_caption(teams_fig)
     g4_boxes = [p for p in ax.patches if abs(p.get_path().get_extents().x0 - (-0.25)) < 0.01]
     assert g4_boxes == []
+    assert [t.get_text() for t in ax.texts] == ["Rotterdam: 42 (gepubliceerd)"]
     rec = figures.figure_caption(exported[f"models_recovery_{WAVE}"])
     assert "rood" not in rec and "donkeroranje" in rec
 
@@ -259,10 +264,11 @@ def test_report_figures_have_no_defects_and_caption_the_plotted_base(shipped):
             assert find_defects(fig, caption=cap, bbox_inches=None) == [], (code, section)
             # synthetic data: the national points are published figures (no n); the base is the peers' answers
             assert numbers["synthetic"] is True
-            plotted = [r["peers"]["n"] for r in numbers["comparisons"][section] if r["peers"]]
-            assert profile.plotted_bases(numbers, section) == plotted
-            assert caption_ns(cap) == [(min(plotted), max(plotted))]
-            assert re.search(r"n = 234\b", cap) is None  # not the number of respondents
+            # ... and no peer n either: it would tell how many peers (invented) took part
+            assert all("n" not in r["peers"] for r in numbers["comparisons"][section] if r["peers"])
+            assert profile.plotted_bases(numbers, section) == []
+            assert caption_ns(cap) == []
+            assert f"de {numbers['peers']['n_municipalities']} gemeenten met" in cap
             plt.close(fig)
             checked += 1
         fig = profile.municipality_map(numbers["gm_code"], numbers["peers"]["codes"], WAVE)

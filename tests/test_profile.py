@@ -168,7 +168,7 @@ def test_facts_of_amsterdam():
     assert f["size_class"] == "≥ 100.000" and f["size_class_cbs"] == 8
     assert f["g4"] is True and f["g32"] is False
     assert f["history"] == [] and [t["gm_code"] for t in f["today"]] == ["GM0363"]
-    assert "bestaat in 2025 nog steeds" in _history(f)
+    assert "bestaat in 2025 nog, nu met dat gebied erbij" in _history(f)
 
 
 def test_facts_follow_mergers_and_splits():
@@ -184,6 +184,66 @@ def test_facts_follow_mergers_and_splits():
     fm = numbers.municipality_facts("GM1921", 2015)  # De Friese Meren renamed mid-2015
     assert fm["history"][0]["kind"] == "nieuwe_code_naamswijziging"
     assert "De Fryske Marren" in _history(fm)
+
+
+def _csv_events(year):
+    """Straight from the CBS file (no project code): per code the (date, other code) pairs it lost to / took in."""
+    import csv
+    from datetime import date
+
+    from wijkteam_stats.reference.paths import RAW
+    lost, gained = {}, {}
+    with open(RAW / "cbs" / "herindelingen_2015_2025.csv", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            if r["opvolger_rol"] == "klein_overlap" or date.fromisoformat(r["datum"]) <= date(year, 1, 1):
+                continue
+            lost.setdefault(r["oude_gm_code"], set()).add((r["datum"], r["nieuwe_gm_code"]))
+            if r["oude_gm_code"] != r["nieuwe_gm_code"]:
+                gained.setdefault(r["nieuwe_gm_code"], set()).add((r["datum"], r["oude_gm_code"]))
+    return lost, gained
+
+
+@pytest.mark.parametrize("wave", [2014, 2015, 2017])
+def test_merger_history_both_ways_for_every_municipality_of_every_wave(wave):
+    from wijkteam_stats.reference.waves import register_year
+    year = register_year(wave)
+    lost, gained = _csv_events(year)
+    codes = register(year)["gm_code"].astype(str).tolist()
+    n_gains = 0
+    names = register(year).set_index("gm_code")["name"]
+    for code in codes:  # the facts' history parts (municipality_facts adds the CBS rows and to_2025)
+        f = {"name": names[code], "gains": numbers.municipality_gains(code, year),
+             "history": numbers.municipality_history(code, year), "today": []}
+        first_loss = min((d for d, _ in lost.get(code, ())), default="9999")
+        expected_gains = {(d, c) for d, c in gained.get(code, ()) if d < first_loss}
+        assert {(g["date"], g["from_code"]) for g in f["gains"]} == expected_gains, code
+        own = [e for e in f["history"] if e["from_code"] == code]
+        got = {(own[0]["date"], s["gm_code"]) for s in own[0]["successors"]} if own else set()
+        assert got == {e for e in lost.get(code, ()) if e[0] == first_loss}, code
+        text = render.render("report/history.html.j2", f=f)
+        same = "bestaat in 2025 nog steeds in dezelfde vorm" in text
+        assert same == (not expected_gains and code not in lost), code
+        for g in f["gains"]:
+            assert g["from_name"] in text, code
+        n_gains += bool(expected_gains)
+    assert n_gains >= 10
+
+
+def test_merger_history_names_what_was_absorbed():
+    ams = numbers.municipality_facts("GM0363", 2015)
+    assert [(g["date"], g["from_name"]) for g in ams["gains"]] == [("2022-03-24", "Weesp")]
+    text = " ".join(_history(ams).split())
+    assert "Op 24 maart 2022 is Weesp opgegaan in Amsterdam." in text and "dezelfde vorm" not in text
+    swf = numbers.municipality_facts("GM1900", 2015)
+    assert [(g["from_name"], g["area_share"]) for g in swf["gains"]] == [("Littenseradiel", 0.51)]
+    assert "Súdwest-Fryslân kreeg er een deel van bij (51 % van de oppervlakte van Littenseradiel)" in " ".join(
+        _history(swf).split())
+    weesp = numbers.municipality_facts("GM0457", 2015)  # took part of Muiden (2016), then went up in Amsterdam
+    assert [g["from_name"] for g in weesp["gains"]] == ["Muiden"]
+    assert weesp["history"][0]["successors"][0]["name"] == "Amsterdam"
+    app = numbers.municipality_facts("GM0003", 2015)
+    assert app["history"][0]["partners"] == ["Delfzijl", "Loppersum"]
+    assert "Appingedam met Delfzijl en Loppersum samengevoegd tot de nieuwe gemeente Eemsdelta" in _history(app)
 
 
 def test_peer_codes_are_the_size_class_without_itself():
@@ -385,3 +445,34 @@ def test_unanswered_teams_question_is_not_read_as_no_teams():
     assert next(r for r in rows["teams"] if r["key"] == "has_teams")["own"] == "niet beantwoord"
     assert {r["own"] for r in rows["involvement"]} == {"niet beantwoord"}
     assert next(r for r in rows["teams"] if r["key"] == "needs_support")["own"] == "ja"
+
+
+def test_local_content_is_published_and_names_the_group():
+    rot = numbers.local_content("GM0599", 2015, numbers.municipality_facts("GM0599", 2015))
+    # 2015 reads the G4 among the other municipalities (reading D4): Rotterdam gets G4 and non-G32 findings
+    assert [g["code"] for g in rot["group_findings"]["groups"]] == ["G4", "non-G32"]
+    ids = [f["finding_id"] for f in rot["group_findings"]["findings"]]
+    assert ids == ["F2015-008"] and rot["zelfscan"] == "../../site/zelfscan.html#gemeente=GM0599"
+    assert rot["examples"] == []
+    local = numbers.published_local(2015, "GM0599")
+    assert [(p["finding_id"], p["value"]) for p in local] == [("F2015-012", 42.0)]
+    g32 = numbers.local_content("GM0772", 2015, numbers.municipality_facts("GM0772", 2015))  # Eindhoven
+    assert [f["finding_id"] for f in g32["group_findings"]["findings"]] == ["F2015-007", "F2015-011"]
+    assert "Eindhoven bewoners betrokken bij de werving" in g32["examples"][0]["text"]
+    html = profile.local_html({"facts": numbers.municipality_facts("GM0772", 2015), "wave": 2015,
+                               "published_local": [], "local": g32})
+    assert html.count("<dt>") == 9 and "Doe de zelfscan voor Eindhoven" in html and "F2015-011" in html
+    assert 'href="../../../data/raw/sources/lpggz_handreiking' in html
+    g4_2014 = numbers.group_findings(2014, True, False)  # no reading chosen for 2014: only the G4's own figures
+    assert g4_2014["g4_placement_uncertain"] and [f["finding_id"] for f in g4_2014["findings"]] == ["F2014-005"]
+
+
+def test_rotterdam_expectation_stands_beside_its_published_42(tmp_path):
+    n = {"synthetic": True, "wave": 2015, "facts": numbers.municipality_facts("GM0599", 2015),
+         "published_local": numbers.published_local(2015, "GM0599"),
+         "expected": {"available": True, "source": "x", "reason": None, "groups": [],
+                      "teams": {"status": "prediction", "predicted": 45.37, "pi_low": 31.0, "pi_high": 62.0,
+                                "national_value": None}}}
+    html = " ".join(profile.expected_html(n).split())
+    assert "Gepubliceerd over Rotterdam" in html and "42 teams" in html and "F2015-012" in html
+    assert 'synthetisch</span>45,4' in html

@@ -111,9 +111,10 @@ def test_synthetic_sections_show_no_answer_and_mark_every_example_value(inputs):
     # every peer value (the example of the layout) carries the mark
     for table in re.findall(r"<table class=\"wt-table wt-compare\">.*?</table>", html, re.S):
         for row in re.findall(r"<tr><th scope=\"row\">.*?</tr>", table, re.S):
-            cells = re.findall(r"<td>(.*?)</td>", row, re.S)
-            assert len(cells) == 2, row  # peers, national: no column of the municipality
-            assert "wt-mark" in cells[0] or cells[0] == "geen antwoorden", row
+            cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+            assert len(cells) == 2, row  # national (published, first), peers: no column of the municipality
+            assert "wt-mark" in cells[1] or cells[1] == "geen antwoorden", row
+            assert "wt-mark" not in cells[0] and ("gepubliceerd" in cells[0]), row
     assert not MISSING_MARKERS.search(html)
 
 

@@ -9,6 +9,7 @@ import nbformat
 import pandas as pd
 import pytest
 from PIL import Image
+from published_checks import page_problems
 
 from wijkteam_stats.cli import main
 from wijkteam_stats.reference import paths, provenance
@@ -114,3 +115,8 @@ def test_wijkteam_reproduce_runs_the_notebook_on_the_shipped_data(tmp_path, caps
     for english in ("reference figure of wave", "rank not shared", "item non-response excluded", "both fit",
                     "G32 = the network", "see X-"):
         assert english not in html, english
+    # the published-page rules: one H1 naming the wave and publication, no code token, ISO date, NaN/True/False,
+    # English status word or image without a real alt text
+    assert page_problems(html) == []
+    assert "<h1>Peiling 2015 nagerekend: Sociale (wijk)teams in beeld</h1>" in html
+    assert len(html) < 500_000

@@ -178,7 +178,7 @@ def test_templates_escape_data():
                          provenance={"version": "0", "commit": None, "date": "2026-01-01"}, national=[], indexes=[],
                          rows=[{"gm_code": "GM0001", "name": SCRIPT, "province": "<b>p</b>", "size_class": "< 20.000",
                                 "population": "1", "participated": "ja", "has_teams": "ja", "href": None,
-                                "stale": False, "stale_reason": "", "search": SCRIPT}],
+                                "stale": False, "stale_reason": "", "search": SCRIPT, "why": "|" + SCRIPT}],
                          provinces=["<b>p</b>"], size_classes=SIZE_CLASS_LABELS, n_stale=0)
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html and "<b>p</b>" not in html
     assert site.with_nav("<html><body class='x'>y</body></html>", "../").startswith(
@@ -188,3 +188,13 @@ def test_templates_escape_data():
 def test_site_command(outputs, capsys):
     assert main(["site", "--wave", "2015", "--outputs", str(outputs)]) == 0
     assert "2 of 393 municipality reports" in capsys.readouterr().out
+
+
+def test_search_keys_say_why_a_name_finds_a_municipality():
+    from wijkteam_stats.report.site import search_keys
+    keys = {c: dict(v) for c, v in search_keys(2015).items()}
+    assert keys["GM0241"]["groesbeek"] == "" and keys["GM0241"]["ubbergen"] == "omvat het vroegere Ubbergen"
+    assert keys["GM0241"]["berg en dal"] == "later opgegaan in of hernoemd tot Berg en Dal"
+    assert keys["GM0518"]["den haag"] == "ook bekend als Den Haag" and keys["GM0518"]["s gravenhage"] == ""
+    assert keys["GM0003"]["eemsdelta"] == "later opgegaan in of hernoemd tot Eemsdelta"
+    assert len(keys) == 393 and all(k for v in keys.values() for k in v)

@@ -14,11 +14,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+from scipy import stats
 
 from wijkteam_stats.models.fits import Fit
 from wijkteam_stats.models.frame import SIZE_TERM, any_involvement, teams_outcome
 from wijkteam_stats.reference import figures
 from wijkteam_stats.reproduce.estimators import wilson_interval
+from wijkteam_stats.reproduce.figures import display_figure
 
 POP_TICKS = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000]
 
@@ -40,6 +42,10 @@ def _pct(x: float, _pos: object = None) -> str:
     return f"{100 * x:.0f} %"
 
 
+#: On synthetic data a drawn aggregate covers at least this many municipalities.
+MIN_GROUP = 10
+
+
 def _hc(fits: Mapping[str, Fit] | None, default: str = "HC1") -> str:
     types = {f.cov_type for f in (fits or {}).values() if f is not None}
     return types.pop() if len(types) == 1 else default
@@ -54,7 +60,8 @@ def _or_axis(ax: plt.Axes, low: float, high: float) -> None:
 
 
 def binned_shares(frame: pd.DataFrame, group: str) -> pd.DataFrame:
-    """Observed share of any involvement per size class (Wilson 95 %), at the median population of the class."""
+    """Observed share of any involvement per size class (Wilson 95 %), at the geometric mean population of the
+    class (not one municipality's exact size)."""
     y = any_involvement(frame, group)
     keep = y.notna().to_numpy()
     sub = frame.loc[keep].assign(_y=y[keep].astype(bool).to_numpy())
@@ -62,9 +69,28 @@ def binned_shares(frame: pd.DataFrame, group: str) -> pd.DataFrame:
     for cls, s in sub.groupby(sub["size_class"].astype("string"), sort=False):
         k, n = int(s["_y"].sum()), len(s)
         lo, hi = wilson_interval(k, n)
-        rows.append({"size_class": cls, "population": float(s["population"].astype(float).median()),
+        rows.append({"size_class": cls, "population": float(np.exp(np.log(s["population"].astype(float)).mean())),
                      "share": k / n, "ci_low": lo / 100, "ci_high": hi / 100, "n": n})
     return pd.DataFrame(rows).sort_values("population").reset_index(drop=True)
+
+
+def binned_teams(sub: pd.DataFrame, teams: pd.Series) -> pd.DataFrame:
+    """Mean number of teams per size class (95 % t-interval) at the geometric mean population; classes of
+    fewer than :data:`MIN_GROUP` municipalities are left out."""
+    df = pd.DataFrame({"cls": sub["size_class"].astype("string").to_numpy(),
+                       "population": sub["population"].astype(float).to_numpy(), "y": teams.to_numpy(float)})
+    rows = []
+    for cls, g in df.groupby("cls", sort=False):
+        n = len(g)
+        if n < MIN_GROUP:
+            continue
+        mean, sd = float(g["y"].mean()), float(g["y"].std(ddof=1))
+        half = float(stats.t.ppf(0.975, n - 1)) * sd / np.sqrt(n)
+        pop = float(np.exp(np.log(g["population"]).mean()))  # geometric mean: not one municipality's size
+        rows.append({"size_class": cls, "population": pop, "mean": mean,
+                     "ci_low": max(mean - half, 0.5), "ci_high": mean + half, "n": n})
+    return pd.DataFrame(rows, columns=["size_class", "population", "mean", "ci_low", "ci_high", "n"]
+                        ).sort_values("population", kind="stable").reset_index(drop=True)
 
 
 def plot_involvement_vs_size(curves: pd.DataFrame, frame: pd.DataFrame, labels: Mapping[str, str],
@@ -80,13 +106,20 @@ def plot_involvement_vs_size(curves: pd.DataFrame, frame: pd.DataFrame, labels: 
     low = float(curves["population"].min()) if len(curves) else 1_000
     high = float(curves["population"].max()) if len(curves) else 1_000_000
     bases = []
+    if synthetic and len(frame):  # the drawn range must not reveal the smallest or largest respondent's size
+        meds = frame.groupby(frame["size_class"].astype("string"))["population"].median().astype(float)
+        low, high = float(meds.min()) / 1.5, float(meds.max()) * 1.5
     for ax, g in zip(axes.flat, groups, strict=False):
         c = curves[(curves["outcome"] == g) & (curves["model"] == model)]
+        if synthetic:
+            c = c[(c["population"] >= low) & (c["population"] <= high)]
         if len(c):
             ax.fill_between(c["population"], c["ci_low"], c["ci_high"], color=figures.PALETTE[0], alpha=0.2,
                             linewidth=0, label="95 %-betrouwbaarheidsband")
             ax.plot(c["population"], c["predicted"], color=figures.PALETTE[0], lw=2, label="voorspelde kans")
         b = binned_shares(frame, g)
+        if synthetic:
+            b = b[b["n"] >= MIN_GROUP]
         bases.append(int(b["n"].sum()))
         ax.errorbar(b["population"], b["share"], yerr=[b["share"] - b["ci_low"], b["ci_high"] - b["share"]],
                     fmt="o", color=figures.PALETTE[1], ms=5, capsize=3, label="waargenomen per grootteklasse")
@@ -168,14 +201,27 @@ def plot_teams_vs_size(frame: pd.DataFrame, curve: pd.DataFrame, check: pd.DataF
     sub = frame.loc[keep]
     fig, ax = plt.subplots(figsize=(8, 5))
     curves = {m: c for m, c in curve.groupby("model", sort=False)} if "model" in curve.columns else {"": curve}
-    g32 = sub["g32"].astype(bool).to_numpy()
-    ax.scatter(sub.loc[~g32, "population"].astype(float), y[keep][~g32].astype(float), s=14, alpha=0.6,
-               color=figures.PALETTE[4], label="gemeenten met teams")
-    ax.scatter(sub.loc[g32, "population"].astype(float), y[keep][g32].astype(float), s=22, alpha=0.8,
-               marker="D", color=figures.PALETTE[3], label="G32-gemeenten")
+    if synthetic:  # no point at a municipality's exact population: means per size class (>= 10 municipalities)
+        bins = binned_teams(sub, y[keep].astype(float))
+        ax.errorbar(bins["population"], bins["mean"], yerr=[bins["mean"] - bins["ci_low"],
+                    bins["ci_high"] - bins["mean"]], fmt="o", ms=6, capsize=3, color=figures.PALETTE[4],
+                    label="gemiddelde per grootteklasse (95 %-interval)")
+        span = (float(bins["population"].min()), float(bins["population"].max())) if len(bins) else None
+    else:
+        g32 = sub["g32"].astype(bool).to_numpy()
+        ax.scatter(sub.loc[~g32, "population"].astype(float), y[keep][~g32].astype(float), s=14, alpha=0.6,
+                   color=figures.PALETTE[4], label="gemeenten met teams")
+        ax.scatter(sub.loc[g32, "population"].astype(float), y[keep][g32].astype(float), s=22, alpha=0.8,
+                   marker="D", color=figures.PALETTE[3], label="G32-gemeenten")
+        span = None
     names = {"truncnb2_teams": "verwacht aantal gegeven teams (nul-afgeknot, 95 %-band)",
              "nb2_teams": "NB2-gemiddelde (niet afgeknot)"}
+    rot_pop = None
+    if check is not None and len(check) and check["check"].str.startswith("Rotterdam").any():
+        rot_pop = float(check.loc[check["check"].str.startswith("Rotterdam"), "population"].iloc[0])
     for m, c in curves.items():
+        if span is not None:  # synthetic: the curve between the size classes (and to published Rotterdam)
+            c = c[(c["population"] >= span[0]) & (c["population"] <= max(span[1], rot_pop or span[1]))]
         if not len(c):
             continue
         main = m != "nb2_teams" or len(curves) == 1
@@ -204,10 +250,12 @@ def plot_teams_vs_size(frame: pd.DataFrame, curve: pd.DataFrame, check: pd.DataF
     ax.set_yscale("log")
     low = float(sub["population"].astype(float).min()) if len(sub) else 1_000
     high = float(sub["population"].astype(float).max()) if len(sub) else 1_000_000
+    if span is not None:  # the axis must not show where the smallest or largest respondent lies either
+        low, high = span[0] / 2, max(span[1], rot_pop or span[1]) * 1.2
     _pop_axis(ax, low, high)
     ax.yaxis.set_major_locator(FixedLocator([0.2, 0.5, 1, 2, 5, 10, 20, 50, 100]))
     ax.yaxis.set_minor_locator(NullLocator())
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}".replace(".", ",")))
     ax.set_xlabel("Inwoners op 1 januari (logaritmische schaal)")
     ax.set_ylabel("Aantal sociale (wijk)teams (log-schaal)")
     ax.set_title("Aantal teams naar inwonertal (gemeenten met teams)")
@@ -217,6 +265,9 @@ def plot_teams_vs_size(frame: pd.DataFrame, curve: pd.DataFrame, check: pd.DataF
     text = ("Aantal sociale (wijk)teams naar inwonertal met het verwachte aantal gegeven teams (nul-afgeknot model) "
             "en het NB2-gemiddelde (gestreept); ster: Rotterdam zoals gepubliceerd met voorspellingsinterval, "
             "stippellijn: gepubliceerd G32-gemiddelde")
+    if synthetic:
+        text += (f"; punten: gemiddelde per grootteklasse van minstens {MIN_GROUP} gemeenten op het gemiddelde "
+                 "inwonertal van de klasse (geen punten per gemeente: die antwoorden zijn verzonnen)")
     method = method or ("delta-methode op de log-schaal met robuuste SE; voorspellingsinterval uit het "
                         "afgeknotte model")
     return figures.add_caption(fig, text, method=method, synthetic=synthetic, wrap=105)
@@ -333,19 +384,11 @@ def plot_weighting(headline: pd.DataFrame, synthetic: bool = False, method: str 
 
 
 def show(fig: plt.Figure, name: str, output_dir: str | Path | None, width: int = 820) -> None:
-    """Save ``fig`` as PNG + SVG under ``output_dir``, display the saved PNG and its caption (in a notebook)
+    """Save ``fig`` as PNG + SVG under ``output_dir``, display a small PNG with alt text and its caption
     and close it. Returns nothing, so a notebook cell ending in ``show(...)`` prints no file paths."""
-    written = figures.save_figure(fig, name, output_dir)
+    figures.save_figure(fig, name, output_dir)
     plt.close(fig)
-    try:
-        from IPython.display import Image, Markdown, display
-
-        display(Image(filename=str(written[0]), width=width))
-        text = figures.figure_caption(fig)
-        if text:
-            display(Markdown(f"*Figuur `{name}`.* {text}"))
-    except ImportError:  # pragma: no cover - IPython is a dependency of the notebooks
-        pass
+    display_figure(fig, name, width)
 
 
 __all__ = [

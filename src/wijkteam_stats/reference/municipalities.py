@@ -436,11 +436,12 @@ def resolve(text: object, year: int | None = None, province: str | None = None) 
     return targets.pop()
 
 
-def search_names(year: int) -> dict[str, list[str]]:
-    """For every municipality of 1 January ``year``: the folded names (:func:`normalize_name`) by which
-    :func:`resolve` finds it: its own name, the aliases people type (Den Haag, Den Bosch, Frisian spellings),
-    names of municipalities that merged into it before that date and names of the municipalities it became
-    part of later. A site's search box uses these, so it knows the same names as ``resolve``."""
+@lru_cache(maxsize=4)
+def search_name_sources(year: int) -> dict[str, dict[str, list[tuple[str, str]]]]:
+    """Like :func:`search_names`, with why each name finds the municipality: per folded name the
+    (relation, official name) pairs it comes from; relation ``same`` (its own name, an alias or another
+    name of the same code), ``earlier`` (a municipality that went up in it by 1 January ``year``) or
+    ``later`` (a municipality it became part of, or was renamed to, after that date)."""
     year = _check_year(year)
     when = pd.Timestamp(date(year, 1, 1))
     codes = set(register(year)["gm_code"])
@@ -466,15 +467,26 @@ def search_names(year: int) -> dict[str, list[str]]:
                 frontier.extend(sorted(edges.get(c, ())))
         return found
 
-    memo: dict[str, set[str]] = {}
-    out: dict[str, set[str]] = {c: set() for c in codes}
+    memo: dict[str, tuple[set[str], str]] = {}
+    out: dict[str, dict[str, set[tuple[str, str]]]] = {c: {} for c in codes}
     for key, entries in _name_index().items():
         for e in entries:
             if e.code not in memo:
-                memo[e.code] = walk(e.code, before) or walk(e.code, after)
-            for t in memo[e.code]:
-                out[t].add(key)
-    return {c: sorted(v) for c, v in sorted(out.items())}
+                found = walk(e.code, before)
+                memo[e.code] = (found, "same" if e.code in codes else "earlier") if found else (
+                    walk(e.code, after), "later")
+            targets, relation = memo[e.code]
+            for t in targets:
+                out[t].setdefault(key, set()).add((relation, e.name))
+    return {c: {k: sorted(v) for k, v in sorted(keys.items())} for c, keys in sorted(out.items())}
+
+
+def search_names(year: int) -> dict[str, list[str]]:
+    """For every municipality of 1 January ``year``: the folded names (:func:`normalize_name`) by which
+    :func:`resolve` finds it: its own name, the aliases people type (Den Haag, Den Bosch, Frisian spellings),
+    names of municipalities that merged into it before that date and names of the municipalities it became
+    part of later. A site's search box uses these, so it knows the same names as ``resolve``."""
+    return {c: list(keys) for c, keys in search_name_sources(year).items()}
 
 
 def to_2025(code: str, year: int | None = None) -> pd.DataFrame:

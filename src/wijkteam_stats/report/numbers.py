@@ -33,7 +33,15 @@ from wijkteam_stats.reference.codebook import load_codebook
 from wijkteam_stats.reference.municipalities import CBS_SIZE_CLASSES, mergers, register, to_2025
 from wijkteam_stats.reference.published import load_published
 from wijkteam_stats.reference.waves import register_year
+from wijkteam_stats.reference.waves import settings as wave_settings
 from wijkteam_stats.reference.writers import atomic_write_text
+from wijkteam_stats.report.guidance import (
+    CRITERIA_QUESTIONS,
+    HANDREIKING,
+    LOCAL_EXAMPLES,
+    ROLE_QUESTIONS,
+    source_link,
+)
 from wijkteam_stats.reproduce.estimators import proportion, universe_mask
 
 SCHEMA = 2
@@ -142,17 +150,25 @@ def load_expectations(path: str | Path) -> pd.DataFrame:
 # =========================================================================== facts
 
 
+@lru_cache(maxsize=1)
+def _events_by_old_code() -> dict[str, pd.DataFrame]:
+    ev = mergers().sort_values(["datum", "oppervlakte_aandeel", "nieuwe_gm_code"], ascending=[True, False, True],
+                               kind="stable")
+    return {str(k): g for k, g in ev.groupby("oude_gm_code", sort=False)}
+
+
 def municipality_history(code: str, year: int) -> list[dict[str, Any]]:
-    """Boundary changes of ``code`` after 1 January ``year``, following the main successor (oldest first)."""
-    ev = mergers()
+    """Boundary changes of ``code`` after 1 January ``year``, following the main successor (oldest first);
+    ``partners``: the other municipalities that went up in the same successor that day."""
+    by_code = _events_by_old_code()
     ref = pd.Timestamp(date(int(year), 1, 1))
     out: list[dict[str, Any]] = []
     current, seen = code, set()
     while current not in seen:
         seen.add(current)
-        rows = ev[(ev["oude_gm_code"] == current) & (ev["datum"] > ref)].sort_values(
-            ["datum", "oppervlakte_aandeel", "nieuwe_gm_code"], ascending=[True, False, True], kind="stable")
-        if rows.empty:
+        rows = by_code.get(current)
+        rows = None if rows is None else rows[rows["datum"] > ref]
+        if rows is None or rows.empty:
             break
         first_date = rows["datum"].iloc[0]
         rows = rows[rows["datum"] == first_date]
@@ -168,9 +184,43 @@ def municipality_history(code: str, year: int) -> list[dict[str, Any]]:
                  "area_share": round(float(r.oppervlakte_aandeel), 3)}
                 for r in rows.itertuples(index=False)
             ],
+            "partners": _partners(current, str(main_row["nieuwe_gm_code"]), first_date),
         })
         current = str(main_row["nieuwe_gm_code"])
     return out
+
+
+@lru_cache(maxsize=8)
+def _gains_by_code(year: int) -> dict[str, tuple[dict[str, Any], ...]]:
+    ev = mergers()
+    ev = ev[ev["datum"] > pd.Timestamp(date(int(year), 1, 1))]
+    first_loss = ev.groupby("oude_gm_code")["datum"].min().to_dict()
+    rows = ev[ev["oude_gm_code"] != ev["nieuwe_gm_code"]].sort_values(
+        ["datum", "oude_naam", "oude_gm_code"], kind="stable")
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in rows.itertuples(index=False):
+        end = first_loss.get(str(r.nieuwe_gm_code))
+        if end is not None and r.datum >= end:
+            continue  # after the receiving municipality itself went up in another
+        out.setdefault(str(r.nieuwe_gm_code), []).append({
+            "date": r.datum.date().isoformat(), "kind": str(r.type_wijziging), "role": str(r.opvolger_rol),
+            "from_code": str(r.oude_gm_code), "from_name": str(r.oude_naam),
+            "area_share": round(float(r.oppervlakte_aandeel), 3)})
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def municipality_gains(code: str, year: int) -> list[dict[str, Any]]:
+    """What ``code`` took in after 1 January ``year`` while it kept its code (whole municipalities that went
+    up in it, parts of split ones; oldest first). Border corrections (``klein_overlap``) are left out."""
+    return [dict(g) for g in _gains_by_code(int(year)).get(str(code), ())]
+
+
+def _partners(old_code: str, new_code: str, when: pd.Timestamp) -> list[str]:
+    """Names of the other municipalities that went up in ``new_code`` on the same day (as main successor)."""
+    ev = mergers()
+    rows = ev[(ev["nieuwe_gm_code"] == new_code) & (ev["datum"] == when) & (ev["oude_gm_code"] != old_code)
+              & (ev["oude_gm_code"] != new_code) & (ev["opvolger_rol"] == "hoofdopvolger")]
+    return sorted(rows["oude_naam"].astype(str).unique())
 
 
 def _dutch_thousands(text: str) -> str:
@@ -202,6 +252,7 @@ def municipality_facts(code: str, wave: int) -> dict[str, Any]:
         "g4": bool(row["g4"]),
         "g32": bool(row["g32"]),
         "history": history,
+        "gains": municipality_gains(code, year),
         "today": [
             {"gm_code": str(r.gm_code_2025), "name": str(r.name_2025), "area_share": round(float(r.area_share), 3),
              "main": bool(r.main)}
@@ -354,6 +405,76 @@ def published_figures(wave: int) -> dict[tuple[str, Any], dict[str, Any]]:
         elif r.breakdown == "all":
             out[(ind.column, True if ind.equals is None else ind.equals)] = {**info, "percent": float(r.value)}
     return out
+
+
+def published_local(wave: int, code: str) -> list[dict[str, Any]]:
+    """What the wave's publications say about this one municipality by name (e.g. Rotterdam's 42 teams):
+    finding id, variable, statistic, value, the quoted sentence and the publication; empty when nothing."""
+    try:
+        pub = load_published(wave=int(wave))
+    except (FileNotFoundError, ValueError, KeyError):
+        return []
+    rows = pub[(pub["wave"].astype(int) == int(wave)) & (pub["breakdown"].astype(str) == str(code))
+               & pub["value"].notna()]
+    return [{"source": "published", "finding_id": str(r.finding_id), "wave": int(r.wave),
+             "variable": str(r.variable), "statistic": str(r.statistic), "value": float(r.value),
+             "qualifier": str(r.qualifier), "quote": None if pd.isna(r.quote) else str(r.quote),
+             "source_key": str(r.source), "link": source_link(str(r.source), SOURCES_FROM_REPORT),
+             "publication": PUBLICATIONS_NL.get(str(r.source), f"Movisie, peiling {int(r.wave)}")}
+            for r in rows.sort_values("finding_id", kind="stable").itertuples(index=False)]
+
+
+#: Dutch names of the published breakdowns a municipality can belong to.
+GROUP_NAMES_NL = {"G4": "de G4 (de vier grote steden)", "G32": "de G32 (het netwerk van middelgrote steden)",
+                  "non-G32": "de gemeenten buiten de G32"}
+#: From a report page (``outputs/reports/<wave>/``) to the shipped source texts.
+SOURCES_FROM_REPORT = "../../../data/raw/sources"
+
+
+def municipality_groups(wave: int, g4: bool, g32: bool) -> tuple[list[str], bool]:
+    """The published breakdowns (G4, G32, non-G32) the municipality belongs to under the wave's reading of
+    the G32 split, and whether the G4's place in that split is uncertain (no reading chosen)."""
+    if not g4:
+        return (["G32"] if g32 else ["non-G32"]), False
+    reading = wave_settings(int(wave)).reading
+    if reading is None:
+        return ["G4"], True
+    return ["G4"] + {"in_other": ["non-G32"], "in_g32": ["G32"]}.get(reading.g4, []), False
+
+
+def _finding(r: Any) -> dict[str, Any]:
+    return {"finding_id": str(r.finding_id), "wave": int(r.wave), "breakdown": str(r.breakdown),
+            "variable": str(r.variable), "statistic": str(r.statistic),
+            "value": None if pd.isna(r.value) else float(r.value), "qualifier": str(r.qualifier),
+            "quote": None if pd.isna(r.quote) else str(r.quote),
+            "source": source_link(str(r.source), SOURCES_FROM_REPORT)}
+
+
+def group_findings(wave: int, g4: bool, g32: bool) -> dict[str, Any]:
+    """What the wave's publications say about the groups the municipality belongs to (its G32/non-G32 or G4
+    split), each finding with id, value, the quoted sentence and a source link."""
+    groups, uncertain = municipality_groups(wave, g4, g32)
+    try:
+        pub = load_published(wave=int(wave))
+    except (FileNotFoundError, ValueError, KeyError):
+        pub = pd.DataFrame(columns=["wave", "breakdown"])
+    rows = pub[(pub["wave"].astype(int) == int(wave)) & pub["breakdown"].astype(str).isin(groups)]
+    return {"groups": [{"code": g, "name": GROUP_NAMES_NL[g]} for g in groups], "g4_placement_uncertain": uncertain,
+            "findings": [_finding(r) for r in rows.sort_values("finding_id", kind="stable").itertuples(index=False)]}
+
+
+def local_content(code: str, wave: int, facts: dict[str, Any]) -> dict[str, Any]:
+    """Real content about the municipality: its group's published figures, what the sources say about it by
+    name (published findings, local examples of the handreiking) and the handreiking's questions."""
+    return {
+        "group_findings": group_findings(wave, facts["g4"], facts["g32"]),
+        "examples": [{**e, "source": source_link(e["source"], SOURCES_FROM_REPORT)}
+                     for e in LOCAL_EXAMPLES.get(code, [])],
+        "role_questions": [{"role": r, "section": sec, "question": q} for r, sec, q in ROLE_QUESTIONS],
+        "criteria_questions": [{"criterion": c, "question": q} for c, q in CRITERIA_QUESTIONS],
+        "handreiking": source_link(HANDREIKING, SOURCES_FROM_REPORT),
+        "zelfscan": f"../../site/zelfscan.html#gemeente={code}",
+    }
 
 
 def comparison_rows(tidy: pd.DataFrame, code: str, peers: list[str],
@@ -531,7 +652,11 @@ def without_own_answers(numbers: dict[str, Any]) -> dict[str, Any]:
         for r in rows:
             r.pop("own", None)
             r["national"] = r["published"] or {"source": "not_published"}
+            if r["peers"] is not None:  # the peers' base n would reveal who took part (invented participation)
+                r["peers"] = {k: r["peers"][k] for k in ("source", "percent", "ci_low", "ci_high")}
     out["teams"].pop("own", None)
+    if out["teams"].get("peers") is not None:  # min/max are single municipalities' counts; n is participation
+        out["teams"]["peers"] = {k: out["teams"]["peers"][k] for k in ("source", "mean", "lo", "hi", "median")}
     out["teams"]["national"] = out["teams"].get("published") or {"source": "not_published"}
     out["peers"].pop("n_respondents", None)
     out["national"] = {k: v for k, v in out["national"].items() if k != "n_respondents"}
@@ -593,6 +718,8 @@ def build_numbers(municipality_code: str, wave: int, survey_path: str | Path,
         "teams": teams,
         "expected": expected_section(expectations, code, comparisons, teams,
                                      exp_path.name if exp_path is not None else None),
+        "published_local": published_local(wave, code),
+        "local": local_content(code, wave, facts),
         "provenance": prov,
     }
     return without_own_answers(numbers) if prov["synthetic"] else numbers

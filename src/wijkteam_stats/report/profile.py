@@ -30,7 +30,7 @@ from wijkteam_stats.report.render import nl_date, render
 
 __all__ = ["build_numbers", "read_numbers", "write_numbers", "prepare_session", "title_text", "header_html",
            "facts_html", "map_html", "participation_html", "reading_guide_html", "comparison_html",
-           "free_text_html", "figure_html", "expected_html", "footer_html", "small_png", "comparison_figure",
+           "free_text_html", "figure_html", "expected_html", "local_html", "footer_html", "small_png", "comparison_figure",
            "figure_caption_text", "plotted_bases", "municipality_map", "map_caption_text"]
 
 #: Dutch title of each comparison section (table captions).
@@ -104,6 +104,12 @@ def expected_html(numbers: dict[str, Any]) -> str:
     return render("report/expected.html.j2", n=numbers, own_count=_own_count_text(numbers))
 
 
+def local_html(numbers: dict[str, Any]) -> str:
+    """Real content about the municipality: published figures of its group and about it by name, local examples
+    from the sources, the handreiking's questions for the municipality and the link to its zelfscan."""
+    return render("report/local.html.j2", n=numbers)
+
+
 def footer_html(numbers: dict[str, Any]) -> str:
     """Provenance footer: data version, code version, date, and the attributions of the sources the report shows."""
     return render("report/footer.html.j2", n=numbers, attributions=report_attributions(numbers))
@@ -175,9 +181,13 @@ def comparison_figure(numbers: dict[str, Any], section: str, title: str) -> plt.
     section's heading is on the page, not in the figure; the plotted base is recorded for the caption."""
     rows = numbers["comparisons"][section]
     synthetic = bool(numbers.get("synthetic"))
-    labels = [textwrap.fill(r["label"].split(" (")[0], 24, break_on_hyphens=False) for r in rows]
+    labels = [textwrap.fill(r["label"].split(" (")[0], 18, break_on_hyphens=False, break_long_words=False)
+              for r in rows]
     lines = max([lab.count("\n") + 1 for lab in labels] or [1])
-    fig, ax = plt.subplots(figsize=(7.6, (0.32 + 0.12 * (lines - 1)) * len(rows) + 1.5), layout="constrained")
+    # narrow and large type: on a 390 px phone the figure shrinks by ~0.7 and its labels stay legible
+    width = 5.4 if synthetic else 7.0
+    fig, ax = plt.subplots(figsize=(width, (0.42 + 0.16 * (lines - 1)) * len(rows) + 1.9), layout="constrained")
+    ax.tick_params(labelsize=11)
     y = np.arange(len(rows))[::-1]
     peers_name = "gemeenten van dezelfde grootte" + (" (SYNTHETISCH voorbeeld)" if synthetic else "")
     national_name = "Nederland (gepubliceerd)" if synthetic else "Nederland"
@@ -197,7 +207,7 @@ def comparison_figure(numbers: dict[str, Any], section: str, title: str) -> plt.
                     markersize=5, label=name)
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("% van de gemeenten" + ("" if synthetic else " (met 95 %-interval)"))
+    ax.set_xlabel("% van de gemeenten" + ("" if synthetic else " (met 95 %-interval)"), fontsize=11)
     if not synthetic:
         own_name = numbers["facts"]["name"]
         short = own_name if len(own_name) <= 22 else own_name[:21] + "…"
@@ -207,7 +217,7 @@ def comparison_figure(numbers: dict[str, Any], section: str, title: str) -> plt.
             for yi, r in zip(y, rows, strict=True):
                 own = textwrap.fill(r["own"].split(":")[0].split(" (")[0], 18)
                 ax.text(1.02, yi, own, transform=ax.get_yaxis_transform(), fontsize=8, va="center", ha="left")
-    fig.legend(loc="outside lower center", ncol=2, frameon=False, fontsize=8)
+    fig.legend(loc="outside lower center", ncol=1, frameon=False, fontsize=10)
     set_plotted_base(fig, plotted_bases(numbers, section))
     return fig
 
@@ -222,10 +232,11 @@ def figure_caption_text(numbers: dict[str, Any], title: str, section: str) -> st
     bases = plotted_bases(numbers, section)
     size = f"gemeenten met {numbers['facts']['size_class']} inwoners"
     if numbers.get("synthetic"):
-        return caption(f"{title}: {size}, berekend uit de SYNTHETISCHE reconstructie (een voorbeeld, geen echte "
-                       "cijfers; n: gemeenten van dezelfde grootte met een antwoord), en de landelijke cijfers zoals "
-                       "Movisie ze publiceerde (ruit; geen ruit: niet gepubliceerd)", n=bases or None,
-                       method="Wilson 95 %")
+        group = numbers["peers"]["n_municipalities"]
+        return caption(f"{title}: de {group} {size}, berekend uit de SYNTHETISCHE reconstructie (een voorbeeld, "
+                       "geen echte cijfers; hoeveel van hen meededen staat er niet bij, want ook dat is verzonnen), "
+                       "en de landelijke cijfers zoals Movisie ze publiceerde (ruit; geen ruit: niet gepubliceerd)",
+                       n=bases or None, method="Wilson 95 %")
     return caption(f"{title}: {size} en heel Nederland (n: gemeenten in Nederland met een antwoord op de vraag)",
                    n=bases or None, method="Wilson 95 %-interval")
 

@@ -26,7 +26,12 @@ import mistune
 
 from wijkteam_stats import __version__
 from wijkteam_stats.reference import freshness, paths, provenance
-from wijkteam_stats.reference.municipalities import SIZE_CLASS_LABELS, normalize_name, register, search_names
+from wijkteam_stats.reference.municipalities import (
+    SIZE_CLASS_LABELS,
+    normalize_name,
+    register,
+    search_name_sources,
+)
 from wijkteam_stats.reference.provenance import git_state, package_versions
 from wijkteam_stats.reference.waves import default_survey_path, register_year
 from wijkteam_stats.reference.writers import CorruptFileError, atomic_write_text, read_json
@@ -92,7 +97,7 @@ def caveats_html() -> str:
     text = re.sub(r"\A# .*\n", "", text)  # the page has its own heading
     md = mistune.create_markdown(escape=True, plugins=["table"])
     html = re.sub(r"<(/?)h[12]>", r"<\1h4>", str(md(_markdown_tables_joined(text))))
-    return html.replace("<table>", '<div class="wt-scroll"><table class="wt-md">').replace("</table>", "</table></div>")
+    return html.replace("<table>", '<div class="wt-scroll" tabindex="0"><table class="wt-md">').replace("</table>", "</table></div>")
 
 
 def read_manifest_file(path: Path) -> dict[str, Any]:
@@ -216,13 +221,43 @@ def _own_stale(manifest: dict[str, Any], wave: int, reports_dir: Path) -> dict[s
     return out
 
 
+def _search_fields(name: str, pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """``search``: the folded names, "|"-separated; ``why``: "|" before each reason, in the same order."""
+    merged = dict(pairs)
+    merged.setdefault(normalize_name(name), "")
+    keys = sorted(merged)
+    return {"search": "|".join(keys), "why": "".join("|" + merged[k] for k in keys)}  # never empty (a lone "" prints as –)
+
+
+def search_reason(name: str, key: str, sources: list[tuple[str, str]]) -> str:
+    """Why the folded ``key`` finds the municipality ``name``, in Dutch ("" for its own name)."""
+    own = normalize_name(name)
+    if key in (own, re.sub(r" (nh|l|o|zh|z|gld|u|gr|dr|fr|nb|lb|fl)$", "", own)):
+        return ""
+    earlier = sorted({n for rel, n in sources if rel == "earlier"})
+    later = sorted({n for rel, n in sources if rel == "later"})
+    if earlier:
+        return "omvat het vroegere " + " en ".join(earlier)
+    if later:
+        return "later opgegaan in of hernoemd tot " + " en ".join(later)
+    other = sorted({n for rel, n in sources if rel == "same" and normalize_name(n) == key and n != name})
+    return ("ook: " + " en ".join(other)) if other else "ook bekend als " + key.title()
+
+
+def search_keys(year: int) -> dict[str, list[tuple[str, str]]]:
+    """Per municipality of 1 January ``year``: (folded name, Dutch reason) pairs for the index's search box."""
+    names = register(year).set_index("gm_code")["name"]
+    return {code: [(k, search_reason(str(names[code]), k, src)) for k, src in keys.items()]
+            for code, keys in search_name_sources(year).items()}
+
+
 def _index_rows(wave: int, reports_dir: Path, link_prefix: str, manifest: dict[str, Any],
                 status: dict[str, str] | None = None):
     """Rows of a wave's index, the numbers files read and the number of reports linked. ``status``: {code:
     Dutch reason} of the reports that are not current (from the publisher's check); the site's own checks
     (record missing, files edited, numbers unreadable) apply in any case."""
     reg = register(register_year(wave))
-    keys = search_names(register_year(wave))
+    keys = search_keys(register_year(wave))
     stale = {**_own_stale(manifest, wave, reports_dir), **(status or {})}
     rows, numbers, linked = [], [], 0
     for r in reg.itertuples(index=False):
@@ -248,7 +283,7 @@ def _index_rows(wave: int, reports_dir: Path, link_prefix: str, manifest: dict[s
             "href": f"{link_prefix}{src.name}" if src.is_file() else None,
             "stale": r.gm_code in stale and src.is_file(),
             "stale_reason": stale.get(r.gm_code, ""),
-            "search": "|".join(sorted({normalize_name(r.name), *keys.get(r.gm_code, [])})),
+            **_search_fields(r.name, keys.get(r.gm_code, [])),
         })
     rows.sort(key=lambda x: (normalize_name(x["name"]), x["gm_code"]))
     return rows, numbers, linked

@@ -1130,10 +1130,35 @@ HEADERS_NL = {"finding_id": "Controle", "omschrijving": "Omschrijving", "feasibl
               "status": "Status", "lezing": "Lezing", "toelichting": "Toelichting"}
 
 
+#: Dutch names of the audit's own checks on pages (the CSV keeps the codes X-...); a finding keeps its id.
+CHECK_NAMES_NL = {"X-response": "respons", "X-readings": "gekozen lezing", "X-G32-reading": "G32-lezing",
+                  "X-G32-mean-A": "G32-gemiddelde A", "X-G32-mean-B": "G32-gemiddelde B",
+                  "X-G32-split-A": "G32-verdeling A", "X-G32-split-B": "G32-verdeling B",
+                  "X-G32-split-C": "G32-verdeling C", "X-base-sizes": "basisgroottes",
+                  "X-composition-base": "basis samenstelling", "X-discipline-rank": "rang disciplines",
+                  "X-goal-ranks": "rang doelen", "X-mean-base": "basis gemiddelde",
+                  "X-prevalence-categories": "categorieën teams", "X-rotterdam-max": "Rotterdam het hoogst",
+                  "X-support-base": "basis ondersteuning", "X-team-type": "teamtype",
+                  "X-work-income": "werk en inkomen"}
+
+
+def check_name_nl(code: str) -> str:
+    """The Dutch name of an audit check on a page (``X-reading-3`` -> ``lezing 3``); finding ids stay."""
+    code = str(code)
+    if code in CHECK_NAMES_NL:
+        return CHECK_NAMES_NL[code]
+    if m := re.fullmatch(r"X-reading-(\d+)", code):
+        return f"lezing {m.group(1)}"
+    if m := re.fullmatch(r"X-involvement-(.+)", code):
+        return "betrokkenheid " + m.group(1).replace("clientenorganisaties", "cliëntenorganisaties")
+    return code[2:].replace("-", " ") if code.startswith("X-") else code
+
+
 def audit_table_nl(audit: pd.DataFrame, kind: str | None = "cross-check") -> pd.DataFrame:
     """The audit rows of one ``kind`` (None: all) for reading: Dutch texts, Dutch statuses and Dutch headers."""
     rows = audit if kind is None else audit[audit["kind"] == kind]
     out = rows[list(HEADERS_NL)].copy()
+    out["finding_id"] = out["finding_id"].map(check_name_nl)
     out["status"] = out["status"].map(STATUS_NL).fillna(out["status"])
     for col in ("feasible", "toelichting"):
         out[col] = out[col].map(feasible_nl, na_action="ignore")
@@ -1237,8 +1262,9 @@ def audit_markdown(audit: pd.DataFrame, lang: str = "nl") -> str:
     if not amb.empty:
         col = "lezing" if lang == "nl" and "lezing" in audit.columns else "reading"
         readings = [("" if pd.isna(x) else str(x)) for x in amb[col]]
+        names = [check_name_nl(f) if lang == "nl" else str(f) for f in amb["finding_id"]]
         lines += ["", t["ambiguous"].format(items="; ".join(
-            f"{fid} ({rd})" if rd else str(fid) for fid, rd in zip(amb["finding_id"], readings, strict=True)))]
+            f"{fid} ({rd})" if rd else str(fid) for fid, rd in zip(names, readings, strict=True)))]
     inv = audit[audit["finding_id"].str.startswith("X-involvement")]
     if not inv.empty:
         sums = [int(v) for v in inv["value"].str.extract(r"(\d+)")[0].dropna()]

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter
 
 from wijkteam_stats.reference.codebook import Codebook, load_codebook
 from wijkteam_stats.reference.figures import (
@@ -38,6 +39,9 @@ JITTER_SEED = 20160201
 
 #: Fewer points than this in a group are shown as points only (a box of two values says nothing).
 MIN_BOX_POINTS = 5
+#: On synthetic data a group's values are drawn (box, mean, count) only over at least this many
+#: municipalities: a smaller group would let a reader read off named municipalities' invented answers.
+MIN_GROUP_SYNTHETIC = 10
 
 
 def _published_by_column(published: pd.DataFrame, cb: Codebook, wave: int, statistic: str,
@@ -67,9 +71,20 @@ def _two_lines(label: str, width: int = 14) -> str:
 # --------------------------------------------------------------------------- figures
 
 
-def plot_involvement(inv: pd.DataFrame, synthetic: bool = False) -> plt.Figure:
-    """Heatmap of resident involvement (group × form, % with Wilson interval) from :func:`involvement_table`."""
+def plot_involvement(inv: pd.DataFrame, synthetic: bool = False,
+                     published: dict[str, float] | None = None) -> plt.Figure:
+    """Heatmap of resident involvement (group × form, % with Wilson interval) from :func:`involvement_table`.
+
+    On synthetic data with ``published`` (column -> published value) a cell Movisie did not publish is left
+    empty ("niet gepubl."): the reconstruction's value there is invented, not a national finding."""
     setup_style()
+    hidden: list[str] = []
+    if synthetic and published is not None:
+        cols = "involvement__" + inv["group"].astype(str) + "__" + inv["form"].astype(str)
+        unpublished = ~cols.isin(list(published)).to_numpy()
+        inv = inv.copy()
+        inv.loc[unpublished, ["percent", "ci_low", "ci_high"]] = np.nan
+        hidden = list(dict.fromkeys(inv.loc[unpublished, "group_label"]))
     groups = list(dict.fromkeys(inv["group_label"]))
     forms = list(dict.fromkeys(inv["form_label"]))
     pct = inv.pivot(index="group_label", columns="form_label", values="percent").loc[groups, forms]
@@ -80,7 +95,8 @@ def plot_involvement(inv: pd.DataFrame, synthetic: bool = False) -> plt.Figure:
     for g in groups:
         for f in forms:
             p = pct.loc[g, f]
-            annot.loc[g, f] = "–" if pd.isna(p) else f"{percent_nl(p)}\n({lo.loc[g, f]:.0f}–{hi.loc[g, f]:.0f})"
+            annot.loc[g, f] = ("niet\ngepubl." if hidden else "–") if pd.isna(p) else (
+                f"{percent_nl(p)}\n({lo.loc[g, f]:.0f}–{hi.loc[g, f]:.0f})")
     fig, ax = plt.subplots(figsize=(11, 5.4))
     sns.heatmap(pct.astype(float), annot=annot.to_numpy(), fmt="", cmap="cividis", vmin=0, vmax=100, ax=ax,
                 cbar_kws={"label": "% van de gemeenten met wijkteams"}, linewidths=0.5, linecolor="white",
@@ -94,16 +110,18 @@ def plot_involvement(inv: pd.DataFrame, synthetic: bool = False) -> plt.Figure:
     set_plotted_base(fig, ns.to_numpy())
     text = ("Percentage gemeenten met wijkteams dat de vorm aankruiste, per groep (n: de gemeenten met wijkteams "
             "die de groep beantwoordden); tussen haakjes het 95 %-interval. 'Geen betrokkenheid' sluit de andere "
-            "vormen uit; de overige vormen kunnen samen voorkomen")
+            "vormen uit; de overige vormen kunnen samen voorkomen"
+            + (f". Leeg: niet gepubliceerd door Movisie ({', '.join(hidden)}); de reconstructie verzint daar "
+               "geen landelijk cijfer" if hidden else ""))
     return add_caption(fig, text, method=METHOD_NL, synthetic=synthetic)
 
 
 def _share_bars(tab: pd.DataFrame, published: dict[str, float], title: str, xlabel: str,
-                rank_labels: dict[str, str] | None = None) -> plt.Figure:
+                rank_labels: dict[str, str] | None = None, bar_label: str = "Gereproduceerd") -> plt.Figure:
     tab = tab.sort_values("percent", ascending=True, kind="stable")
     fig, ax = plt.subplots(figsize=(8.5, 0.45 * len(tab) + 1.6))
     y = np.arange(len(tab))
-    ax.barh(y, tab["percent"], color=PALETTE[0], alpha=0.85, label="Gereproduceerd")
+    ax.barh(y, tab["percent"], color=PALETTE[0], alpha=0.85, label=bar_label)
     ax.errorbar(tab["percent"], y, xerr=[tab["percent"] - tab["ci_low"], tab["ci_high"] - tab["percent"]],
                 fmt="none", ecolor="#333333", capsize=3, lw=1, label="95 %-interval (Wilson)")
     pub = [published.get(c, np.nan) for c in tab["column"]]
@@ -114,6 +132,7 @@ def _share_bars(tab: pd.DataFrame, published: dict[str, float], title: str, xlab
         labels = [f"{lab} — {rank_labels.get(c, '')}".rstrip(" —") for lab, c in zip(labels, tab["column"], strict=True)]
     ax.set_yticks(y, [textwrap.fill(s, 48) for s in labels], fontsize=9)
     ax.set_xlim(0, 100)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}".replace(".", ",")))
     ax.set_xlabel(xlabel)
     ax.set_title(title)
     ax.legend(loc="lower right", fontsize=8, frameon=True)
@@ -135,12 +154,19 @@ def plot_composition(tidy: pd.DataFrame, published: pd.DataFrame, synthetic: boo
                      codebook: Codebook | None = None, wave: int | None = None) -> plt.Figure:
     """Team composition: share of municipalities with teams per discipline, Wilson interval, published value."""
     cb, wave, tab = _option_shares_with_teams(tidy, published, "discipline", codebook, wave)
+    pub = _published_by_column(published, cb, wave, "percent")
+    left_out: list[str] = []
+    if synthetic:  # an unpublished share of the reconstruction is invented: not drawn as a national finding
+        keep = tab["column"].isin(list(pub)).to_numpy()
+        left_out = tab.loc[~keep, "label"].tolist()
+        tab = tab.loc[keep]
     setup_style()
-    fig = _share_bars(tab, _published_by_column(published, cb, wave, "percent"),
-                      "Samenstelling van de sociale (wijk)teams", "% van de gemeenten met wijkteams")
+    fig = _share_bars(tab, pub, "Samenstelling van de sociale (wijk)teams", "% van de gemeenten met wijkteams",
+                      bar_label="Gereproduceerd (synthetisch)" if synthetic else "Gereproduceerd")
     set_plotted_base(fig, tab["n"].to_numpy())
     text = ("Aandeel gemeenten met wijkteams waarin de discipline in het team vertegenwoordigd is "
-            "(n: gemeenten met wijkteams en een antwoord); ruit = gepubliceerd percentage")
+            "(n: gemeenten met wijkteams en een antwoord); ruit = gepubliceerd percentage"
+            + (f". Niet getoond, want niet gepubliceerd: {', '.join(left_out)}" if left_out else ""))
     return add_caption(fig, text, method=METHOD_NL, synthetic=synthetic)
 
 
@@ -150,6 +176,8 @@ def plot_goals(tidy: pd.DataFrame, published: pd.DataFrame, synthetic: bool = Fa
     cb, wave, tab = _option_shares_with_teams(tidy, published, "goal", codebook, wave)
     r = ranks(tab.set_index("column")["percent"])
     pub_rank = _published_by_column(published, cb, wave, "rank")
+    if synthetic:
+        return _published_ranks(tab, pub_rank)
     rank_labels = {c: f"rang {int(r[c])}" + (f" (gepubl. {int(pub_rank[c])})" if c in pub_rank else "")
                    for c in tab["column"]}
     setup_style()
@@ -159,6 +187,32 @@ def plot_goals(tidy: pd.DataFrame, published: pd.DataFrame, synthetic: bool = Fa
     text = ("Aandeel gemeenten met wijkteams dat het doel noemt, met de gereproduceerde rang (gelijke aandelen "
             "delen de rang) en tussen haakjes de gepubliceerde rang (n: gemeenten met wijkteams en een antwoord)")
     return add_caption(fig, text, method=METHOD_NL, synthetic=synthetic)
+
+
+def _published_ranks(tab: pd.DataFrame, pub_rank: dict[str, float]) -> plt.Figure:
+    """The goals as Movisie ranked them (synthetic data: the reconstruction's shares are invented, so only the
+    published ranks are drawn; goals without a published rank are named in the caption)."""
+    setup_style()
+    shown = tab[tab["column"].isin(list(pub_rank))].assign(rank=lambda d: d["column"].map(pub_rank))
+    shown = shown.sort_values(["rank", "label"], ascending=[False, True], kind="stable")
+    left_out = tab.loc[~tab["column"].isin(list(pub_rank)), "label"].tolist()
+    fig, ax = plt.subplots(figsize=(8.5, 0.5 * max(len(shown), 1) + 1.8))
+    y = np.arange(len(shown))
+    ax.scatter(shown["rank"], y, marker="D", s=60, color=PALETTE[1], zorder=3, label="Gepubliceerde rang")
+    ax.set_yticks(y, [textwrap.fill(str(x), 48) for x in shown["label"]], fontsize=9)
+    top = int(max(shown["rank"].max() if len(shown) else 1, 1))
+    ax.set_xticks(range(1, top + 1), [str(i) for i in range(1, top + 1)])
+    ax.set_xlim(top + 0.5, 0.5)  # rank 1 on the right: the most named goal
+    ax.set_ylim(-0.7, len(shown) - 0.3)
+    ax.set_xlabel("Rang in de publicatie (1 = het vaakst genoemd)")
+    ax.set_title("Belangrijkste doelstellingen van de sociale (wijk)teams (gepubliceerde rangorde)")
+    ax.legend(loc="lower left", fontsize=8, frameon=True)
+    fig.tight_layout()
+    set_plotted_base(fig, tab["n"].to_numpy())
+    text = ("Rangorde van de doelen zoals Movisie die publiceerde (gelijke rang: even vaak genoemd); "
+            "percentages zijn niet gepubliceerd en worden daarom niet getoond"
+            + (f". Zonder gepubliceerde rang: {', '.join(left_out)}" if left_out else ""))
+    return add_caption(fig, text, method="geen (gepubliceerde rangorde)", synthetic=True)
 
 
 def plot_teams_per_municipality(tidy: pd.DataFrame, published: pd.DataFrame, synthetic: bool = False,
@@ -177,6 +231,13 @@ def plot_teams_per_municipality(tidy: pd.DataFrame, published: pd.DataFrame, syn
     setup_style()
     fig, ax = plt.subplots(figsize=(8.5, 5))
     data = [teams.loc[teams["groep"] == g, "n_teams"].to_numpy() for g in order]
+    members = reg.assign(groep=np.where(reg["g4"].fillna(False), "G4", np.where(
+        reg["g32"].fillna(False), "G32", "Overige gemeenten")))["groep"].value_counts()  # register, not survey
+    # synthetic data: nothing of a group of fewer than MIN_GROUP_SYNTHETIC municipalities (the G4), no single
+    # municipality's point; only published values of named municipalities (Rotterdam's 42) are marked
+    small_groups = {g for g in order if synthetic and int(members.get(g, 0)) < MIN_GROUP_SYNTHETIC}
+    if synthetic:
+        data = [d if g not in small_groups else d[:0] for g, d in zip(order, data, strict=True)]
     boxed = [i for i, d in enumerate(data) if len(d) >= MIN_BOX_POINTS]  # a box of fewer values says nothing
     if boxed:
         ax.boxplot([data[i] for i in boxed], positions=boxed, widths=0.5, showfliers=False, patch_artist=True,
@@ -184,11 +245,13 @@ def plot_teams_per_municipality(tidy: pd.DataFrame, published: pd.DataFrame, syn
                    whiskerprops={"color": "#777777"}, capprops={"color": "#777777"})
     rng = np.random.default_rng(JITTER_SEED)  # seeded jitter: the same figure on every run
     for i, d in enumerate(data):
+        if synthetic:
+            break
         ax.scatter(i + rng.uniform(-0.25, 0.25, len(d)), d, s=16, color=PALETTE[i], alpha=0.7, linewidths=0,
                    zorder=3)
     means = df.assign(n=df["n_teams"].astype("Float64").fillna(0)).groupby("groep")["n"].mean()
     for i, g in enumerate(order):
-        if g in means.index:
+        if g in means.index and g not in small_groups:
             ax.scatter([i], [float(means[g])], marker="_", s=900, color="#000000", zorder=4,
                        label="Gemiddelde (alle respondenten)" if i == 0 else None)
     pub = published[(published["wave"] == wave) & (published["variable"] == "n_teams")
@@ -199,19 +262,35 @@ def plot_teams_per_municipality(tidy: pd.DataFrame, published: pd.DataFrame, syn
                        label="Gepubliceerd gemiddelde")
         elif row.breakdown == "all":
             ax.axhline(row.value, color=PALETTE[1], ls="--", lw=1, label=f"Gepubliceerd gemiddelde (alle): {row.value:g}")
-    top = teams.sort_values("n_teams", ascending=False, kind="stable").head(1)
-    for row in top.itertuples(index=False):
-        ax.annotate(f"{row.name}: {int(row.n_teams)}", (order.index(row.groep), row.n_teams),
+    if synthetic:  # published counts of named municipalities (e.g. Rotterdam's 42), labelled as published
+        groups = reg.assign(groep=np.where(reg["g4"].fillna(False), "G4", np.where(
+            reg["g32"].fillna(False), "G32", "Overige gemeenten"))).set_index("gm_code")
+        own = published[(published["wave"] == wave) & (published["variable"] == "n_teams")
+                        & (published["statistic"] == "count")
+                        & published["breakdown"].astype(str).isin(list(groups.index))]
+        top_rows = [(str(groups.loc[r.breakdown, "name"]), str(groups.loc[r.breakdown, "groep"]), float(r.value))
+                    for r in own.itertuples(index=False)]
+        label = "{name}: {value:g} (gepubliceerd)"
+    else:
+        top = teams.sort_values("n_teams", ascending=False, kind="stable").head(1)
+        top_rows = [(str(r.name), str(r.groep), float(r.n_teams)) for r in top.itertuples(index=False)]
+        label = "{name}: {value:g}"
+    for name, groep, value in top_rows:
+        if synthetic:
+            ax.scatter([order.index(groep)], [value], marker="*", s=120, color=PALETTE[5], zorder=5)
+        ax.annotate(label.format(name=name, value=value), (order.index(groep), value),
                     xytext=(14, 0), textcoords="offset points", fontsize=8.5, ha="left", va="center",
                     arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.8})
-    if len(teams) and teams["n_teams"].min() >= 1 and teams["n_teams"].max() >= 15:
+    top_value = max([float(teams["n_teams"].max()) if len(teams) else 0.0] + [v for _n, _g, v in top_rows])
+    if len(teams) and teams["n_teams"].min() >= 1 and top_value >= 15:
         ax.set_yscale("log")
-        ticks = [t for t in (1, 2, 3, 5, 10, 20, 50, 100) if t <= teams["n_teams"].max() * 1.2]
+        ticks = [t for t in (1, 2, 3, 5, 10, 20, 50, 100) if t <= top_value * 1.2]
         ax.set_yticks(ticks, [str(t) for t in ticks])
         ax.minorticks_off()
     counts = teams["groep"].value_counts()
     resp = df["groep"].value_counts()
-    ax.set_xticks(range(len(order)), [f"{g}\n(n = {int(counts.get(g, 0))} met teams, "
+    ax.set_xticks(range(len(order)), [f"{g}\n(alleen gepubliceerd)" if g in small_groups else
+                                      f"{g}\n(n = {int(counts.get(g, 0))} met teams, "
                                       f"{int(resp.get(g, 0))} resp.)" for g in order], fontsize=9)
     ax.set_xlabel("")
     ax.set_ylabel("Aantal sociale (wijk)teams" + (" (logaritmische schaal)" if ax.get_yscale() == "log" else ""))
@@ -224,13 +303,22 @@ def plot_teams_per_municipality(tidy: pd.DataFrame, published: pd.DataFrame, syn
         uniq[mean_label] = Line2D([], [], color="#000000", lw=2)
     ax.legend(uniq.values(), uniq.keys(), fontsize=8, loc="upper right")
     fig.tight_layout()
-    set_plotted_base(fig, len(teams))
+    set_plotted_base(fig, int(sum(len(d) for d in data)) if synthetic else len(teams))
     small = [g for g, d in zip(order, data, strict=True) if 0 < len(d) < MIN_BOX_POINTS]
-    text = ("Aantal teams per gemeente met wijkteams (punten"
-            + (f"; een doos met mediaan en kwartielen alleen bij minstens {MIN_BOX_POINTS} gemeenten, dus niet "
-               f"voor {' en '.join(small)}" if small else "; doos: mediaan en kwartielen")
-            + "). Streep: gemiddelde over alle responderende gemeenten van de groep (zonder wijkteams = 0), zoals "
-            "de scorekaart rekent. G32 = de leden van het G32-netwerk op 1 januari zonder de G4 (aanname D4)")
+    if synthetic:
+        text = ("Aantal teams per gemeente met wijkteams (doos: mediaan en kwartielen; geen punten per gemeente, "
+                "want de antwoorden per gemeente zijn verzonnen)"
+                + (f"; van de {' en '.join(sorted(small_groups))} (minder dan {MIN_GROUP_SYNTHETIC} gemeenten) "
+                   "alleen gepubliceerde aantallen (ster)" if small_groups else "")
+                + ". Streep: gemiddelde over alle responderende gemeenten van de groep (zonder wijkteams = 0), "
+                "zoals de scorekaart rekent. G32 = de leden van het G32-netwerk op 1 januari zonder de G4 "
+                "(aanname D4)")
+    else:
+        text = ("Aantal teams per gemeente met wijkteams (punten"
+                + (f"; een doos met mediaan en kwartielen alleen bij minstens {MIN_BOX_POINTS} gemeenten, dus niet "
+                   f"voor {' en '.join(small)}" if small else "; doos: mediaan en kwartielen")
+                + "). Streep: gemiddelde over alle responderende gemeenten van de groep (zonder wijkteams = 0), "
+                "zoals de scorekaart rekent. G32 = de leden van het G32-netwerk op 1 januari zonder de G4 (aanname D4)")
     return add_caption(fig, text, method="geen (aantallen en gemiddelden, geen steekproefschatting)",
                        synthetic=synthetic)
 
@@ -329,7 +417,8 @@ def reproduction_figures(tidy: pd.DataFrame, published: pd.DataFrame, scorecard:
     grid = next((v.name for v in cb.variables if v.type == "grid"), None)
     figs: dict[str, plt.Figure] = {}
     if grid is not None and has(grid):
-        figs[f"reproductie_betrokkenheid_{wave}"] = plot_involvement(involvement_table(tidy, cb), synthetic)
+        figs[f"reproductie_betrokkenheid_{wave}"] = plot_involvement(
+            involvement_table(tidy, cb), synthetic, _published_by_column(published, cb, wave, "percent"))
     if has("discipline"):
         figs[f"reproductie_samenstelling_{wave}"] = plot_composition(tidy, published, synthetic, cb, wave)
     if has("n_teams"):
@@ -341,6 +430,41 @@ def reproduction_figures(tidy: pd.DataFrame, published: pd.DataFrame, scorecard:
     return figs
 
 
+def alt_text(fig: plt.Figure) -> str:
+    """What the figure shows, for an ``<img alt>``: its title(s) and the first sentence of its caption."""
+    titles = [t for t in [fig._suptitle.get_text() if fig._suptitle else ""]
+              + [ax.get_title() for ax in fig.axes] if t]
+    cap = (figure_caption(fig) or "").split(". ")[0].strip().rstrip(".")
+    head = titles[0] if titles else "Figuur"
+    return f"{head}: {cap}." if cap and cap != head else f"{head}."
+
+
+def display_png(fig: plt.Figure, dpi: int = 100, colors: int = 96) -> bytes:
+    """The figure as a small palette PNG for a page (no metadata, deterministic); the 200 dpi PNG and the SVG
+    stay the downloadable exports."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    img = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+    out = io.BytesIO()
+    img.quantize(colors=colors, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(
+        out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def display_figure(fig: plt.Figure, name: str, width: int = 820) -> None:
+    """Show a figure on a page: a small PNG with alt text saying what it shows, then its caption."""
+    from IPython.display import Image, Markdown, display
+
+    display(Image(data=display_png(fig), format="png"), metadata={"image/png": {"width": width, "alt": alt_text(fig)}})
+    text = figure_caption(fig)
+    if text:
+        display(Markdown(f"*Figuur `{name}`.* {text}"))
+
+
 def save_reproduction_figures(figures: dict[str, plt.Figure], output_dir: str | Path | None = None
                               ) -> dict[str, list[Path]]:
     """Export each figure as PNG (200 dpi) and SVG into ``output_dir`` (default ``outputs/figures``)."""
@@ -348,7 +472,8 @@ def save_reproduction_figures(figures: dict[str, plt.Figure], output_dir: str | 
 
 
 __all__ = [  # figure_caption and CAPTION_GID are re-exported for the notebook and older callers
-    "CAPTION_GID", "JITTER_SEED", "MIN_BOX_POINTS", "figure_caption", "plot_composition", "plot_goals",
+    "CAPTION_GID", "JITTER_SEED", "MIN_BOX_POINTS", "MIN_GROUP_SYNTHETIC", "alt_text", "display_figure",
+    "display_png", "figure_caption", "plot_composition", "plot_goals",
     "plot_involvement", "plot_teams_per_municipality", "plot_trend", "reproduction_figures",
     "save_reproduction_figures", "trend_table",
 ]

@@ -61,7 +61,7 @@ class ReadingResult:
                 f"the G4 {G4_TEXT[self.reading.g4]}")
 
     def label_nl(self) -> str:
-        return (f"G32 = de {self.sizes['g32']} netwerkleden op {' / '.join(self.dates)}; "
+        return (f"G32 = de {self.sizes['g32']} netwerkleden op {' / '.join(_date_nl(d) for d in self.dates)}; "
                 f"de G4 {G4_TEXT_NL[self.reading.g4]}")
 
     def split_text(self) -> str:
@@ -72,6 +72,16 @@ class ReadingResult:
         other = sorted({s.other for s in self.splits})
         return (f"responding G32 members {_set(g32)}, G4 {_set(g4)}, others {_set(other)} "
                 f"({len(self.splits)} split{'s' if len(self.splits) != 1 else ''})")
+
+
+_MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+              "november", "december")
+
+
+def _date_nl(iso: str) -> str:
+    """``2015-09-14`` -> ``14 september 2015`` (Dutch pages never show ISO dates)."""
+    y, m, d = (int(x) for x in str(iso)[:10].split("-"))
+    return f"{d} {_MONTHS_NL[m - 1]} {y}"
 
 
 def _set(values: Iterable[int]) -> str:

@@ -826,6 +826,12 @@ def failing_targets(scorecard: pd.DataFrame, wave: int | None = None) -> pd.Data
     return scorecard[sel.fillna(False).to_numpy(dtype=bool)]
 
 
+#: Dutch words for the published precision and the kind of statistic on pages (codes stay in the CSV).
+QUALIFIER_NL = {"exact": "exact", "rounded": "afgerond", "approximate": "ongeveer", "verbal": "in woorden"}
+STATISTIC_NL = {"percent": "percentage", "mean": "gemiddelde", "count": "aantal", "rank": "rang",
+                "verbal": "in woorden", "median": "mediaan"}
+
+
 def display_table(scorecard: pd.DataFrame) -> pd.DataFrame:
     """The scorecard for reading: Dutch headers, Dutch statuses, the Dutch ``toelichting`` instead of the English
     ``reason``, numbers rounded (1 decimal)."""
@@ -834,6 +840,9 @@ def display_table(scorecard: pd.DataFrame) -> pd.DataFrame:
         if c in out.columns:
             out[c] = out[c].round(1)
     out["status"] = out["status"].map(STATUS_NL).fillna(out["status"])
+    for col, words in (("qualifier", QUALIFIER_NL), ("statistic", STATISTIC_NL)):  # the CSV keeps the codes
+        if col in out.columns:
+            out[col] = out[col].map(words).fillna(out[col])
     return out.rename(columns=HEADERS_NL)
 
 

@@ -27,6 +27,7 @@ from wijkteam_stats.reference.figures import (
     set_plotted_base,
     setup_style,
 )
+from wijkteam_stats.reproduce.figures import display_png
 from wijkteam_stats.reproduce.trends import KEY, p_range_nl, trend_label_nl
 
 #: Marker per base source: filled = published or census base, open = largest possible base, cross = none.
@@ -184,9 +185,9 @@ def plot_changes(changes: pd.DataFrame) -> plt.Figure:
 
 
 def img_html(fig: plt.Figure, png: str | Path, width: int = 860) -> str:
-    """An ``<img>`` of the saved PNG, embedded, with the figure's caption as alternative text (accessible,
+    """An ``<img>`` of the figure (small PNG, embedded; ``png`` is the saved 200 dpi export), with the figure's caption as alternative text (accessible,
     offline), and closes the figure."""
-    data = base64.b64encode(Path(png).read_bytes()).decode("ascii")
+    data = base64.b64encode(display_png(fig)).decode("ascii")  # a small page PNG; ``png`` stays the export
     alt = figure_caption(fig) or "figuur"
     plt.close(fig)
     return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" width="{int(width)}" '
