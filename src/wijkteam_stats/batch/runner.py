@@ -75,6 +75,7 @@ from wijkteam_stats.reference.writers import (
     safe_to_csv,
     write_temporary,
 )
+from wijkteam_stats.report.free_text import ReleaseListError, load_release
 from wijkteam_stats.report.maps import boundary_file
 
 REPORT_NOTEBOOK = "03_municipality_profile.ipynb"
@@ -199,7 +200,8 @@ REPORT_MODULES = ("__init__.py", "reference/paths.py", "reference/codebook.py", 
                   "reference/provenance.py", "reference/figures.py", "reference/waves.py", "reference/writers.py",
                   "reproduce/estimators.py", "reference/published.py", "report/maps.py", "report/numbers.py",
                   "report/profile.py", "report/render.py", "report/notebooks.py",
-                  "clean/deidentify.py", "batch/params.py", "batch/_kernel.py", "batch/build.py")
+                  "clean/deidentify.py", "clean/deduce_finder.py", "report/free_text.py", "batch/params.py",
+                  "batch/_kernel.py", "batch/build.py")
 
 
 def code_files(raw_survey: bool = False) -> list[Path]:
@@ -261,8 +263,10 @@ def wave_codes(wave: int) -> list[str]:
 
 def plan_jobs(codes: Iterable[Any] | None, wave: int = 2015, *, survey_path: str | Path | None = None,
               expectations_path: str | Path | None = None, outputs_dir: str | Path | None = None,
-              notebook: str | Path | None = None) -> Plan:
+              notebook: str | Path | None = None, free_text_path: str | Path | None = None) -> Plan:
     """Validate every requested municipality (codes, numbers or names) and build the job list.
+
+    ``free_text_path``: the reviewed list that releases free-text answers (checked here; its hash is an input).
 
     Raises :class:`~wijkteam_stats.batch.params.ParameterError` before anything runs when one is invalid.
     """
@@ -285,8 +289,14 @@ def plan_jobs(codes: Iterable[Any] | None, wave: int = 2015, *, survey_path: str
     resolved = list(dict.fromkeys(resolved))  # keep the requested order (the summary is sorted by code)
     base = validate_parameters({"municipality_code": resolved[0] if resolved else "GM0363", "wave": wave,
                                 "survey_path": survey_path, "output_dir": str(reports_dir),
-                                "expectations_path": expectations_path})
+                                "expectations_path": expectations_path, "free_text_path": free_text_path})
     inputs = input_hashes(input_files(wave, base["survey_path"], base["expectations_path"]))
+    if base["free_text_path"] is not None:
+        try:
+            load_release(base["free_text_path"])
+        except ReleaseListError as err:
+            raise ParameterError(f"--publish-free-text: {err}") from None
+        inputs.update(input_hashes([Path(base["free_text_path"])]))
     versions = package_versions()
     code = code_sha256(raw_survey=Path(base["survey_path"]).suffix.lower() != ".parquet")
     synthetic = is_synthetic(base["survey_path"])
@@ -440,7 +450,7 @@ def run_reports(codes: Iterable[Any] | None = None, wave: int = 2015, *, survey_
                 notebook: str | Path | None = None, workers: int | None = None, engine: str = "warm",
                 executor: str | None = None, force: bool = False, progress: bool = True,
                 log: Callable[[str], None] | None = print, wait: float | None = None,
-                handle_signals: bool = True) -> RunResult:
+                handle_signals: bool = True, free_text_path: str | Path | None = None) -> RunResult:
     """Build the reports of ``codes`` (default: every municipality of the wave); see the module docstring.
 
     ``engine``: ``warm`` (pool of warm kernels, default) or ``papermill`` (a fresh kernel per report).
@@ -448,13 +458,13 @@ def run_reports(codes: Iterable[Any] | None = None, wave: int = 2015, *, survey_
     dask.distributed scheduler. ``wait``: seconds to wait for another run on the same outputs folder (None:
     as long as it takes; then :class:`~wijkteam_stats.batch.lock.OutputsBusy`). Raises
     :class:`~wijkteam_stats.batch.inputs.SharedInputError` (nothing built or deleted) when a shared input
-    is unusable.
+    is unusable. ``free_text_path``: reviewed list releasing free-text answers (default: none is published).
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     say = log or (lambda _msg: None)
     plan = plan_jobs(codes, wave, survey_path=survey_path, expectations_path=expectations_path,
-                     outputs_dir=outputs_dir, notebook=notebook)
+                     outputs_dir=outputs_dir, notebook=notebook, free_text_path=free_text_path)
     with outputs_lock(plan.outputs_dir, timeout=wait, command=f"wijkteam reports --wave {plan.wave}", say=say):
         return _run_locked(plan, engine=engine, executor=executor, workers=workers, force=force,
                            progress=progress, say=say, handle_signals=handle_signals)
