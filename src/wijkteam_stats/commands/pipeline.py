@@ -234,7 +234,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: --wave must be a year or 'all', not {args.wave!r}", file=sys.stderr)
         return 2
     try:
-        todo = plan(wave, getattr(args, "publish_free_text", None))
+        free_text = getattr(args, "publish_free_text", None)
+        todo = plan(wave) if free_text is None else plan(wave, free_text)
     except KeyError as err:
         print(f"error: {err.args[0]}", file=sys.stderr)
         return 2
