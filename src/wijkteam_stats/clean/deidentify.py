@@ -402,12 +402,13 @@ _NOT_NAMES = frozenset({
 # Cue words, looked up with str.find in the lower-cased text; _CUE then reads the whole cue at that spot.
 _CUE_WORDS = ("groet", "mvg", "m.v.g", "gr.", "contact", "ingevuld", "opgesteld", "beantwoord", "naam",
               "mevrouw", "meneer", "heer", "mevr", "mw", "mvr", "mnr", "dhr", "hr", "bel", "mail", "vraag",
-              "wethouder", "burgemeester", "teamleider", "projectleider", "collega")
+              "wethouder", "burgemeester", "teamleider", "projectleider", "collega", "mijn naam", "ik heet")
 _CUE = re.compile(
     r"(?<![\w])(?i:"
     r"(?P<greet>groet(?:en|jes)?(?:[ \t]+van)?|m\.?v\.?g\.?|gr\.)"
     r"|(?P<label>contact[ \t-]?persoon(?:[ \t]+(?:is|was))?|ingevuld[ \t]+door|opgesteld[ \t]+door"
     r"|beantwoord[ \t]+door|naam(?=[ \t]{0,2}:)|contact(?=[ \t]{0,2}:))"
+    r"|(?P<intro>mijn[ \t]+naam[ \t]+is|ik[ \t]+heet)"
     r"|(?P<title>mevrouw|meneer|heer|(?:mevr|mw|mvr|mnr|dhr)(?:\.|(?!\w))|hr\.|wethouder|burgemeester"
     r"|teamleider|projectleider|collega)"
     r"|(?P<weak>bel(?:len)?(?:[ \t]+met)?|mail(?:en)?(?:[ \t]+(?:met|naar))?|vraag[ \t]+naar"
@@ -462,6 +463,21 @@ def _cue_positions(text: str, lowered: str) -> list[int]:
     return sorted(found)
 
 
+_LOWER_WORD = re.compile(rf"[{_LOWER}]+(?:-[{_LOWER}]+)?(?!\w)")
+
+
+def _lower_name(text: str, pos: int) -> tuple[int, int, int] | None:
+    """A name in lower case after "mijn naam is": one word, and a second unless it is a common word."""
+    first = _LOWER_WORD.match(text, pos)
+    if first is None or first.group() in common_words() or first.group() in _NOT_NAMES:
+        return None  # "mijn naam is niet belangrijk", "ik heet u welkom"
+    end = first.end()
+    second = _LOWER_WORD.match(text, end + 1) if text[end:end + 1] == " " else None
+    if second is not None and second.group() not in common_words() and second.group() not in _NOT_NAMES:
+        end = second.end()
+    return first.start(), end, 2
+
+
 def _cued_names(text: str, lowered: str) -> list[Span]:
     spans = []
     for pos in _cue_positions(text, lowered):
@@ -469,6 +485,8 @@ def _cued_names(text: str, lowered: str) -> list[Span]:
         if m is None:
             continue
         found = _read_name(text, m.end())
+        if found is None and m.group("intro") is not None:
+            found = _lower_name(text, m.end())  # "mijn naam is fatima": any case after this cue
         if found is None:
             continue
         start, end, parts = found
