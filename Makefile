@@ -26,12 +26,16 @@ $(STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
 	@echo "installing wijkteam-stats into $(VENV) ..."
 	@$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e .
 	@$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@echo "building deduce's name and street lookups once (1-3 min; cached in $(VENV)) ..."
+	@$(BIN)/python -c "from wijkteam_stats.clean.deduce_finder import build_lookups; build_lookups()"
 	@touch $@
 
 $(DEVSTAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
 	@echo "installing wijkteam-stats with the dev extras into $(VENV) ..."
 	@$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[dev]"
 	@$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@echo "building deduce's name and street lookups once (1-3 min; cached in $(VENV)) ..."
+	@$(BIN)/python -c "from wijkteam_stats.clean.deduce_finder import build_lookups; build_lookups()"
 	@touch $(STAMP) $@
 
 all: $(STAMP)

@@ -79,6 +79,24 @@ def _all_text(root: Path) -> dict[Path, str]:
     return out
 
 
+#: The masked texts as a reviewer read and released them (GM0363's "anders" text, GM0479's remark).
+RELEASED = {
+    ("GM0363", "has_teams_anders"):
+        "bel [naam] op [telefoonnummer] of mail [e-mailadres]; contactpersoon: [naam], [telefoonnummer]",
+    ("GM0479", "toelichting"):
+        "Vragen? Bel mevrouw [naam], [telefoonnummer], of [naam] zelf op [telefoonnummer]. "
+        "BSN cliënt [BSN], IBAN [IBAN], [adres] Zaanstad.\nMet vriendelijke groet,\n[naam]",
+}
+
+
+def _reviewed(root: Path) -> Path:
+    path = root / "reviewed_free_text.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([("wave", "gm_code", "column", "text"),
+                                  *((WAVE, code, col, text) for (code, col), text in RELEASED.items())])
+    return path
+
+
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     root = tmp_path_factory.mktemp("privacy")
@@ -96,7 +114,7 @@ def published(tmp_path_factory):
     os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
     try:
         res = run_reports(["GM0363", "GM0479"], WAVE, survey_path=processed, expectations_path=exp,
-                          outputs_dir=outputs, workers=1, progress=False, log=None)
+                          outputs_dir=outputs, workers=1, progress=False, log=None, free_text_path=_reviewed(root))
     finally:
         if old is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
@@ -112,22 +130,19 @@ def test_cleaning_masks_free_text_and_namelijk_and_counts_it(published):
     root, export, processed, outputs = published
     table = pd.read_parquet(processed).set_index("gm_code")
     assert table.at["GM0363", "has_teams"] == "anders"
-    assert table.at["GM0363", "has_teams_anders"] == (
-        "bel [naam] op [telefoonnummer] of mail [e-mailadres]; contactpersoon: [naam], [telefoonnummer]")
-    assert table.at["GM0479", "toelichting"] == (
-        "Vragen? Bel mevrouw [naam], [telefoonnummer], of [naam] zelf op [telefoonnummer]. "
-        "BSN cliënt [BSN], IBAN [IBAN], [adres] Zaanstad.\nMet vriendelijke groet,\n[naam]")
+    assert table.at["GM0363", "has_teams_anders"] == RELEASED[("GM0363", "has_teams_anders")]
+    assert table.at["GM0479", "toelichting"] == RELEASED[("GM0479", "toelichting")]
     log = pd.read_csv(outputs / "tables" / "cleaning_log_2015.csv", dtype=str).set_index("gm_code")
     assert log.at["GM0363", "masked"] == "has_teams_anders: e-mailadres 1, telefoonnummer 2, naam 2"
     assert log.at["GM0479", "masked"] == "toelichting: iban 1, telefoonnummer 2, bsn 1, adres 1, naam 3"
-    assert log.at["GM0003", "masked"] == "reason: naam 2"
+    assert log.at["GM0003", "masked"] == "reason: naam 1"  # "Gerda Mulder": one name, one masking
     assert log.at["GM0003", "reason"] == ("cell issues: monitors_teams: the text after 'namelijk' "
-                                          "('rapportage van de maand door [naam] [naam]…') has no place in the "
+                                          "('rapportage van de maand door [naam]') has no place in the "
                                           "tidy table; not kept")
     assert log["masked"].notna().sum() == 3
     summary = clean_survey(export, WAVE).summary
     assert dict(summary.masked) == {"e-mailadres": 1, "iban": 1, "telefoonnummer": 4, "bsn": 1, "adres": 1,
-                                    "naam": 7}
+                                    "naam": 6}
     assert "gemaskeerd in vrije tekst / masked in free text: e-mailadres 1, iban 1, telefoonnummer 4" in str(summary)
 
 
@@ -136,6 +151,8 @@ def test_masked_text_reaches_the_reports_and_the_site(published):
     _, _, _, outputs = published
     numbers = json.loads((outputs / "reports" / "2015" / "data" / "GM0363.json").read_text(encoding="utf-8"))
     assert numbers["answers"]["has_teams_anders"].startswith("bel [naam] op [telefoonnummer]")
+    assert numbers["free_text"]["released"] == ["has_teams_anders"]
+    assert numbers["free_text"]["release_file"] == "reviewed_free_text.csv"
     page = html.unescape((outputs / "reports" / "2015" / "GM0479.html").read_text(encoding="utf-8"))
     assert "[BSN]" in page and "[IBAN]" in page and "Bel mevrouw [naam]" in page
     assert 'href="../reports/2015/GM0479.html"' in (outputs / "site" / "index.html").read_text(encoding="utf-8")

@@ -8,6 +8,7 @@ published ones (with source and wave) or "niet gepubliceerd". On real data the a
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 
@@ -120,10 +121,13 @@ def test_synthetic_sections_show_no_answer_and_mark_every_example_value(inputs):
 
 def test_full_reports_on_synthetic_and_real_data(inputs, tmp_path):
     built = {}
+    reviewed = tmp_path / "reviewed.csv"  # the reviewed list releases the (masked) remark of GM0363
+    with open(reviewed, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([("wave", "gm_code", "column", "text"), (2015, "GM0363", "toelichting", SCRIPT)])
     for key in ("synthetic_a", "synthetic_b", "real"):
         out = tmp_path / key
         res = run_reports(["GM0363"], 2015, survey_path=inputs[key], expectations_path=inputs["expectations"],
-                          outputs_dir=out, workers=1, progress=False, log=None)
+                          outputs_dir=out, workers=1, progress=False, log=None, free_text_path=reviewed)
         assert res.built == 1, res.results
         built[key] = (out / "reports" / "2015" / "GM0363.html").read_text(encoding="utf-8")
     syn_a, syn_b, real = built["synthetic_a"], built["synthetic_b"], built["real"]

@@ -73,12 +73,13 @@ def _existing_file(value: Any, name: str) -> Path:
 
 def validate_parameters(params: dict[str, Any]) -> dict[str, Any]:
     """Checked, normalised report parameters (``municipality_code``, ``wave``, ``survey_path``, ``output_dir``,
-    ``expectations_path``); raises :class:`ParameterError` naming the bad one.
+    ``expectations_path``, ``free_text_path``); raises :class:`ParameterError` naming the bad one.
 
     Defaults: ``survey_path`` the cleaned table (else the shipped synthetic export), ``output_dir``
-    ``outputs/reports/<wave>``, ``expectations_path`` the models step's table (None while it does not exist).
+    ``outputs/reports/<wave>``, ``expectations_path`` the models step's table (None while it does not exist),
+    ``free_text_path`` None (no free-text answer is published without a reviewed list).
     """
-    known = {"municipality_code", "wave", "survey_path", "output_dir", "expectations_path"}
+    known = {"municipality_code", "wave", "survey_path", "output_dir", "expectations_path", "free_text_path"}
     unknown = sorted(set(params) - known)
     if unknown:
         raise ParameterError(f"unknown report parameter(s) {unknown}; known: {sorted(known)}")
@@ -103,5 +104,8 @@ def validate_parameters(params: dict[str, Any]) -> dict[str, Any]:
     else:
         default = expectations_file(wave)
         expectations = default if default.is_file() else None
+    free = params.get("free_text_path")
+    free_text = _existing_file(free, "free_text_path") if free not in (None, "") else None
     return {"municipality_code": code, "wave": wave, "survey_path": str(survey_path),
-            "output_dir": str(output_dir), "expectations_path": None if expectations is None else str(expectations)}
+            "output_dir": str(output_dir), "expectations_path": None if expectations is None else str(expectations),
+            "free_text_path": None if free_text is None else str(free_text)}

@@ -86,6 +86,7 @@ from wijkteam_stats.reference.writers import (
     safe_to_csv,
     write_temporary,
 )
+from wijkteam_stats.report.free_text import ReleaseListError, load_release
 from wijkteam_stats.report.maps import boundary_file
 
 REPORT_NOTEBOOK = "03_municipality_profile.ipynb"
@@ -202,7 +203,8 @@ REPORT_MODULES = ("__init__.py", "reference/paths.py", "reference/codebook.py", 
                   "reference/provenance.py", "reference/figures.py", "reference/waves.py", "reference/writers.py",
                   "reproduce/estimators.py", "reference/published.py", "report/maps.py", "report/numbers.py",
                   "report/profile.py", "report/render.py", "report/notebooks.py", "report/figure_cache.py",
-                  "clean/deidentify.py", "batch/params.py", "batch/_kernel.py", "batch/build.py")
+                  "clean/deidentify.py", "clean/deduce_finder.py", "report/free_text.py", "batch/params.py",
+                  "batch/_kernel.py", "batch/build.py")
 
 
 def code_files(raw_survey: bool = False) -> list[Path]:
@@ -275,9 +277,12 @@ def wave_codes(wave: int) -> list[str]:
 
 def plan_jobs(codes: Iterable[Any] | None, wave: int = 2015, *, survey_path: str | Path | None = None,
               expectations_path: str | Path | None = None, outputs_dir: str | Path | None = None,
-              notebook: str | Path | None = None, validate: bool = True) -> Plan:
+              notebook: str | Path | None = None, validate: bool = True,
+              free_text_path: str | Path | None = None) -> Plan:
     """Validate every requested municipality (codes, numbers or names) and (``validate``) every shared input,
     hash the inputs once and build the job list.
+
+    ``free_text_path``: the reviewed list that releases free-text answers (checked here; its hash is an input).
 
     Raises :class:`~wijkteam_stats.batch.params.ParameterError` or
     :class:`~wijkteam_stats.batch.inputs.SharedInputError` before anything runs when one is invalid.
@@ -306,12 +311,19 @@ def plan_jobs(codes: Iterable[Any] | None, wave: int = 2015, *, survey_path: str
     try:
         base = validate_parameters({"municipality_code": resolved[0] if resolved else "GM0363", "wave": wave,
                                     "survey_path": survey_path, "output_dir": str(reports_dir),
-                                    "expectations_path": expectations_path})
+                                    "expectations_path": expectations_path,
+                                    "free_text_path": free_text_path})
     except CorruptFileError as err:  # e.g. the cleaned table's provenance record
         raise SharedInputError(str(err)) from None
     if validate:
         validate_shared_inputs(wave, base["survey_path"], base["expectations_path"])
     inputs = input_hashes(input_files(wave, base["survey_path"], base["expectations_path"]))
+    if base["free_text_path"] is not None:
+        try:
+            load_release(base["free_text_path"])
+        except ReleaseListError as err:
+            raise ParameterError(f"--publish-free-text: {err}") from None
+        inputs.update(input_hashes([Path(base["free_text_path"])]))
     versions = package_versions()
     code = code_sha256(raw_survey=Path(base["survey_path"]).suffix.lower() != ".parquet")
     synthetic = is_synthetic(base["survey_path"])
@@ -490,7 +502,7 @@ def run_reports(codes: Iterable[Any] | None = None, wave: int = 2015, *, survey_
                 notebook: str | Path | None = None, workers: int | None = None, engine: str = "warm",
                 executor: str | None = None, force: bool = False, progress: bool = True,
                 log: Callable[[str], None] | None = print, wait: float | None = None,
-                handle_signals: bool = True) -> RunResult:
+                handle_signals: bool = True, free_text_path: str | Path | None = None) -> RunResult:
     """Build the reports of ``codes`` (default: every municipality of the wave); see the module docstring.
 
     ``engine``: ``warm`` (pool of warm kernels, default) or ``papermill`` (a fresh kernel per report).
@@ -498,7 +510,7 @@ def run_reports(codes: Iterable[Any] | None = None, wave: int = 2015, *, survey_
     dask.distributed scheduler. ``wait``: seconds to wait for another run on the same outputs folder (None:
     as long as it takes; then :class:`~wijkteam_stats.batch.lock.OutputsBusy`). Raises
     :class:`~wijkteam_stats.batch.inputs.SharedInputError` (nothing built or deleted) when a shared input
-    is unusable.
+    is unusable. ``free_text_path``: reviewed list releasing free-text answers (default: none is published).
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
@@ -510,7 +522,8 @@ def run_reports(codes: Iterable[Any] | None = None, wave: int = 2015, *, survey_
         run_id = new_run_id()
         try:
             plan = plan_jobs(codes, wave, survey_path=survey_path, expectations_path=expectations_path,
-                             outputs_dir=out_dir, notebook=notebook)
+                             outputs_dir=out_dir, notebook=notebook,
+                             free_text_path=free_text_path)
         except (SharedInputError, ParameterError, FileNotFoundError):
             with contextlib.suppress(OSError):
                 summary.unlink(missing_ok=True)  # this run built nothing: no summary of an earlier run stays

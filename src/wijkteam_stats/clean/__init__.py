@@ -68,10 +68,12 @@ summary or any file written. Every free-text column of the table (whatever fille
 the text after "namelijk") and every value quoted in the log goes through one de-identification step,
 :mod:`wijkteam_stats.clean.deidentify`: e-mail addresses, phone numbers (Dutch and international), BSN
 (11-proef), IBAN (checksum), postcode / street + house number and person names (the row's own personal
-columns; names after greetings, titles, contact labels) become "[e-mailadres]", "[telefoonnummer]",
-"[BSN]", "[IBAN]", "[adres]", "[naam]" (that module's docstring lists what is deliberately kept). The log's
-``masked`` column counts the maskings per column and kind for each row (never the value), the summary
-the totals per kind. All patterns run in time linear in the cell's length.
+columns; names after greetings, titles, contact labels; names without a cue found by the deduce library,
+:mod:`wijkteam_stats.clean.deduce_finder`, places and services kept) become "[e-mailadres]",
+"[telefoonnummer]", "[BSN]", "[IBAN]", "[adres]", "[naam]" (that module's docstring lists what is deliberately
+kept); :mod:`wijkteam_stats.clean.masking_corpus` measures it on a labelled corpus. The log's ``masked``
+column counts the maskings per column and kind for each row (never the value), the summary the totals per
+kind. All patterns run in time linear in the cell's length.
 Free text is kept verbatim apart from the masking above (outer spaces stripped); a leading single quote
 in front of ``= + - @`` is read as the formula neutralisation of a previous export and removed. Every CSV/XLSX written goes through
 :func:`wijkteam_stats.reference.writers.safe_to_csv` / ``safe_to_excel``.

@@ -16,12 +16,17 @@ Masked (kind as counted -> placeholder):
   international numbers written with "+" or "00" and a country code, 8-15 digits ("+32 2 123 45 67",
   "0049 30 1234567"). Between two digits up to four spaces, hyphens, dots, slashes or brackets; a line
   break ends a number. Dates ("03-10-2015 14") are recognised and never taken for a phone number.
-- ``bsn`` -> ``[BSN]``: 9 digits, also written "1234.56.782" or "123 456 782", that pass the 11-proef.
-- ``iban`` -> ``[IBAN]``: country code, two check digits and the account (with or without spaces), the
-  mod-97 checksum valid and, for the common countries, the country's length.
-- ``adres`` -> ``[adres]``: a Dutch postcode ("1234 AB", "1234AB", with a house number after it) and a
-  street name with a house number ("Dorpsstraat 12a", "Stationsweg 3-5"; names ending in straat, weg,
-  laan, plein, gracht, kade, ...). A street address next to its postcode is one masking.
+- ``bsn`` -> ``[BSN]``: 9 digits, also written "1234.56.782", "1234 56 782", "123 456 782", "111-222-333",
+  that pass the 11-proef, unless the context makes them an amount or a case number ("bedrag € 123.456.782",
+  "zaaknummer 123456782"; "111.222.333" with thousands dots) and no "bsn" / "burgerservicenummer" is near.
+- ``iban`` -> ``[IBAN]``: country code, two check digits and the account (with or without spaces, hyphens or
+  dots, any case: "nl91-abna-...", "NL 91 ABNA ..."), the mod-97 checksum valid and, for the common
+  countries, the country's length.
+- ``adres`` -> ``[adres]``: a Dutch postcode ("1234 AB", "1234AB", "5038EA12", with a house number after it)
+  and a street name with a house number ("Dorpsstraat 12a", "Stationsweg 3-5", "Jan van Galenstraat 12-III";
+  names ending in straat, weg, laan, plein, gracht, kade, ...; not "Hoofdstraat 3 teams"), plus streets
+  without such a suffix that deduce knows ("Neude 11", "Spui 70"). A street address next to its postcode is
+  one masking.
 - ``naam`` -> ``[naam]``: the person names known from the row (the respondent and contact columns): the full
   name in any case, and capitalised first name, last name (with its particles: "van der Berg") and initials
   with last name ("K. Bakker"), and the surname of an e-mail address shaped initials.surname
@@ -29,15 +34,21 @@ Masked (kind as counted -> placeholder):
   Bakker", "mvg Karin"), a title ("mevrouw Jansen", "dhr. P. de Vries", "mw. De Boer"), a contact label
   ("contactpersoon: J. Smit", "ingevuld door Anna", "naam: ...") or, when written as first and last name
   not starting with a municipality name, after "bel" / "mail" / "vraag naar" / "contact op met" ("bel Karin
-  Bakker", not "bel Amsterdam Zuid").
+  Bakker", not "bel Amsterdam Zuid"); the respondent's own first name also in lower case ("groetjes
+  karin") unless it is a common word; names without any cue that the deduce library finds
+  (:mod:`.deduce_finder`: "Sandra Kromodimedjo coördineert ..."), and a name joined to a found one by "en",
+  "/" or ",". Letters outside Latin-1 ("Ayşe Yılmaz", "Łukasz") count as letters.
+- ``lange tekst`` -> ``[lange tekst weggelaten]``: a value longer than :data:`MAX_TEXT` characters, whole.
 
 Deliberately kept: ordinary numbers, counts, years, dates, percentages, amounts ("603 teams", "2015",
-"84%"), municipality and organisation names, "Postbus 123", street names without a house number and
-lower-case words that happen to equal a known surname ("een groot team" for Mr de Groot). Names written
-without any of the cues above and unknown to the row (a signature line without a greeting) are not found,
-nor are addresses spelled out in other ways ("k punt bakker apenstaartje zaanstad punt nl").
+"84%"), municipality, place, organisation and service names ("Bel Zorgloket Venray", "naam: Buurtteam
+Oost", "groet, Beleidsteam Zorg"), "Postbus 123", street names without a house number and lower-case words
+that happen to equal a known surname ("een groot team" for Mr de Groot). Not found: a lone name that is in
+no lookup list, not in the row and after no cue. ``benchmarks/bench_masking.py`` measures all this on the
+labelled corpus ``tests/data/masking_corpus.tsv`` (assumption D7 has the figures).
 
-Every step is linear in the text length: each regular expression starts with a character class (the
+Every pattern step is linear in the text length (deduce too, at about 25 µs a character; hence the cap):
+each regular expression starts with a character class (the
 engine skips ahead in C) and has only bounded quantifiers or repetitions whose parts cannot overlap (so a
 failed attempt gives back a bounded number of characters); e-mail addresses are read outwards from each
 ``@`` (the local part as one run on the reversed text); cue words are found with ``str.find``. Overlapping
@@ -56,11 +67,22 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from wijkteam_stats.clean.deduce_finder import (
+    common_words,
+    deduce_spans,
+    is_address,
+    is_place_or_service,
+    is_service,
+)
 from wijkteam_stats.reference.codebook import Codebook, load_codebook
 from wijkteam_stats.reference.municipalities import municipalities_by_year
 
-KINDS = ("e-mailadres", "iban", "telefoonnummer", "bsn", "adres", "naam")
+KINDS = ("e-mailadres", "iban", "telefoonnummer", "bsn", "adres", "naam", "lange tekst")
+#: A free-text value longer than this is replaced as a whole (no survey answer is this long; nobody could
+#: review it, and deduce takes about 25 µs a character).
+MAX_TEXT = 20_000
 PLACEHOLDERS = {
+    "lange tekst": "[lange tekst weggelaten]",
     "e-mailadres": "[e-mailadres]",
     "iban": "[IBAN]",
     "telefoonnummer": "[telefoonnummer]",
@@ -119,6 +141,78 @@ def _written_emails(text: str) -> list[Span]:
     return spans
 
 
+# Loosely written addresses: spaces around "@" or the dots ("k . bakker @ zaanstad . nl", "pjanssen@gmail
+# .com"), "(a)" or the words "at" / "apenstaartje" for "@", "dot" / "punt" for the dot ("k.bakker at
+# zaanstad dot nl"). A word form needs a known top-level domain at the end ("nl", "com", ...).
+_AT_LOOSE = re.compile(
+    r"[@(\[{aA](?:(?<=@)|(?<=[(\[{])(?i:a|at|apenstaartje)[)\]}]|(?<=[aA])(?<![\w(\[{].)(?i:t|penstaartje)(?!\w))"
+)
+_LABEL = re.compile(r"[\w-]{1,63}")
+_DOT_LOOSE = re.compile(r"[ \t]{0,2}(?:\.|[(\[{](?i:dot|punt)[)\]}]|(?<=[ \t])(?i:dot|punt)(?=[ \t]))[ \t]{0,2}")
+_LOCAL_PIECE = re.compile(r"[\w+%'=&-]{1,64}")
+_DOT_WORD_BEFORE = re.compile(r"(?i)(?<=[ \t])(?:punt|dot)\Z")
+_TLDS = frozenset({"nl", "com", "net", "org", "eu", "be", "de", "info", "nu", "fr", "uk", "frl", "amsterdam",
+                   "io", "biz", "email", "online", "gov"})
+
+
+def _loose_local(text: str, at: int) -> int:
+    """Start of the local part that ends at ``at`` (spaces before the "@" skipped); -1 when there is none.
+    Pieces joined by dots (with spaces around) belong to it, and so do initials before it ("k bakker")."""
+    i = at
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    rev = text[:i][::-1]
+    m = _LOCAL_PIECE.match(rev)
+    if not m:
+        return -1
+    start = i - m.end()
+    for _ in range(4):  # ". k" / " . k" / "k " before the piece
+        j = start
+        while j > 0 and text[j - 1] in " \t":
+            j -= 1
+        dotted = j > 0 and text[j - 1] == "."
+        k = j - 1 if dotted else j
+        word = _DOT_WORD_BEFORE.search(text, max(0, j - 6), j)
+        if not dotted and word:  # "jan punt jansen at gmail punt com"
+            dotted, k = True, word.start()
+        while dotted and k > 0 and text[k - 1] in " \t":
+            k -= 1
+        piece = _LOCAL_PIECE.match(text[:k][::-1])
+        if piece is None or (not dotted and (j == start or piece.end() > 1)):
+            break  # without a dot only one letter (an initial) joins across a space
+        if k - piece.end() > 0 and (text[k - piece.end() - 1].isalnum()):
+            break
+        start = k - piece.end()
+    return start
+
+
+def _loose_emails(text: str) -> list[Span]:
+    spans = []
+    for m in _AT_LOOSE.finditer(text):
+        word_form = text[m.start()] not in "@("
+        start = _loose_local(text, m.start())
+        if start < 0:
+            continue
+        at = m.end()
+        while at < len(text) and text[at] in " \t":
+            at += 1
+        label = _LABEL.match(text, at)
+        labels, end = [], at
+        while label:
+            labels.append(label.group())
+            end = label.end()
+            dot = _DOT_LOOSE.match(text, end)
+            if not dot:
+                break
+            label = _LABEL.match(text, dot.end())
+        if len(labels) < 2 and not (text[m.start()] == "@" and labels):
+            continue
+        if (word_form or text[m.start()] == "(") and labels[-1].lower() not in _TLDS:
+            continue
+        spans.append((start, end, "e-mailadres"))
+    return spans
+
+
 # --------------------------------------------------------------------------- IBAN
 
 _IBAN_LENGTH = {
@@ -127,9 +221,13 @@ _IBAN_LENGTH = {
     "TR": 26, "SK": 24, "SI": 19, "HR": 21, "RO": 24, "BG": 22, "EE": 20, "LT": 20, "LV": 21, "IS": 26,
     "LI": 21, "MT": 31, "CY": 28, "MC": 27, "SM": 27,
 }
-# Two letters and two check digits at a word start, then at most 30 account characters (spaces allowed);
-# the scan is for the check digits (digits are rarer than letters), the letters are checked behind them.
-_IBAN = re.compile(r"\d(?<=[A-Za-z]{2}\d)(?<!\w[A-Za-z]{2}\d)\d(?:[ ]?[A-Za-z0-9]){10,30}")
+# Two letters and two check digits at a word start, then at most 30 account characters (one space, hyphen
+# or dot allowed between two: "NL91 ABNA ...", "NL91-ABNA-...", "nl91.abna..."); the scan is for the check
+# digits (digits are rarer than letters), the letters are checked behind them.
+_IBAN = re.compile(r"\d(?<=[A-Za-z]{2}\d)(?<!\w[A-Za-z]{2}\d)\d(?:[ .-]?[A-Za-z0-9]){10,30}")
+_IBAN_SEPARATORS = " .-"
+# "NL 91 ABNA 0417 1643 00": a separator between the country code and the check digits.
+_IBAN_SPLIT = re.compile(r"[A-Za-z](?<![\w].)[A-Za-z][ .-]\d\d(?:[ .-]?[A-Za-z0-9]){10,30}")
 
 
 def _mod97_ok(chars: str) -> bool:
@@ -138,24 +236,33 @@ def _mod97_ok(chars: str) -> bool:
 
 
 def _ibans(text: str) -> list[Span]:
-    spans = []
-    for m in _IBAN.finditer(text):
-        begin = m.start() - 2
-        s = text[begin:m.end()]
-        positions = [begin + i for i, c in enumerate(s) if c != " "]
-        chars = s.replace(" ", "").upper()
-        country = chars[:2]
-        lengths = [_IBAN_LENGTH[country]] if country in _IBAN_LENGTH else range(34, 14, -1)
-        for ln in lengths:
-            if ln > len(chars):
-                continue
-            end = positions[ln - 1] + 1
-            if end < len(text) and text[end].isalnum():
-                continue  # the account would end inside a word
-            if _mod97_ok(chars[:ln]):
-                spans.append((begin, end, "iban"))
-                break
+    spans = [sp for m in _IBAN_SPLIT.finditer(text) for sp in _valid_iban(text, m.start(), m.end())]
+    pos = 0
+    while (m := _IBAN.search(text, pos)) is not None:
+        pos = m.start() + 1  # a failed or shorter match may hold the next IBAN ("nl91... of NL91-...")
+        found = _valid_iban(text, m.start() - 2, m.end())
+        spans += found
+        if found:
+            pos = found[0][1]
     return spans
+
+
+def _valid_iban(text: str, begin: int, stop: int) -> list[Span]:
+    """The IBAN starting at ``begin`` (country code) within ``text[begin:stop]``, if its checksum holds."""
+    s = text[begin:stop]
+    positions = [begin + i for i, c in enumerate(s) if c not in _IBAN_SEPARATORS]
+    chars = "".join(c for c in s if c not in _IBAN_SEPARATORS).upper()
+    country = chars[:2]
+    lengths = [_IBAN_LENGTH[country]] if country in _IBAN_LENGTH else range(34, 14, -1)
+    for ln in lengths:
+        if ln > len(chars):
+            continue
+        end = positions[ln - 1] + 1
+        if end < len(text) and text[end].isalnum():
+            continue  # the account would end inside a word
+        if _mod97_ok(chars[:ln]):
+            return [(begin, end, "iban")]
+    return []
 
 
 # --------------------------------------------------------------------------- phone numbers and BSN
@@ -175,8 +282,30 @@ _PHONE = re.compile(
     rf"(?:31{_SEP}(?:0{_SEP})?[1-9](?:{_SEP}\d){{8}}|[1-9](?:{_SEP}\d){{7,14}})"
     r")(?!\d)"
 )
-# BSN: 9 digits, "1234.56.782" or "123 456 782" / "123.456.782"; checked with the 11-proef.
-_BSN = re.compile(r"\d(?<![\w.,]\d)(?:\d{8}|\d{3}\.\d{2}\.\d{3}|\d{2}([ .])\d{3}\1\d{3})(?!\w)(?![.,]\d)")
+# BSN: 9 digits, "1234.56.782", "1234 56 782", "2780-86-998", "123 456 782", "111-222-333"; checked with the
+# 11-proef and read in its context (:func:`_is_bsn`).
+_BSN = re.compile(r"\d(?<![\w.,-]\d)(?:\d{8}|\d{3}([ .-])\d{2}\1\d{3}|\d{2}([ .-])\d{3}\2\d{3})(?!\w)(?![.,-]\d)")
+_BSN_CUE = re.compile(r"(?i)bsn|burgerservice|sofi")
+# Words before a number that make it an amount or a case/reference number ("bedrag", "€", "zaaknummer",
+# "besluit nr.", "factuur", "projectcode"), and words after it that make it an amount ("euro", "cent").
+_NOT_BSN_BEFORE = re.compile(
+    r"(?i)(?:€|eur\b|euro|bedra|kosten|budget|subsidie|begroting|totaal|zaak|dossier|kenmerk|besluit|\bnr\b|"
+    r"nummer|factuur|code|referentie|registratie|kvk|order|project|versie)[^!?\n]{0,25}\Z")
+_NOT_BSN_AFTER = re.compile(r"(?i)[ \t]{0,2}(?:euro|eur\b|cent|€)")
+_BSN_CONTEXT = 40
+
+
+def _is_bsn(text: str, start: int, end: int) -> bool:
+    """A 9-digit number that passes the 11-proef is a BSN unless its context makes it an amount or a case
+    number: "bedrag € 123.456.782", "zaaknummer 123456782", thousands separators "111.222.333" (all three
+    groups of three with dots), unless "bsn" / "burgerservicenummer" / "sofinummer" is said next to it."""
+    before = text[max(0, start - _BSN_CONTEXT):start]
+    if _BSN_CUE.search(before) or _BSN_CUE.search(text, end, end + _BSN_CONTEXT):
+        return True
+    if _NOT_BSN_BEFORE.search(before) or _NOT_BSN_AFTER.match(text, end):
+        return False
+    number = text[start:end]
+    return not (number.count(".") == 2 and len(number) == 11 and number[3] == ".")
 
 
 def _elfproef(digits: str) -> bool:
@@ -194,7 +323,7 @@ def _numbers(text: str) -> list[Span]:
             stop += 1
         spans.append((start, stop, "telefoonnummer"))
     for m in _BSN.finditer(text):
-        if _elfproef("".join(c for c in m.group() if c.isdigit())):
+        if _elfproef("".join(c for c in m.group() if c.isdigit())) and _is_bsn(text, m.start(), m.end()):
             spans.append((m.start(), m.end(), "bsn"))
     return spans
 
@@ -202,7 +331,7 @@ def _numbers(text: str) -> list[Span]:
 # --------------------------------------------------------------------------- addresses
 
 _POSTCODE = re.compile(
-    r"[1-9](?<!\w.)\d{3}(?:[ \t]?(?!SA|SD|SS)[A-Z]{2}|(?!sa|sd|ss)[a-z]{2})(?!\w)"
+    r"[1-9](?<!\w.)\d{3}(?:[ \t]?(?!SA|SD|SS)[A-Z]{2}|(?!sa|sd|ss)[a-z]{2})(?:\d{1,5}(?:[a-zA-Z](?!\w))?)?(?!\w)"
     r"(?:,?[ \t]{1,2}(?:nr\.?[ \t]?)?\d{1,5}(?:[ \t]?[a-zA-Z](?!\w)|-\d{1,4})?(?!\w))?"
 )
 _STREET = re.compile(
@@ -213,6 +342,10 @@ _STREET_SUFFIXES = (
     "park", "baan", "markt", "plantsoen", "boulevard", "wal", "allee", "hoven",
 )
 _JOIN_GAP = re.compile(r"[ \t,]{0,3}")
+# A street named after a person: capitalised words and particles before "...straat" ("Jan van Galenstraat").
+_STREET_NAMED = re.compile(r"(?<!\w)[A-Z][\w.]{0,20}[ \t](?:(?:van|de|der|den|ten|ter|'t)[ \t]){1,3}\Z")
+# A floor or addition after the house number: "12-III", "12 hs", "12-bis", "12 2hoog".
+_FLOOR = re.compile(r"(?i)(?:-[ivx]{1,4}|[ \t-](?:hs|bis|bg|huis|[1-9]?hoog))(?!\w)")
 
 
 @lru_cache(maxsize=1)
@@ -233,15 +366,24 @@ def _addresses(text: str) -> list[Span]:
             continue  # "Marktplein 2015" reads as a year
         if word in _municipality_words():
             continue
-        spans.append((m.start(), m.end(), "adres"))
+        if not is_address(text, m.start(), m.end(), m.group().split()[:1]):
+            continue  # "Hoofdstraat 3 teams", "Werkplein 2 dagen": a count
+        start, end = m.start(), m.end()
+        named = _STREET_NAMED.search(text, max(0, start - _NAME_LOOKBACK), start)
+        if named:
+            start = named.start()  # "Jan van Galenstraat 12"
+        floor = _FLOOR.match(text, end)
+        spans.append((start, floor.end() if floor else end, "adres"))
     spans += [(m.start(), m.end(), "adres") for m in _POSTCODE.finditer(text)]
     return spans
 
 
 # --------------------------------------------------------------------------- names
 
-_UPPER = "A-ZÀ-ÖØ-Þ"
-_LOWER = "a-zß-öø-ÿ"
+# Latin-1 capitals and small letters, plus Latin Extended-A/B and Additional (both cases: "Şahin", "Yılmaz",
+# "Łukasz", "Nguyễn"; these blocks alternate capital and small letters).
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ"
+_LOWER = "a-zß-öø-ÿĀ-ɏḀ-ỿ"
 _PARTICLES = frozenset({
     "van", "de", "der", "den", "het", "ten", "ter", "te", "in", "op", "'t", "la", "le", "du", "da", "von",
     "vd", "v.d.", "van't", "d'", "el", "al", "zu",
@@ -259,13 +401,16 @@ _NOT_NAMES = frozenset({
 })
 # Cue words, looked up with str.find in the lower-cased text; _CUE then reads the whole cue at that spot.
 _CUE_WORDS = ("groet", "mvg", "m.v.g", "gr.", "contact", "ingevuld", "opgesteld", "beantwoord", "naam",
-              "mevrouw", "meneer", "heer", "mevr", "mw", "mvr", "mnr", "dhr", "hr", "bel", "mail", "vraag")
+              "mevrouw", "meneer", "heer", "mevr", "mw", "mvr", "mnr", "dhr", "hr", "bel", "mail", "vraag",
+              "wethouder", "burgemeester", "teamleider", "projectleider", "collega", "mijn naam", "ik heet")
 _CUE = re.compile(
     r"(?<![\w])(?i:"
     r"(?P<greet>groet(?:en|jes)?(?:[ \t]+van)?|m\.?v\.?g\.?|gr\.)"
     r"|(?P<label>contact[ \t-]?persoon(?:[ \t]+(?:is|was))?|ingevuld[ \t]+door|opgesteld[ \t]+door"
-    r"|beantwoord[ \t]+door|naam(?=[ \t]{0,2}:))"
-    r"|(?P<title>mevrouw|meneer|heer|(?:mevr|mw|mvr|mnr|dhr)(?:\.|(?!\w))|hr\.)"
+    r"|beantwoord[ \t]+door|naam(?=[ \t]{0,2}:)|contact(?=[ \t]{0,2}:))"
+    r"|(?P<intro>mijn[ \t]+naam[ \t]+is|ik[ \t]+heet)"
+    r"|(?P<title>mevrouw|meneer|heer|(?:mevr|mw|mvr|mnr|dhr)(?:\.|(?!\w))|hr\.|wethouder|burgemeester"
+    r"|teamleider|projectleider|collega)"
     r"|(?P<weak>bel(?:len)?(?:[ \t]+met)?|mail(?:en)?(?:[ \t]+(?:met|naar))?|vraag[ \t]+naar"
     r"|contact[ \t]+(?:op[ \t]+)?met)"
     r")(?<=[\w.])(?!\w)[ \t]{0,3}[,:]?(?:[ \t]{0,3}\r?\n){0,2}[ \t]{0,3}"
@@ -273,7 +418,7 @@ _CUE = re.compile(
 _NAME_TOKEN = re.compile(
     rf"[ \t]{{0,2}}(?:(?P<init>(?:[{_UPPER}]\.[ \t]?){{1,4}})"
     rf"|(?P<part>(?i:van|de|der|den|ten|ter|te|in|op|'t|la|le|du|da|von|vd|v\.d\.))(?=[ \t])"
-    rf"|(?P<cap>[{_UPPER}][{_LOWER}'’]+(?:-[{_UPPER}]?[{_LOWER}'’]+)?)(?!\w))"
+    rf"|(?P<cap>[{_UPPER}](?:['’][{_UPPER}])?[{_LOWER}'’]+(?:-[{_UPPER}]?[{_LOWER}'’]+)?)(?!\w))"
 )
 _MAX_NAME_TOKENS = 7
 
@@ -318,6 +463,21 @@ def _cue_positions(text: str, lowered: str) -> list[int]:
     return sorted(found)
 
 
+_LOWER_WORD = re.compile(rf"[{_LOWER}]+(?:-[{_LOWER}]+)?(?!\w)")
+
+
+def _lower_name(text: str, pos: int) -> tuple[int, int, int] | None:
+    """A name in lower case after "mijn naam is": one word, and a second unless it is a common word."""
+    first = _LOWER_WORD.match(text, pos)
+    if first is None or first.group() in common_words() or first.group() in _NOT_NAMES:
+        return None  # "mijn naam is niet belangrijk", "ik heet u welkom"
+    end = first.end()
+    second = _LOWER_WORD.match(text, end + 1) if text[end:end + 1] == " " else None
+    if second is not None and second.group() not in common_words() and second.group() not in _NOT_NAMES:
+        end = second.end()
+    return first.start(), end, 2
+
+
 def _cued_names(text: str, lowered: str) -> list[Span]:
     spans = []
     for pos in _cue_positions(text, lowered):
@@ -325,6 +485,8 @@ def _cued_names(text: str, lowered: str) -> list[Span]:
         if m is None:
             continue
         found = _read_name(text, m.end())
+        if found is None and m.group("intro") is not None:
+            found = _lower_name(text, m.end())  # "mijn naam is fatima": any case after this cue
         if found is None:
             continue
         start, end, parts = found
@@ -332,6 +494,9 @@ def _cued_names(text: str, lowered: str) -> list[Span]:
                 parts < 2 or text[start:end].split()[0].lower() in _municipality_words()):
             continue  # after "bel" / "mail": only first and last name ("bel Karin Bakker"; not "bel Zaanstad",
             # nor "bel Amsterdam Zuid")
+        words = text[start:end].replace(".", " ").split()
+        if is_service(words) or (m.group("title") is None and is_place_or_service(words)):
+            continue  # "naam: Buurtteam Oost", "groet, Beleidsteam Zorg", "groeten uit Tynaarlo", "bel Venray"
         spans.append((start, end, "naam"))
     return spans
 
@@ -382,6 +547,7 @@ _INITIALS_SURNAME = re.compile(r"([a-z]{1,2})[._]([a-z][a-z'-]{2,40})")
 def _known(values: tuple[str, ...]) -> KnownPersons:
     fulls: set[str] = set()
     parts: set[str] = set()
+    firsts: set[str] = set()
     literals: set[str] = set()
     for v in values:
         if "@" in v or sum(c.isdigit() for c in v) >= 6:
@@ -398,6 +564,8 @@ def _known(values: tuple[str, ...]) -> KnownPersons:
                 parts.add(w)
         if len(words) >= 2:
             fulls.add(" ".join(words))
+        if names and len(names[0].strip(".")) >= 3 and "." not in names[0]:
+            firsts.add(names[0])  # the first name, also matched in lower case ("groetjes karin")
     needles = {x.lower() for x in literals} | {f.split()[0].strip(".").lower() for f in fulls}
     needles |= {x.lower() for p in parts for x in (p, _fold(p))}
     full = part = literal = None
@@ -411,6 +579,8 @@ def _known(values: tuple[str, ...]) -> KnownPersons:
         full = re.compile(_word_alternation(alts), re.IGNORECASE)
     if parts:
         forms = {x for p in parts for f in (p, _fold(p)) for x in (f[0].upper() + f[1:], f.upper())}
+        # the respondent's own first name in lower case ("groetjes karin"), unless also a common word ("roos")
+        forms |= {f.lower() for p in firsts for f in (p, _fold(p)) if p.lower() not in common_words()}
         part = re.compile(_word_alternation((x[0], re.escape(x[1:])) for x in forms))
     if literals:
         literal = re.compile("|".join(re.escape(x) for x in sorted(literals, key=len, reverse=True)), re.IGNORECASE)
@@ -457,7 +627,29 @@ _RANK = {k: i for i, k in enumerate(_PRIORITY)}
 _JOINED = frozenset({"adres", "naam"})
 
 
-def find_personal_data(text: str, known: KnownPersons = NOBODY) -> list[Span]:
+_AND = re.compile(r"[ \t]{0,2}(?:en|&|/|,)[ \t]{0,2}")
+
+
+def _coordinated_names(text: str, spans: list[Span]) -> list[Span]:
+    """A first and last name joined to a found name by "en", "&", "/" or "," is a name too ("Priya D'Souza
+    en Sean O'Neill", "Tamara Wolters/Dennis Kramer"), unless it is a place or a service."""
+    out = []
+    for _s, e, k in spans:
+        if k != "naam":
+            continue
+        joint = _AND.match(text, e)
+        if not joint or joint.end() == e:
+            continue
+        found = _read_name(text, joint.end())
+        if found is None or found[2] < 2:
+            continue
+        start, end, _ = found
+        if not is_place_or_service(text[start:end].replace(".", " ").split()):
+            out.append((start, end, "naam"))
+    return out
+
+
+def find_personal_data(text: str, known: KnownPersons = NOBODY, use_deduce: bool = True) -> list[Span]:
     """Non-overlapping spans of personal data in ``text``, sorted by position.
 
     Overlapping finds become one span (their union, so nothing of either stays visible) of the kind listed
@@ -467,9 +659,13 @@ def find_personal_data(text: str, known: KnownPersons = NOBODY) -> list[Span]:
     if not text:
         return []
     lowered = text.lower()
-    spans = [*_known_names(text, lowered, known), *_emails(text), *_written_emails(text), *_ibans(text),
+    spans = [*_known_names(text, lowered, known), *_emails(text), *_written_emails(text),
+             *_loose_emails(text), *_ibans(text),
              *_numbers(text),
              *_addresses(text), *_cued_names(text, lowered)]
+    if use_deduce:
+        spans += deduce_spans(text)
+    spans += _coordinated_names(text, spans)
     if not spans:
         return []
     spans.sort()
@@ -489,9 +685,13 @@ def find_personal_data(text: str, known: KnownPersons = NOBODY) -> list[Span]:
     return out
 
 
-def deidentify(text: str, known: KnownPersons = NOBODY) -> tuple[str, Counter]:
-    """``text`` with personal data replaced by Dutch placeholders, and the number of maskings per kind."""
-    spans = find_personal_data(text, known)
+def deidentify(text: str, known: KnownPersons = NOBODY, use_deduce: bool = True) -> tuple[str, Counter]:
+    """``text`` with personal data replaced by Dutch placeholders, and the number of maskings per kind.
+
+    A text longer than :data:`MAX_TEXT` characters is replaced as a whole (kind ``lange tekst``)."""
+    if len(text) > MAX_TEXT:
+        return PLACEHOLDERS["lange tekst"], Counter({"lange tekst": 1})
+    spans = find_personal_data(text, known, use_deduce)
     counts: Counter = Counter()
     if not spans:
         return text, counts
@@ -504,9 +704,9 @@ def deidentify(text: str, known: KnownPersons = NOBODY) -> tuple[str, Counter]:
     return "".join(pieces), counts
 
 
-def mask(text: str, known: KnownPersons = NOBODY) -> str:
+def mask(text: str, known: KnownPersons = NOBODY, use_deduce: bool = True) -> str:
     """Only the masked text of :func:`deidentify`."""
-    return deidentify(text, known)[0]
+    return deidentify(text, known, use_deduce)[0]
 
 
 def describe_counts(counts: Counter) -> str:

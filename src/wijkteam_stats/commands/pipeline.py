@@ -88,8 +88,9 @@ def _asks_grid(wave: int) -> bool:
     return any(v.type == "grid" for v in load_codebook().for_wave(wave).variables)
 
 
-def plan(wave: str | int) -> list[Step]:
-    """The pipeline of one wave or of ``all`` shipped waves, as steps with their inputs and outputs."""
+def plan(wave: str | int, free_text: str | Path | None = None) -> list[Step]:
+    """The pipeline of one wave or of ``all`` shipped waves, as steps with their inputs and outputs
+    (``free_text``: the reviewed list passed to the reports as ``--publish-free-text``)."""
     from wijkteam_stats.reference import paths
 
     waves = _waves(str(wave))
@@ -117,9 +118,11 @@ def plan(wave: str | int) -> list[Step]:
     steps.append(Step(("trends",), (paths.RAW_PUBLISHED, paths.RAW_SURVEY, paths.PROCESSED, *raw_common,
                                     paths.NOTEBOOKS / "04_trends_across_waves.ipynb"),
                       (html / "04_trends_across_waves.html",)))
+    release = () if free_text is None else (Path(free_text).resolve(),)
     for w in report_waves:
-        steps.append(Step(("reports", "--all", "--wave", str(w)),
-                          (paths.synthetic_survey_file(w), paths.processed_survey_file(w, synthetic=True),
+        steps.append(Step(("reports", "--all", "--wave", str(w),
+                           *(("--publish-free-text", str(release[0])) if release else ())),
+                          (*release, paths.synthetic_survey_file(w), paths.processed_survey_file(w, synthetic=True),
                            tables / "models" / f"expected_by_municipality_{w}.csv", *raw_common, paths.RAW_GEO,
                            paths.RAW_PUBLISHED,
                            paths.NOTEBOOKS / "03_municipality_profile.ipynb"),
@@ -192,6 +195,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--wait", type=float, default=None, metavar="SECONDS",
                    help="when another run uses the outputs folder, wait at most this long (0: refuse at once); "
                         "default: wait until it has finished")
+    p.add_argument("--publish-free-text", default=None, metavar="REVIEWED.csv", dest="publish_free_text",
+                   help="reviewed list of masked free-text answers the reports may show (passed to `reports`); "
+                        "without it no free-text answer is published")
 
 
 def _duration(seconds: float) -> str:
@@ -241,7 +247,8 @@ def _run_locked(args: argparse.Namespace, wave: str) -> int:
     from wijkteam_stats.reference import paths
 
     try:
-        todo = plan(wave)
+        free_text = getattr(args, "publish_free_text", None)
+        todo = plan(wave) if free_text is None else plan(wave, free_text)
     except KeyError as err:
         print(f"error: {err.args[0]}", file=sys.stderr)
         return 2

@@ -37,6 +37,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--notebook", default=None, metavar="PATH",
                    help="report notebook (default: notebooks/03_municipality_profile.ipynb)")
     p.add_argument("--outputs", default=None, metavar="DIR", help="outputs folder (default: outputs/)")
+    p.add_argument("--publish-free-text", default=None, metavar="REVIEWED.csv", dest="publish_free_text",
+                   help="reviewed list (columns wave,gm_code,column,text) of the masked free-text answers that may be "
+                        "published, cell by cell; without it no free-text answer appears in a report")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--wait", type=float, default=None, metavar="SECONDS",
                    help="when another run uses the outputs folder, wait at most this long (0: do not wait); "
@@ -54,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
             None if args.all else args.municipality, args.wave, survey_path=args.survey,
             expectations_path=args.expectations, outputs_dir=args.outputs, notebook=args.notebook,
             workers=args.workers, engine=args.engine, executor=args.executor, force=args.force,
-            progress=not args.no_progress, wait=args.wait,
+            progress=not args.no_progress, wait=args.wait, free_text_path=args.publish_free_text,
         )
     except (ParameterError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)

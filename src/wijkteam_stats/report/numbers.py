@@ -27,7 +27,6 @@ import pandas as pd
 from scipy import stats
 
 from wijkteam_stats.clean import clean_survey
-from wijkteam_stats.clean.deidentify import deidentify_table
 from wijkteam_stats.reference import provenance
 from wijkteam_stats.reference.codebook import load_codebook
 from wijkteam_stats.reference.municipalities import CBS_SIZE_CLASSES, mergers, register, to_2025
@@ -35,6 +34,7 @@ from wijkteam_stats.reference.published import load_published
 from wijkteam_stats.reference.waves import register_year
 from wijkteam_stats.reference.waves import settings as wave_settings
 from wijkteam_stats.reference.writers import atomic_write_text
+from wijkteam_stats.report.free_text import apply_release, load_release
 from wijkteam_stats.report.guidance import (
     CRITERIA_QUESTIONS,
     HANDREIKING,
@@ -88,7 +88,6 @@ def _load_survey_cached(key: tuple[str, int, int], wave: int) -> pd.DataFrame:
     missing = [c for c in expected if c not in table.columns]
     if missing:
         raise ValueError(f"{path}: not a tidy survey table; missing columns {missing[:8]}")
-    table = deidentify_table(table)  # free text of a table not cleaned by this version is masked too
     table = table[table["wave"].astype("Int64") == int(wave)] if "wave" in table else table
     if table["gm_code"].duplicated().any():
         dup = table.loc[table["gm_code"].duplicated(), "gm_code"].tolist()
@@ -678,11 +677,13 @@ def without_own_answers(numbers: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_numbers(municipality_code: str, wave: int, survey_path: str | Path,
-                  expectations_path: str | Path | None = None) -> dict[str, Any]:
+                  expectations_path: str | Path | None = None,
+                  free_text_path: str | Path | None = None) -> dict[str, Any]:
     """Every number of one municipality's report (JSON-serialisable; the report renders only from this).
 
     On synthetic data (by the file's provenance) the result holds no answer of the municipality itself
-    (:func:`without_own_answers`)."""
+    (:func:`without_own_answers`). Free-text answers are left out unless the reviewed list
+    ``free_text_path`` releases them (:mod:`.free_text`; what was done is recorded under ``free_text``)."""
     code = str(municipality_code)
     wave = int(wave)
     survey_path = Path(survey_path)
@@ -698,6 +699,9 @@ def build_numbers(municipality_code: str, wave: int, survey_path: str | Path,
     expectations = load_expectations(exp_path) if exp_path is not None and exp_path.is_file() else None
     reg = register(register_year(wave))
     prov = _provenance_info(survey_path, code)
+    release = load_release(free_text_path) if free_text_path else None
+    answers, free_text = apply_release(own_answers(row.iloc[0] if participated else None), code, wave,
+                                       None if prov["synthetic"] else release)
     numbers = {
         "schema": SCHEMA,
         "gm_code": code,
@@ -713,7 +717,8 @@ def build_numbers(municipality_code: str, wave: int, survey_path: str | Path,
         },
         "national": {"n_municipalities": int(len(reg)), "n_respondents": int(len(tidy))},
         "participated": participated,
-        "answers": own_answers(row.iloc[0] if participated else None),
+        "answers": answers,
+        "free_text": free_text,
         "comparisons": comparisons,
         "teams": teams,
         "expected": expected_section(expectations, code, comparisons, teams,
