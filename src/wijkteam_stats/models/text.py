@@ -138,6 +138,35 @@ def _pop_nl(pop: float) -> str:
     return f"{int(round(pop)):,}".replace(",", ".")
 
 
+def generator_teams_rule_nl(parameters: dict) -> str:
+    """How the reconstruction that made a synthetic file assigned the number of teams, in Dutch, from the
+    parameters of its provenance record (never assumed: what the record does not say is said to be unknown)."""
+    exp_, disp = parameters.get("teams_population_exponent"), parameters.get("teams_dispersion")
+    if exp_ is not None or disp is not None:  # the detailed 2015 model of earlier versions
+        return ("de generator heeft de teams over de gemeenten verdeeld naar het inwonertal"
+                + (f" tot de macht {_value_nl(float(exp_))}" if exp_ is not None else "")
+                + (f", maal een log-normale ruisfactor (sd {_value_nl(float(disp))})" if disp is not None else "")
+                + ", afgerond met minstens 1 team per gemeente met teams")
+    cells = parameters.get("cells")
+    if isinstance(cells, dict) and cells:
+        groups = []
+        if any(str(c).startswith("g4/") for c in cells):
+            groups.append("de G4")
+        if any(str(c).startswith("g32/") for c in cells):
+            groups.append("de G32")
+        if any(str(c).endswith(("/small", "/large")) for c in cells):
+            groups.append("gemeenten onder en boven 20.000 inwoners")
+        if any(str(c).startswith("GM") for c in cells):
+            groups.append("de gemeenten waarover een eigen cijfer is gepubliceerd (zoals Rotterdam)")
+        spread = parameters.get("teams_spread")
+        within = (f"binnen die groepen verdeeld {spread}" if isinstance(spread, str) and spread
+                  else "binnen die groepen willekeurig (met vaste startwaarde) toegekend")
+        return ("de reconstructie heeft de aantallen teams per groep van gemeenten gekozen ("
+                + ", ".join(groups) + ") zodat de gepubliceerde cijfers kloppen, en " + within
+                + "; elk verschil tussen die groepen is dus door de reconstructie opgelegd")
+    return "de regel waarmee de generator de teams verdeelde staat niet in het herkomstrecord"
+
+
 def teams_effect_nl(effect: pd.DataFrame, fit: Fit, synthetic: bool = False,
                     provenance: Provenance | None = None, check: pd.DataFrame | None = None) -> str:
     """The teams paragraph, led by the zero-truncated model: E[n | n >= 1] and its ratio per doubling at
@@ -155,13 +184,7 @@ def teams_effect_nl(effect: pd.DataFrame, fit: Fit, synthetic: bool = False,
     boundary = fit.alpha == 0.0
     lead = ""
     if synthetic:
-        pr = rec.parameters
-        exp_, disp = pr.get("teams_population_exponent"), pr.get("teams_dispersion")
-        rule = ("de generator heeft de teams over de gemeenten verdeeld naar het inwonertal"
-                + (f" tot de macht {_value_nl(float(exp_))}" if exp_ is not None else "")
-                + (f", maal een log-normale ruisfactor (sd {_value_nl(float(disp))})" if disp is not None else
-                   " (de precieze regel staat niet in het herkomstrecord)")
-                + ", afgerond met minstens 1 team per gemeente met teams")
+        rule = generator_teams_rule_nl(rec.parameters)
         lead = (f"*Op synthetische gegevens is dit geen bevinding:* {rule}. Het model vindt die aanname terug; de "
                 "verhoudingen hierna zijn daarom circulair, net als het effect op de betrokkenheid, en zeggen niets over "
                 "echte gemeenten. ")
