@@ -221,10 +221,11 @@ def test_teams_model_check_and_the_synthetic_teams_sentence_name_the_generator_a
     frame = models.size_frame(models.load_tidy(path, 2015), 2015)
     ts = fits.fit_team_models(frame)
     check = checks.teams_model_check(frame, ts).set_index("model")
-    # the referee's figures: quadratic term robust p 0.005 (truncated model), Pearson chi2/df 0.30-0.39
-    assert round(check.loc["truncnb2_teams", "p_raw"], 3) == 0.005
-    assert round(check.loc["nb2_teams", "pearson_dispersion"], 2) == 0.30
-    assert round(check.loc["truncnb2_teams", "pearson_dispersion"], 2) == 0.39
+    # on the shipped file (teams spread in proportion to population since round 2): quadratic term robust p
+    # < 0.001 in the truncated model (0.179 in NB2), Pearson chi2/df 0.32-0.40
+    assert check.loc["truncnb2_teams", "p_raw"] < 0.001 and round(check.loc["nb2_teams", "p_raw"], 3) == 0.179
+    assert round(check.loc["nb2_teams", "pearson_dispersion"], 2) == 0.32
+    assert round(check.loc["truncnb2_teams", "pearson_dispersion"], 2) == 0.40
     assert set(check["family"]) == {"modelcontrole_teammodel"} and set(check["family_size"]) == {2}
     rec = provenance.read_provenance(path)
     eff = pd.concat([predictions.teams_size_effect(f) for f in ts], ignore_index=True)
@@ -232,7 +233,7 @@ def test_teams_model_check_and_the_synthetic_teams_sentence_name_the_generator_a
     s = text.teams_effect_nl(eff, tf, provenance=rec, check=check.reset_index())
     assert "Op synthetische gegevens is dit geen bevinding" in s and "circulair" in s
     assert "tot de macht 1, maal een log-normale ruisfactor (sd 0,25)" in s and "minstens 1 team" in s
-    assert "p = 0,005" in s and "0,30–0,39" in s
+    assert "p < 0,001" in s and "p = 0,179" in s and "0,32–0,40" in s
     # the generator rule is read from the record: another exponent, another sentence
     other = dataclasses.replace(rec, parameters={**rec.parameters, "teams_population_exponent": 0.8})
     assert "tot de macht 0,8" in text.teams_effect_nl(eff, tf, provenance=other)
