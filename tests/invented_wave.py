@@ -88,12 +88,17 @@ def build_invented_wave(base: Path) -> dict:
     root = Path(base) / "project"
     raw = root / "data" / "raw"
     raw.mkdir(parents=True)
-    for name in ("cbs", "geo", "sources"):
+    for name in ("cbs", "geo", "sources", "zelfscan"):
         os.symlink(paths.RAW / name, raw / name, target_is_directory=True)
+    for name in ("licences.yaml", "datapackage_fields.yaml"):  # the site's data package and licences
+        if (paths.RAW / name).is_file():
+            os.symlink(paths.RAW / name, raw / name)
     (raw / "survey").mkdir()
     shutil.copytree(paths.RAW_PUBLISHED, raw / "published")
     (root / "data" / "processed").mkdir()
-    shutil.copy2(paths.ROOT / "pyproject.toml", root / "pyproject.toml")
+    for name in ("pyproject.toml", "CITATION.cff", "LICENSE", "LICENSES.md"):  # the site cites the project
+        if (paths.ROOT / name).is_file():
+            shutil.copy2(paths.ROOT / name, root / name)
     if (paths.ROOT / "notebooks").is_dir():
         os.symlink(paths.ROOT / "notebooks", root / "notebooks", target_is_directory=True)
 

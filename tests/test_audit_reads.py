@@ -12,7 +12,7 @@ from wijkteam_stats.reference.municipalities import register
 from wijkteam_stats.reference.published import load_published
 from wijkteam_stats.reference.quotes import mentions, quote_values, says_unchanged
 from wijkteam_stats.reference.waves import settings as wave_settings
-from wijkteam_stats.reproduce.audit import audit_published, other_waves_rows
+from wijkteam_stats.reproduce.audit import audit_markdown, audit_published, other_waves_rows, run_audit
 from wijkteam_stats.reproduce.base_check import base_conflicts
 from wijkteam_stats.reproduce.readings import choose_reading, evaluate_readings
 
@@ -130,3 +130,16 @@ def test_reconstruction_names_impossible_bases_before_any_solver():
     row["finding_id"], row["base_n"] = "F2017-012", 230  # 83 % of 242 allows at most 202 with teams
     with pytest.raises(ReconstructionError, match=r"rows F2017-003, F2017-012 imply no common size"):
         reconstruct_generic(2017, published=pd.concat([pub17, row], ignore_index=True))
+
+
+def test_mean_base_text_is_generated_from_the_row_not_fixed():
+    audit = run_audit(2015)
+    md = audit_markdown(audit)
+    assert "**Gemiddeld 3 teams.** Beide noemers ronden af op 3; welke bedoeld is, blijft open" in md
+    one = audit.copy()
+    sel = one["finding_id"] == "X-mean-base"
+    one.loc[sel, ["value", "status", "lezing", "reading"]] = ["4.5", "consistent", "alle respondenten",
+                                                               "all respondents"]
+    assert "**Gemiddeld 4,5 teams.** Alleen de noemer alle respondenten geeft dat gemiddelde" in audit_markdown(one)
+    assert "**About 4.5 teams on average.** Only the base all respondents gives that mean" in audit_markdown(one, "en")
+    assert "drie" not in audit_markdown(one).split("**Gemiddeld")[1].split("\n")[0]

@@ -12,7 +12,7 @@ from wijkteam_stats.clean import clean_survey
 from wijkteam_stats.reconstruct.feasibility import ReconstructionError
 from wijkteam_stats.reconstruct.generic import reconstruct_generic
 from wijkteam_stats.reconstruct.shipped import generic_export_bytes
-from wijkteam_stats.reference import paths, waves
+from wijkteam_stats.reference import municipalities, paths, waves
 from wijkteam_stats.reference.provenance import is_synthetic
 from wijkteam_stats.reference.published import load_published
 from wijkteam_stats.reproduce.scorecard import build_scorecard
@@ -70,6 +70,14 @@ def test_2015_with_the_one_engine_anchor_size_and_grid():
     t = rec.tidy.set_index("gm_code")
     assert t.loc["GM0599", "n_teams"] == 42 and t["n_teams"].drop("GM0599").max() <= 41
     assert int(t["n_teams"].sum()) == 603
+    # no solver corner: the G4 cities outside Rotterdam are pooled with the municipalities no figure tells them
+    # apart from and get teams by population (Amsterdam at the cap below Rotterdam, The Hague and Utrecht below)
+    assert [int(t.loc[c, "n_teams"]) for c in ("GM0363", "GM0518", "GM0344")] == [41, 29, 29]
+    assert (t.loc[["GM0518", "GM0344"], "n_teams"] < 41).all()
+    teams = t["n_teams"].dropna().astype(int).drop("GM0599")
+    pop = municipalities.register(2015).set_index("gm_code")["population"].reindex(teams.index)
+    assert teams.corr(pop, method="spearman") > 0.5
+    assert teams[pop >= 100_000].median() > 3 * teams[pop < 20_000].median()
     sc = build_scorecard(load_published(wave=2015), rec.tidy, wave=2015)
     own = sc[sc["wave"] == 2015]
     assert len(own) == 62 and (own["status"] == "match").all()

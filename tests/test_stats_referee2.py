@@ -227,23 +227,25 @@ def test_teams_model_check_and_the_synthetic_teams_sentence_name_the_generator_a
     frame = models.size_frame(models.load_tidy(path, 2015), 2015)
     ts = fits.fit_team_models(frame)
     check = checks.teams_model_check(frame, ts).set_index("model")
-    # the referee's check: a quadratic term in log2(population) is clearly non-zero (the log-linear mean curve
-    # is misspecified on the shipped file: it is a step between the reconstruction's groups), reported as a check
-    assert (check["p_raw"] < 0.05).all() and (check["p_adj"] >= check["p_raw"]).all()
-    assert check["pearson_dispersion"].between(0.2, 1.5).all()
+    # on the shipped file (teams spread in proportion to population since round 2): quadratic term robust p
+    # < 0.001 in the truncated model (0.179 in NB2), Pearson chi2/df 0.32-0.40
+    assert check.loc["truncnb2_teams", "p_raw"] < 0.001 and round(check.loc["nb2_teams", "p_raw"], 3) == 0.179
+    assert round(check.loc["nb2_teams", "pearson_dispersion"], 2) == 0.32
+    assert round(check.loc["truncnb2_teams", "pearson_dispersion"], 2) == 0.40
     assert set(check["family"]) == {"modelcontrole_teammodel"} and set(check["family_size"]) == {2}
     rec = provenance.read_provenance(path)
     eff = pd.concat([predictions.teams_size_effect(f) for f in ts], ignore_index=True)
     tf = predictions.primary_teams_fit(ts)
     s = text.teams_effect_nl(eff, tf, provenance=rec, check=check.reset_index())
     assert "Op synthetische gegevens is dit geen bevinding" in s and "circulair" in s
-    # the shipped record (one reconstruction engine): counts chosen per group of municipalities, read from it
-    assert "de G4, de G32, gemeenten onder en boven 20.000 inwoners" in s and "door de reconstructie opgelegd" in s
-    p_nl = f"p = {check.loc['truncnb2_teams', 'p_raw']:.3f}".replace(".", ",")
-    assert p_nl in s
-    # the generator rule is read from the record: another rule, another sentence
-    other = dataclasses.replace(rec, parameters={"teams_population_exponent": 0.8, "teams_dispersion": 0.25})
-    assert "tot de macht 0,8, maal een log-normale ruisfactor (sd 0,25)" in text.teams_effect_nl(eff, tf, provenance=other)
+    assert "tot de macht 1, maal een log-normale ruisfactor (sd 0,25)" in s and "minstens 1 team" in s
+    assert "p < 0,001" in s and "p = 0,179" in s and "0,32–0,40" in s
+    # the generator rule is read from the record: another exponent, another sentence
+    other = dataclasses.replace(rec, parameters={**rec.parameters, "teams_population_exponent": 0.8})
+    assert "tot de macht 0,8" in text.teams_effect_nl(eff, tf, provenance=other)
+    # a record of the one engine without the population rule: the groups the counts were chosen for
+    cells = dataclasses.replace(rec, parameters={"cells": rec.parameters.get("cells") or {"g4/large": 3, "g32/large": 37}})
+    assert "door de reconstructie opgelegd" in text.teams_effect_nl(eff, tf, provenance=cells)
     unknown = dataclasses.replace(rec, parameters={})
     assert "staat niet in het herkomstrecord" in text.teams_effect_nl(eff, tf, provenance=unknown)
     # every parameter of the record is listed in the provenance paragraph

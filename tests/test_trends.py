@@ -398,3 +398,54 @@ def test_panel_on_real_data_through_the_notebook(three_files, tmp_path):
     assert "McNemar" in html and "herkomst onbekend" in html  # no provenance record: said, panel shown
     written = pd.read_csv(out / "tables" / "trends" / "respondent_overlap.csv")
     assert written[["also_previous_same_code", "also_previous_2025"]].to_numpy().tolist() == [[1, 2]]
+
+
+def test_overlap_paired_component_shrinks_the_variance_hand_computed():
+    # 50/100 -> 60/100, 40 municipalities in both waves, answers correlated 0.5:
+    # p̄ = 0.55; Var = 0.55·0.45·(1/100 + 1/100 − 2·0.5·40/(100·100)) = 0.2475·0.016 = 0.00396
+    # z = 0.10 / √0.00396 = 1.5891, p = 2(1 − Φ(1.5891)) = 0.1120; independent: z = 0.10/√0.00495 = 1.4213
+    z, p = trends.overlap_z_test(50, 100, 60, 100, m=40, rho=0.5)
+    assert z == pytest.approx(0.10 / math.sqrt(0.00396), rel=1e-9) and z == pytest.approx(1.5891, abs=1e-4)
+    assert p == pytest.approx(0.1120, abs=1e-4)
+    z0, p0 = trends.overlap_z_test(50, 100, 60, 100, m=0, rho=0.5)
+    assert (z0, p0) == trends.pooled_z_test(50, 100, 60, 100) and z0 == pytest.approx(1.4213, abs=1e-4)
+    # the right direction: more overlap or a stronger positive correlation -> smaller variance -> smaller p
+    ps = [trends.overlap_z_test(50, 100, 60, 100, m, 0.5)[1] for m in (0, 20, 40, 80)]
+    assert ps == sorted(ps, reverse=True) and ps[0] > ps[-1]
+    assert trends.overlap_z_test(50, 100, 60, 100, 40, -0.3)[1] > p0  # a negative correlation widens it
+    with pytest.raises(ValueError, match="overlap m=120"):
+        trends.overlap_z_test(50, 100, 60, 100, m=120, rho=0.5)
+
+
+def test_change_tests_use_the_overlap_without_weakening_the_verdict():
+    pub = trends.all_published()
+    tr = trends.national_trends(pub)
+    ov = pd.DataFrame([{"wave_from": 2015, "wave_to": 2017, "percent": 70.0, "k_min": 169, "k_max": 170,
+                        "n_to": 242, "finding_id": "X", "source": "published"}], columns=trends.OVERLAP_COLUMNS)
+    def pick(df: pd.DataFrame, variable: str, breakdown: str, wave_from: int) -> pd.Series:
+        sel = df[(df["variable"] == variable) & (df["breakdown"] == breakdown) & (df["wave_from"] == wave_from)]
+        assert len(sel) == 1
+        return sel.iloc[0]
+
+    base, ch = trends.change_tests(tr), trends.change_tests(tr, overlap=ov)
+    c, b = pick(ch, "has_teams", "all", 2015), pick(base, "has_teams", "all", 2015)
+    assert (int(c["overlap_m_min"]), int(c["overlap_m_max"]), c["overlap_source"]) == (169, 170, "published")
+    # rho unknown: range from full correlation (smaller p) to none (= the independent p range); verdict unchanged
+    assert c["p_overlap_max"] == pytest.approx(b["p_raw_max"]) and c["p_overlap_min"] < b["p_raw_min"]
+    ks1 = list(range(int(c["k_from_min"]), int(c["k_from_max"]) + 1))
+    ks2 = list(range(int(c["k_to_min"]), int(c["k_to_max"]) + 1))
+    lo = min(trends.overlap_z_test(k1, 234, k2, 242, m, 1.0)[1] for k1 in ks1 for k2 in ks2 for m in (169, 170))
+    assert c["p_overlap_min"] == pytest.approx(lo)
+    assert (c["verdict"], c["p_adj_max"]) == (b["verdict"], b["p_adj_max"]) and math.isnan(c["rho"])
+    assert "Het oordeel gebruikt de voorzichtige kant" in trends.change_sentence_nl(c)
+    assert "169 tot 170 gemeenten" in trends.change_sentence_nl(c)
+    # other universes and other wave pairs get no paired component (their overlap is not known)
+    assert pd.isna(pick(ch, "team_type", "all", 2015)["overlap_m_min"])
+    assert pd.isna(pick(ch, "has_teams", "all", 2014)["overlap_m_min"])
+    # a known correlation decides: the p range at that rho feeds Holm and the verdict, and is smaller
+    key = ("has_teams", "works with sociale (wijk)teams", "all", 2015, 2017)
+    kc = pick(trends.change_tests(tr, overlap=ov, correlation={key: 0.6}), "has_teams", "all", 2015)
+    assert kc["rho"] == 0.6 and kc["p_raw_max"] < b["p_raw_max"] and kc["p_raw_min"] < b["p_raw_min"]
+    assert kc["p_raw_max"] == pytest.approx(max(trends.overlap_z_test(k1, 234, k2, 242, m, 0.6)[1]
+                                                for k1 in ks1 for k2 in ks2 for m in (169, 170)))
+    assert "het oordeel rust daarop" in trends.change_sentence_nl(kc)

@@ -58,6 +58,10 @@ _BREAKDOWN_CELLS = {
 #: Soft target share of an unpublished multi-select option (weight ``SOFT_WEIGHT``).
 UNPUBLISHED_MULTI_SHARE = 0.3
 SOFT_WEIGHT = 0.05
+#: A count question's total (e.g. teams) is spread over the municipalities of its pooled cells in proportion to
+#: population^exponent times a log-normal factor (sd): recorded in the sidecar, read by the models' text.
+TEAMS_POPULATION_EXPONENT = 1.0
+TEAMS_DISPERSION = 0.25
 #: Default seconds HiGHS may spend on one solve (``--time-limit``; a time-out is reported as such, never as a
 #: conflict).
 TIME_LIMIT = 60.0
@@ -747,20 +751,27 @@ def reconstruct_generic(wave: int, seed: int | None = None, *, published: pd.Dat
                 answers[f"{v.name}__{code}"] = np.full(m, -1, dtype=np.int8)
         else:
             answers[v.name] = np.full(m, None, dtype=object)
+        spread: dict[tuple, list] = {}  # count question: cells no published figure tells apart share one total
+        signature = _count_signatures(pub, cb, v, qcells[v.name], members, cell_group, chosen.reading.g4)
         for c in qcells[v.name]:
             rows_c = np.flatnonzero(np.isin(cell, members[c]))
             uni = _universe_rows(answers, cb, universe_of[v.name], rows_c)
             k = counts[_answered_key(v, c)]
             answering = np.sort(qrng.choice(uni, size=k, replace=False)) if k else np.array([], dtype=int)
             if v.type == "count":
-                total = counts[_total_key(v, c)]
                 lo_v, hi_v = (int(x) for x in _count_bounds(v, universe_of[v.name]))
                 if v.name in caps and not _GM.match(c):
                     hi_v = min(hi_v, caps[v.name])
-                # larger municipalities tend to have more (weight: square root of the population, log-normal noise)
-                pop = np.sqrt(resp["population"].to_numpy(dtype=float)[answering])
-                vals = apportion(total, pop * qrng.lognormal(0.0, 0.5, len(answering)), lo_v, hi_v) if k else []
-                answers[v.name][answering] = list(vals)
+                # larger municipalities have more (weight: the population, a team per so many residents, with
+                # log-normal noise, sigma 0.25)
+                pop = resp["population"].to_numpy(dtype=float)[answering] ** TEAMS_POPULATION_EXPONENT
+                w = pop * qrng.lognormal(0.0, TEAMS_DISPERSION, len(answering)) if k else np.zeros(0)
+                part = spread.setdefault(signature[c], [0, [], [], [], []])
+                part[0] += counts[_total_key(v, c)]
+                part[1].append(answering)
+                part[2].append(w)
+                part[3].append(np.full(len(answering), lo_v))
+                part[4].append(np.full(len(answering), hi_v))
                 continue
             if v.type == "multi":
                 mat = np.zeros((len(answering), len(codes)), dtype=bool)
@@ -784,6 +795,11 @@ def reconstruct_generic(wave: int, seed: int | None = None, *, published: pd.Dat
                 val = True if code == "true" else False if code == "false" else code
                 answers[v.name][order[start:start + cnt]] = val
                 start += cnt
+        for total, rows_s, ws, los, his in spread.values():  # the solver's totals, spread by population
+            rows_s = np.concatenate(rows_s)
+            if len(rows_s):
+                answers[v.name][rows_s] = list(apportion(total, np.concatenate(ws), np.concatenate(los),
+                                                         np.concatenate(his)))
     tidy = _frame(cb, resp, wave, answers, settings, _stream(seed, "dates"))
     say(f"wave {wave}: {m} SYNTHETIC respondents")
     return GenericReconstruction(tidy=tidy, wave=wave, seed=seed, reading=chosen, reading_reason=why,
@@ -794,6 +810,42 @@ def reconstruct_generic(wave: int, seed: int | None = None, *, published: pd.Dat
                                                       str(panel_rows["finding_id"].iloc[0]),
                                                       "linked_in_register": len(both)}} if both is not None
                                            else {})})
+
+
+def _count_signatures(pub: pd.DataFrame, cb: Codebook, v: Variable, qcells: tuple[str, ...],
+                      members: dict[str, np.ndarray], cell_group: dict[str, str], g4: str) -> dict[str, tuple]:
+    """Per cell of a count question: which of the question's published breakdowns contain it (and the cell itself
+    when it is a named municipality). Cells with the same signature are summed by every published figure alike,
+    so their solver totals may be pooled and spread over their municipalities by population: the solver's split
+    between them is an arbitrary corner (three G4 cities at the cap below Rotterdam's 42), not a finding."""
+    breakdowns = set()
+    for r in pub.itertuples():
+        try:
+            if cb.indicator(r.variable, r.category, r.breakdown).variable == v.name:
+                breakdowns.add(str(r.breakdown))
+        except (KeyError, ValueError):
+            continue
+    out = {}
+    for c in qcells:
+        fine = [str(f) for f in members[c]]
+        if any(_GM.match(f) for f in fine) or v.type != "count":
+            out[c] = (c,)
+            continue
+        groups = {cell_group[f] for f in fine}
+        sig = []
+        for bd in sorted(breakdowns):
+            if bd in _BREAKDOWN_CELLS:
+                inside = {g in _BREAKDOWN_CELLS[bd][g4] for g in groups}
+                if len(inside) > 1:  # the cell straddles a breakdown: keep it apart
+                    out[c] = (c,)
+                    break
+                sig.append(inside.pop())
+            elif not _GM.match(bd) and bd not in ("rank",):
+                out[c] = (c,)  # a breakdown this rule does not know (size, ...): keep the cell apart
+                break
+        else:
+            out[c] = ("pooled", *sig)
+    return out
 
 
 def _frame(cb: Codebook, resp: pd.DataFrame, wave: int, answers: dict[str, np.ndarray], settings: WaveSettings,

@@ -24,6 +24,8 @@ from wijkteam_stats.reconstruct.feasibility import ReconstructionError
 from wijkteam_stats.reconstruct.generator import Reconstruction, reconstruct, stream
 from wijkteam_stats.reconstruct.generic import (
     GENERIC_VERSION,
+    TEAMS_DISPERSION,
+    TEAMS_POPULATION_EXPONENT,
     TIME_LIMIT,
     GenericReconstruction,
     reconstruct_generic,
@@ -218,6 +220,11 @@ GENERIC_ASSUMPTIONS = (
     "(each holds within its rounding; where in that interval is left to the solver).",
     "A municipality a figure names ('Rotterdam is met 42 teams koploper') is a cell of its own: it responds with "
     "the published value, and every other municipality stays below it when the figure says it leads.",
+    "A count question's total per cell (e.g. teams) comes from the MILP; cells that no published figure of the "
+    "question tells apart (e.g. the G4 cities outside the named one and the other municipalities of the same "
+    "breakdown) pool their totals, which are spread over their municipalities in proportion to population^"
+    "teams_population_exponent times a log-normal factor (sd teams_dispersion), within the caps: the solver's "
+    "split between such cells is arbitrary, not a finding.",
     "When a figure speaks of size ('vrijwel uitsluitend kleine gemeenten'), the groups are split at 20 000 "
     "inhabitants and at least 90 % of the municipalities with that answer are small.",
     "Each resident group of a grid question (involvement) is a multi-select question of its own over its "
@@ -265,6 +272,9 @@ def generic_metadata(rec: GenericReconstruction, csv_bytes: bytes, file_name: st
                        # answers without a published G32/size breakdown are drawn uniformly among all respondents
                        # of their universe: no size effect is built in (the models' text reads this parameter)
                        "involvement_size_effect": 0.0,
+                       # a count total (teams) spread over the municipalities its figures do not tell apart
+                       "teams_population_exponent": TEAMS_POPULATION_EXPONENT,
+                       "teams_dispersion": TEAMS_DISPERSION,
                        **({"panel": rec.notes["panel"]} if "panel" in rec.notes else {})},
         "assumptions": list(GENERIC_ASSUMPTIONS),
         "aggregate_counts": rec.counts,

@@ -34,6 +34,7 @@ from wijkteam_stats.reference.municipalities import (
 )
 from wijkteam_stats.reference.provenance import git_state, package_versions
 from wijkteam_stats.reference.waves import default_survey_path, register_year
+from wijkteam_stats.reference.wave_pages import PAGES, supported_pages
 from wijkteam_stats.reference.writers import CorruptFileError, atomic_write_text, read_json
 from wijkteam_stats.report.citing import methods_context
 from wijkteam_stats.report.numbers import read_numbers
@@ -51,6 +52,16 @@ WAVE_PAGES = (
 TRENDS_PAGE = ("trends.html", "04_trends_across_waves.html", "Trends over de peilingen")
 _NAV_MARK = "<!-- wijkteam-site-nav -->"
 _WAVE_FILE = re.compile(r"^0[12]_.*_(\d{4})\.html$")
+
+
+def offers_page(wave: int, page: str) -> bool:
+    """Whether the site offers (and invites to) ``page`` of ``wave`` ('models_2016.html' or a kind of
+    :data:`wijkteam_stats.reference.wave_pages.PAGES`): only when the wave asked the questions it needs."""
+    kind = page.split("_", 1)[0].removesuffix(".html")
+    try:
+        return kind not in PAGES or kind in supported_pages(int(wave))
+    except KeyError:  # a wave without data entries: nothing to decide from, offer as before
+        return True
 
 
 @dataclass
@@ -317,7 +328,7 @@ def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
             page, src = page.format(wave=w), outputs_dir / "html" / source.format(wave=w)
             if src.is_file():
                 _write_if_changed(site / page, with_nav(src.read_text(encoding="utf-8"), ""))
-            elif w == int(wave):
+            elif w == int(wave) and offers_page(w, page):
                 missing.append(page)
             else:
                 (site / page).unlink(missing_ok=True)
@@ -349,7 +360,9 @@ def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
         _write_if_changed(site / entry["page"], render(
             "site/index.html.j2", title=f"Sociale (wijk)teams per gemeente {w}", page=entry["page"], rows=rows,
             provinces=sorted({r["province"] for r in rows}), size_classes=SIZE_CLASS_LABELS,
-            n_stale=sum(r["stale"] for r in rows), **common))
+            n_stale=sum(r["stale"] for r in rows),
+            reports_offered=offers_page(w, "reports") or any(r.get("href") for r in rows),
+            **common))
     for old in site.glob("index_*.html"):
         if old.name not in {e["page"] for e in indexes}:
             old.unlink()

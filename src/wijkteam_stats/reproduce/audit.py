@@ -480,7 +480,7 @@ def _mean_base(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
     fits_nl = [labels_nl[f] for f in fits]
     return [_row(
         finding_id="X-mean-base", kind="cross-check", topic="teams",
-        description="'gemiddeld drie per gemeente': base of the mean", statistic="mean",
+        description=f"mean of {mean['value']:g} teams per municipality: base of the mean", statistic="mean",
         qualifier=mean["qualifier"], value=f"{mean['value']:g}", base="all respondents or those with teams",
         base_candidates=fmt_set([ctx.n, *ctx.k_set]), tolerance=describe(mean["qualifier"], "mean"),
         feasible="; ".join(parts), n_solutions=len(fits),
@@ -488,7 +488,7 @@ def _mean_base(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
         status="ambiguous" if len(fits) > 1 else ("consistent" if fits else "inconsistent"),
         reading=" and ".join(fits) + " both fit" if len(fits) > 1 else (fits[0] if fits else ""),
         note="the data cannot tell which base the source meant; any reconstruction meets both",
-        omschrijving="'gemiddeld drie per gemeente': de noemer van het gemiddelde",
+        omschrijving=f"gemiddeld {mean['value']:g} teams per gemeente: de noemer van het gemiddelde".replace(".", ","),
         lezing=" en ".join(fits_nl) + " passen allebei" if len(fits) > 1 else (fits_nl[0] if fits else ""),
         toelichting="; ".join(parts_nl) + " — de gegevens kunnen niet zeggen welke noemer de bron bedoelde; elke "
                     "reconstructie haalt beide",
@@ -1092,7 +1092,10 @@ _TEXT = {
                     "alle cijfers in hele gemeenten. Gebruikt: {reading} ({why}).",
         "no_reading": "**Welke G32?** Geen van de {total} onderzochte lezingen van de G32-indeling past bij alle "
                       "cijfers: {why}.",
-        "mean": "**Gemiddeld drie teams.** Beide noemers ronden af op drie; welke bedoeld is, blijft open ({detail}).",
+        "mean": "**Gemiddeld {value} teams.** {verdict} ({detail}).",
+        "mean_ambiguous": "Beide noemers ronden af op {value}; welke bedoeld is, blijft open",
+        "mean_one": "Alleen de noemer {reading} geeft dat gemiddelde",
+        "mean_none": "Geen van beide noemers geeft dat gemiddelde",
         "ambiguous": "**Meerduidig**: {items}.",
         "inv": "**Betrokkenheid.** Elke rij telt op tot {sums} %: meerdere vormen per gemeente zijn aangekruist, "
                "'geen betrokkenheid' sluit de andere uit, en de basis ({bases}) is het aantal gemeenten met "
@@ -1114,7 +1117,10 @@ _TEXT = {
                     "whole municipalities. Used: {reading} ({why}).",
         "no_reading": "**Which G32?** None of the {total} readings of the G32 breakdown tried fits all figures: "
                       "{why}.",
-        "mean": "**About three teams on average.** {detail}: both bases round to three; which one is meant stays open.",
+        "mean": "**About {value} teams on average.** {verdict} ({detail}).",
+        "mean_ambiguous": "Both bases round to {value}; which one is meant stays open",
+        "mean_one": "Only the base {reading} gives that mean",
+        "mean_none": "Neither base gives that mean",
         "ambiguous": "**Ambiguous**: {items}.",
         "inv": "**Involvement.** Each row sums to {sums} %: several forms per municipality were ticked, 'geen "
                "betrokkenheid' excludes the others, and the base ({bases}) is the number of municipalities with "
@@ -1257,7 +1263,12 @@ def audit_markdown(audit: pd.DataFrame, lang: str = "nl") -> str:
     mb = audit[audit["finding_id"] == "X-mean-base"]
     if not mb.empty:
         detail = mb["toelichting"].iloc[0] if lang == "nl" and "toelichting" in mb.columns else mb["feasible"].iloc[0]
-        lines += ["", t["mean"].format(detail=detail)]
+        r = mb.iloc[0]
+        value = str(r["value"]).replace(".", ",") if lang == "nl" else str(r["value"])
+        reading = r["lezing"] if lang == "nl" and "lezing" in mb.columns else r["reading"]
+        verdict = t["mean_ambiguous" if r["status"] == "ambiguous" else "mean_one" if r["status"] == "consistent"
+                    else "mean_none"].format(value=value, reading=reading)
+        lines += ["", t["mean"].format(value=value, verdict=verdict, detail=detail)]
     amb = audit[(audit["status"] == "ambiguous") & (audit["kind"] == "cross-check")]
     if not amb.empty:
         col = "lezing" if lang == "nl" and "lezing" in audit.columns else "reading"

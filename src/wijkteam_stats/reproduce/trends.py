@@ -48,6 +48,21 @@ large: the interval is too wide and the p-value too large. The test is **conserv
 (:func:`paired_change`, McNemar's exact test on the municipalities that answered both waves) needs the real
 municipality-level data and speaks only about those municipalities.
 
+The paired component. When the number ``m`` of municipalities that answered both waves is known (a published
+panel figure, :func:`published_overlap`, or the survey files when they are real, :func:`overlap_shares`),
+:func:`overlap_z_test` uses it: with answers correlated ``rho`` within a municipality over time,
+``Cov(p1, p2) = rho · m · p̄(1 - p̄) / (n1 n2)`` under the null, so the variance of the pooled test becomes
+``p̄(1 - p̄) (1/n1 + 1/n2 - 2 rho m / (n1 n2))``. It applies to figures over all respondents (``m`` is an
+overlap of respondents; within another universe it is not known). The share fixes ``m`` but not ``rho``:
+
+* ``rho`` not known (the usual case; it needs the paired answers): the verdict stays the independent one
+  (``rho = 0``, the conservative end) and ``p_overlap_min``/``p_overlap_max`` give the p range over
+  ``rho`` in [0, 1], every ``m`` the published share allows and every count the rounding allows: how far the
+  overlap *could* move the verdict, said in Dutch (:func:`overlap_assumption_nl`, :func:`change_sentence_nl`);
+* ``rho`` given (estimated from the paired answers of real data, ``correlation=``): the p range over every
+  ``m`` and count at that ``rho`` replaces the raw p range in the family and the verdict (same Holm and
+  rounding-range rule; it can only be smaller than the independent one when ``rho > 0``).
+
 With the population size known (universe ``respondents``, breakdown ``all``: the wave's invited
 municipalities), a second version applies the **finite-population correction** ``f = (N - n) / (N - 1)`` to
 each variance: the pooled z test with ``p̄(1 - p̄)(f1/n1 + f2/n2)`` and a Newcombe interval from Wilson
@@ -116,6 +131,8 @@ CHANGE_COLUMNS = [
     # the verdict over every count the published rounding allows, adjusted over the family of trend tests
     "k_from_min", "k_from_max", "k_to_min", "k_to_max", "p_raw_min", "p_raw_max", "p_fpc_min", "p_fpc_max",
     "family", "family_size", "p_adj_min", "p_adj_max", "verdict",
+    # the paired component: municipalities that answered both waves (published share or survey files)
+    "overlap_m_min", "overlap_m_max", "overlap_source", "rho", "p_overlap_min", "p_overlap_max",
 ]
 #: The family of all change tests between waves; Holm's adjustment runs over it (S17).
 TREND_FAMILY = "trends"
@@ -416,6 +433,43 @@ def pooled_z_test(k1: int, n1: int, k2: int, n2: int, f1: float = 1.0, f2: float
     return float(z), float(2 * (1 - _norm_cdf(abs(z))))
 
 
+def overlap_z_test(k1: int, n1: int, k2: int, n2: int, m: int, rho: float, f1: float = 1.0,
+                   f2: float = 1.0) -> tuple[float, float]:
+    """Two-sided pooled z test of ``p1 == p2`` with a paired component: ``m`` municipalities answered both
+    waves with answers correlated ``rho``; variance ``p̄(1 - p̄)(f1/n1 + f2/n2 - 2 rho m / (n1 n2))``.
+    ``m == 0`` or ``rho == 0`` is :func:`pooled_z_test`. Returns (z, p)."""
+    if not 0 <= m <= min(n1, n2):
+        raise ValueError(f"overlap m={m} must lie between 0 and the smaller base ({min(n1, n2)})")
+    if not -1 <= rho <= 1:
+        raise ValueError(f"correlation rho={rho} must lie between -1 and 1")
+    if m == 0 or rho == 0:
+        return pooled_z_test(k1, n1, k2, n2, f1, f2)
+    pbar = (k1 + k2) / (n1 + n2)
+    var = pbar * (1 - pbar) * (f1 / n1 + f2 / n2 - 2 * rho * m / (n1 * n2))
+    d = k2 / n2 - k1 / n1
+    if var <= 0:
+        return (math.nan, math.nan)
+    z = d / math.sqrt(var)
+    return float(z), float(2 * (1 - _norm_cdf(abs(z))))
+
+
+def overlap_p_range(ks1: Iterable[int], n1: int, ks2: Iterable[int], n2: int, ms: Iterable[int],
+                    rhos: Iterable[float]) -> tuple[float, float]:
+    """The smallest and largest p of :func:`overlap_z_test` over every count pair, overlap ``m`` in ``ms``
+    (capped at the smaller base) and correlation in ``rhos``."""
+    ms = sorted({min(int(m), n1, n2) for m in ms})
+    ps = [overlap_z_test(k1, n1, k2, n2, m, r)[1] for k1 in ks1 for k2 in ks2 for m in ms for r in rhos]
+    ps = [p for p in ps if not math.isnan(p)]
+    return (min(ps), max(ps)) if ps else (math.nan, math.nan)
+
+
+def _overlap_row(overlap: pd.DataFrame | None, wave_from: int, wave_to: int) -> pd.Series | None:
+    if overlap is None or overlap.empty:
+        return None
+    row = overlap[(overlap["wave_from"] == int(wave_from)) & (overlap["wave_to"] == int(wave_to))]
+    return None if row.empty or pd.isna(row.iloc[0]["k_min"]) else row.iloc[0]
+
+
 def _norm_cdf(x: float) -> float:
     return 0.5 * (1 + math.erf(x / math.sqrt(2)))
 
@@ -480,7 +534,9 @@ def verdict(p_adj_max: float, p_adj_min: float, base_sources: Iterable[str], alp
     return "not_distinguishable"
 
 
-def change_tests(trends: pd.DataFrame, confidence: float = CONFIDENCE, alpha: float = 0.05) -> pd.DataFrame:
+def change_tests(trends: pd.DataFrame, confidence: float = CONFIDENCE, alpha: float = 0.05,
+                 overlap: pd.DataFrame | None = None,
+                 correlation: Mapping[tuple, float] | None = None) -> pd.DataFrame:
     """The change between consecutive waves of every percentage trend (columns ``CHANGE_COLUMNS``).
 
     ``z``/``p_value``/``diff_low``/``diff_high``: independent-samples pooled z test and Newcombe interval at
@@ -491,8 +547,15 @@ def change_tests(trends: pd.DataFrame, confidence: float = CONFIDENCE, alpha: fl
     (``k_from_min``..``k_to_max``); ``p_adj_min``/``p_adj_max``: Holm over the family ``TREND_FAMILY`` (every
     tested change, ``family_size``); ``verdict``: :func:`verdict`. Without a base on either side: no test,
     ``note`` says why. See the module docstring for the assumptions and the effect of overlapping respondents.
+
+    ``overlap`` (columns wave_from, wave_to, k_min, k_max, source; :func:`published_overlap` or
+    :func:`survey_overlap`): the municipalities that answered both waves, used as a paired component in the
+    change tests of figures over all respondents (``overlap_*``, ``p_overlap_*``); ``correlation`` maps
+    (variable, category, breakdown, wave_from, wave_to) to a known within-municipality correlation, which
+    then decides the verdict (module docstring).
     """
     rows = []
+    correlation = dict(correlation or {})
     pct = trends[trends["statistic"] == "percent"]
     for key, g in pct.groupby(KEY, sort=True):
         g = g.sort_values("wave")
@@ -506,7 +569,9 @@ def change_tests(trends: pd.DataFrame, confidence: float = CONFIDENCE, alpha: fl
                        p_value_fpc=math.nan, diff_low_fpc=math.nan, diff_high_fpc=math.nan, note="",
                        k_from_min=pd.NA, k_from_max=pd.NA, k_to_min=pd.NA, k_to_max=pd.NA, p_raw_min=math.nan,
                        p_raw_max=math.nan, p_fpc_min=math.nan, p_fpc_max=math.nan, family="", family_size=pd.NA,
-                       p_adj_min=math.nan, p_adj_max=math.nan, verdict="not_tested")
+                       p_adj_min=math.nan, p_adj_max=math.nan, verdict="not_tested", overlap_m_min=pd.NA,
+                       overlap_m_max=pd.NA, overlap_source="", rho=math.nan, p_overlap_min=math.nan,
+                       p_overlap_max=math.nan)
             if a.universe != b.universe:
                 out["note"] = "universum verschilt tussen de metingen: geen toets"
                 rows.append(out)
@@ -538,6 +603,19 @@ def change_tests(trends: pd.DataFrame, confidence: float = CONFIDENCE, alpha: fl
                 e1, e2 = n1 / f1, n2 / f2
                 out["diff_low_fpc"], out["diff_high_fpc"] = newcombe_interval(
                     k1 / n1 * e1, e1, k2 / n2 * e2, e2, confidence)
+            ov = _overlap_row(overlap, a.wave, b.wave)
+            if ov is not None and not census and a.universe == "respondents" and key[2] == "all":
+                ms = range(int(ov["k_min"]), int(ov["k_max"]) + 1)
+                rho = correlation.get((*key[:3], int(a.wave), int(b.wave)))
+                out.update(overlap_m_min=min(min(ms), n1, n2), overlap_m_max=min(max(ms), n1, n2),
+                           overlap_source=str(ov.get("source", "published")))
+                if rho is None:
+                    out["p_overlap_min"], out["p_overlap_max"] = overlap_p_range(ks1, n1, ks2, n2, ms, (0.0, 1.0))
+                else:
+                    out["rho"] = float(rho)
+                    out["p_overlap_min"], out["p_overlap_max"] = overlap_p_range(ks1, n1, ks2, n2, ms, (rho,))
+                    out["p_raw_min"], out["p_raw_max"] = out["p_overlap_min"], out["p_overlap_max"]
+                    out["test"] = "pooled z met gepaarde component, Newcombe"
             if "upper_bound" in (a.base_source, b.base_source):
                 notes.append("basis niet gepubliceerd: getoetst bij de grootst mogelijke basis (ondergrens van "
                              "de onzekerheid)")
@@ -553,7 +631,8 @@ def change_tests(trends: pd.DataFrame, confidence: float = CONFIDENCE, alpha: fl
             verdict(hi, lo, (sf, st), alpha) for hi, lo, sf, st in
             zip(df.loc[fam, "p_adj_max"], df.loc[fam, "p_adj_min"], df.loc[fam, "base_source_from"],
                 df.loc[fam, "base_source_to"], strict=True)]
-    for c in ("n_from", "n_to", "k_from_min", "k_from_max", "k_to_min", "k_to_max", "family_size"):
+    for c in ("n_from", "n_to", "k_from_min", "k_from_max", "k_to_min", "k_to_max", "family_size",
+              "overlap_m_min", "overlap_m_max"):
         df[c] = df[c].astype("Int64")
     return df.reset_index(drop=True)
 
@@ -706,12 +785,32 @@ def change_sentence_nl(c: pd.Series | Mapping) -> str:
     text = (f"Verandering {span}: {_nl(c['diff_pp'])} procentpunt ({ci}). {where} is de uitkomst van de z-toets "
             f"voor onafhankelijke steekproeven {_p_phrase(c['p_raw_min'], c['p_raw_max'])}, {adj}: "
             f"{VERDICTS_NL.get(c['verdict'], c['verdict'])}.")
+    text += _overlap_sentence_nl(c)
     if not math.isnan(c["p_fpc_min"]):
         text += (f" Met eindige-populatiecorrectie zou dat {_p_phrase(c['p_fpc_min'], c['p_fpc_max'])} zijn; "
                  f"{FPC_CAVEAT_NL}.")
     if c["note"]:
         text += f" Let op: {c['note']}."
     return text
+
+
+def _overlap_sentence_nl(c: pd.Series | Mapping) -> str:
+    """The paired component of a change in Dutch ('' when no overlap is known for it)."""
+    lo, hi = c.get("p_overlap_min", math.nan), c.get("p_overlap_max", math.nan)
+    if lo is None or hi is None or math.isnan(lo):
+        return ""
+    m = (str(int(c["overlap_m_min"])) if c["overlap_m_min"] == c["overlap_m_max"]
+         else f"{int(c['overlap_m_min'])} tot {int(c['overlap_m_max'])}")
+    where = "volgens de gemeentelijke bestanden" if c.get("overlap_source") == "survey" else "volgens de gepubliceerde cijfers"
+    rho = c.get("rho", math.nan)
+    if rho is None or math.isnan(rho):
+        return (f" {m} gemeenten deden {where} aan beide metingen mee. Hoe sterk hun antwoorden over de tijd "
+                f"samenhangen is niet bekend; met die overlap als gepaard deel van de toets ligt de p-waarde tussen "
+                f"{_p_nl(lo)} (als elke gemeente haar antwoord vasthoudt) en {_p_nl(hi)} (geen samenhang, de "
+                f"toets hierboven). Het oordeel gebruikt de voorzichtige kant (geen samenhang).")
+    return (f" {m} gemeenten deden {where} aan beide metingen mee, met een samenhang van hun antwoorden van "
+            f"{_nl(rho, 2)}; de toets rekent die overlap mee als gepaard deel (p {p_range_nl(lo, hi)}, "
+            f"ongecorrigeerd), en het oordeel rust daarop.")
 
 
 def conclusions_nl(trends: pd.DataFrame, changes: pd.DataFrame, alpha: float = 0.05) -> list[str]:
@@ -955,13 +1054,20 @@ def build_trends(published: Iterable[str | Path] | str | Path | None = None,
             reg[w] = municipalities.register(waves.register_year(w))["gm_code"].tolist()
         except KeyError as err:
             notes.append(f"meting {w}: registerjaar onbekend ({err.args[0]}); niet in het register-panel")
-    result = TrendResult(pub, trends, change_tests(trends), multiwave_inventory(pub), panel(reg),
-                         surveys, synthetic, notes=notes)
+    known_overlap = published_overlap(pub)
+    result = TrendResult(pub, trends, change_tests(trends, overlap=known_overlap), multiwave_inventory(pub),
+                         panel(reg), surveys, synthetic, notes=notes)
     if not result.any_synthetic:
         result.tables = {w: _tidy(p, w) for w, p in surveys.items()}
         result.panel = panel({w: sorted(t["gm_code"].astype(str)) for w, t in result.tables.items()})
         result.overlap = overlap_shares(result.panel)
         result.multiwave = multiwave_counts(result.panel)
+        # real files: their overlap is exact; a published share covers only the pairs the files do not
+        own = survey_overlap(result.overlap)
+        pairs = set(zip(own["wave_from"], own["wave_to"], strict=True))
+        rest = known_overlap[[(a, b) not in pairs for a, b in zip(known_overlap["wave_from"],
+                                                                  known_overlap["wave_to"], strict=True)]]
+        result.changes = change_tests(trends, overlap=pd.concat([own, rest], ignore_index=True) if len(rest) else own)
     return result
 
 
@@ -1018,8 +1124,22 @@ def published_overlap(pub: pd.DataFrame, codebook: Codebook | None = None) -> pd
         ks = consistent_counts(float(r.value), int(n), str(r.qualifier)) if n else []
         rows.append({"wave_from": int(earlier), "wave_to": int(r.wave), "percent": float(r.value),
                      "k_min": min(ks) if ks else pd.NA, "k_max": max(ks) if ks else pd.NA, "n_to": n,
-                     "finding_id": r.finding_id})
-    return pd.DataFrame(rows, columns=["wave_from", "wave_to", "percent", "k_min", "k_max", "n_to", "finding_id"])
+                     "finding_id": r.finding_id, "source": "published"})
+    return pd.DataFrame(rows, columns=OVERLAP_COLUMNS)
+
+
+#: Columns of an overlap table (:func:`published_overlap`, :func:`survey_overlap`).
+OVERLAP_COLUMNS = ["wave_from", "wave_to", "percent", "k_min", "k_max", "n_to", "finding_id", "source"]
+
+
+def survey_overlap(shares: pd.DataFrame) -> pd.DataFrame:
+    """The overlap of the survey files (:func:`overlap_shares`) as an overlap table: the municipalities with
+    the same CBS code in both waves (the same respondent; a merger makes a new one), exact counts."""
+    rows = [{"wave_from": int(r.previous_wave), "wave_to": int(r.wave),
+             "percent": 100 * r.share_same_code, "k_min": int(r.also_previous_same_code),
+             "k_max": int(r.also_previous_same_code), "n_to": int(r.respondents), "finding_id": "",
+             "source": "survey"} for r in shares.itertuples()]
+    return pd.DataFrame(rows, columns=OVERLAP_COLUMNS)
 
 
 def overlap_assumption_nl(overlap: pd.DataFrame, wave_from: int, wave_to: int) -> str:
@@ -1031,10 +1151,13 @@ def overlap_assumption_nl(overlap: pd.DataFrame, wave_from: int, wave_to: int) -
                 "aan beide metingen meededen, is niet gepubliceerd.")
     r = row.iloc[0]
     k = f"{r['k_min']}" if r["k_min"] == r["k_max"] else f"{r['k_min']} tot {r['k_max']}"
-    return (f"Volgens de gepubliceerde cijfers deed {_nl(r['percent'], 0)} % van de respondenten van {wave_to} "
-            f"({k} gemeenten) ook mee in {wave_from}. De toets behandelt de metingen als onafhankelijk; bij "
-            "gemeenten die hun antwoord vasthouden (positieve samenhang) is hij dan voorzichtig: de echte "
-            "onzekerheid van het verschil is kleiner.")
+    where = "Volgens de gemeentelijke bestanden" if r.get("source") == "survey" else "Volgens de gepubliceerde cijfers"
+    return (f"{where} deed {_nl(r['percent'], 0)} % van de respondenten van {wave_to} "
+            f"({k} gemeenten) ook mee in {wave_from}. De toets van een verandering over alle respondenten rekent "
+            "die gemeenten mee als gepaard deel: hun antwoorden in beide metingen hangen samen, wat de onzekerheid "
+            "van het verschil kleiner maakt. Hoe sterk die samenhang is, is zonder de antwoorden per gemeente niet "
+            "bekend; daarom staat de p-waarde tussen geen samenhang (de toets voor onafhankelijke steekproeven) en "
+            "volledige samenhang, en rust het oordeel op de voorzichtige kant: geen samenhang.")
 
 
 __all__ = [
@@ -1042,7 +1165,8 @@ __all__ = [
     "counts_allowed", "holm", "p_range", "p_range_nl", "verdict", "paired_change", "presence_table", "changes_table_nl", "conclusions_nl", "trends_table_nl", "TrendResult", "answers_on_2025", "build_trends", "default_survey_paths",
     "register_summary", "transitions", "write_tables", "METHOD_NL", "PANEL_COLUMNS", "TEST_NL", "TREND_COLUMNS", "all_published",
     "change_tests", "consistent_counts", "fpc_factor", "multiwave_counts", "multiwave_inventory",
-    "national_trends", "newcombe_interval", "overlap_assumption_nl", "overlap_shares", "published_overlap", "panel", "pooled_z_test", "presence",
+    "national_trends", "newcombe_interval", "OVERLAP_COLUMNS", "overlap_assumption_nl", "overlap_p_range",
+    "overlap_z_test", "survey_overlap", "overlap_shares", "published_overlap", "panel", "pooled_z_test", "presence",
     "published_files", "respondent_codes", "select_figures", "trend_label_nl", "trend_summary_nl", "wilson",
     "wilson_fpc",
 ]
