@@ -77,9 +77,13 @@ SURVEYMONKEY_META = {
     "respondent id": None, "collector id": None, "start date": None, "end date": "ingevuld_op",
     # older exports (before 2018) write the names without spaces
     "respondentid": None, "collectorid": None, "startdate": None, "enddate": "ingevuld_op",
+    # the Dutch interface
+    "respondent-id": None, "collector-id": None, "begindatum": None, "einddatum": "ingevuld_op",
+    "aangepaste gegevens 1": None, "custom data 1": None,
 }
 SURVEYMONKEY_PERSONAL = ("ip address", "email address", "first name", "last name", "lastname", "firstname",
-                         "respondentid", "respondent id", "collectorid", "collector id")
+                         "respondentid", "respondent id", "collectorid", "collector id",
+                         "ip-adres", "e-mailadres", "voornaam", "achternaam", "respondent-id", "collector-id")
 LIMESURVEY_META = {
     "id": None, "lastpage": None, "startlanguage": None, "seed": None, "startdate": None, "datestamp": None,
     "submitdate": None, "response id": None, "date submitted": None, "last page": None, "start language": None,
@@ -233,7 +237,7 @@ def _find_header(grid: Grid, index: HeaderIndex) -> _Found | None:
         return _Found(grid, first, depth, "Qualtrics", len(r0), True,
                       "column names " + ", ".join(f"'{c}'" for c in recs[first] if c.strip().lower() in
                                                   ("responseid", "_recordid", "startdate", "finished", "status")))
-    squeezed = {c.replace(" ", "") for c in r0}
+    squeezed = {c.replace(" ", "").replace("-", "") for c in r0}
     if "respondentid" in squeezed and ("collectorid" in squeezed or "startdate" in squeezed):
         depth = 2 if r1 and (SUBHEADER_WORDS & {fold(c) for c in r1}) else 1
         old = "respondentid" in r0
