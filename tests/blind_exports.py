@@ -12,6 +12,18 @@ named when a log row of that municipality (code or the cell as written) is set a
 reason names the column, or a cell of it was masked; a column-level target is named when the summary or a
 refusal names the column.
 
+Expectations of the manifest judged debatable (its writer had no access to the tools), not followed by the code:
+- an option column that writes "no" (Nee, 0, Niet genoemd) in a row that ticks nothing (csv02 Mantelzorg-
+  ondersteuning, xl04 GM0866 most_time_spent_on, spss02 GM0365 agreements): the manifest wants False; the codebook's
+  rule is "answered = at least one option ticked" (the tidy schema checks it), so the cleaner leaves the question
+  missing and names the cells (a cell issue): loud, not correct;
+- a free-text item in a Google Forms checkbox list ("Politie" in gf01/gf02): the manifest reads it as the "Anders"
+  text and keeps the other options; the cleaner cannot tell typed "other" text from an option label it does not
+  know, so the question is missing for that row with a cell issue naming the item;
+- csv01's extra column "fte per team (gemiddeld)" is not in the codebook; while a header matches nothing, questions
+  without a column are refused (the header could be one of them): an overlay line reads the file;
+- empty free text is expected as ``""`` (sm01); the tidy table writes missing (NA): the scorer treats them alike.
+
 Run ``python tests/blind_exports.py`` for the per-file verdicts and the totals.
 """
 
