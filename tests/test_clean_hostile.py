@@ -114,8 +114,18 @@ def test_required_question_missing(tidy, tmp_path):
     header.pop(i)
     for r in rows:
         r.pop(i)
-    msg = error_of(write_cells(tmp_path / "noteams.csv", header, rows))
+    # every other header is matched: the export left the question out -> missing for every row, a decision
+    result = clean_survey(write_cells(tmp_path / "noteams.csv", header, rows), 2015)
+    assert result.table["n_teams"].isna().all() and len(result.table) == len(tidy)
+    assert "n_teams" in result.summary.absent_columns
+    assert any("n_teams" in d and "every header" in d for d in result.summary.decisions)
+    # an unmatched header could be that question under another name: refused, naming the question and the header
+    header.append("Aantal wijkteams (schatting)")
+    for r in rows:
+        r.append("3")
+    msg = error_of(write_cells(tmp_path / "noteams2.csv", header, rows))
     assert "n_teams" in msg and "Hoeveel sociale (wijk)teams" in msg and "line 1" in msg
+    assert "Aantal wijkteams (schatting)" in msg
 
 
 def test_two_columns_for_one_question(tidy, tmp_path):

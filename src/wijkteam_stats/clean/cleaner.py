@@ -204,6 +204,8 @@ def clean_survey(path: str | Path, wave: int, sheet: str | None = None,
             cands[pos] = "; ".join(first.candidates)
             continue
         codes[pos] = found[0]
+        for note in [r.reason for r in results if r.code and r.reason]:  # a former municipality read as its successor
+            row_issues.setdefault(pos, []).append(note)
         if not has_answers[pos]:
             action[pos], reason[pos] = "dropped", "no answers (only municipality and meta data)"
             continue

@@ -403,6 +403,7 @@ def map_headers(raw: RawTable, codebook: Codebook, index: HeaderIndex | None = N
     ignored: list[int] = []
     personal: list[int] = []
     meta: list[int] = []
+    unmatched: list[int] = []  # headers that match nothing (not even a tool's metadata column)
     for i, header in enumerate(raw.headers):
         if visible(header) != header:
             raw.decisions.append(f"header {raw.column_ref(i)}: invisible character(s) ignored for matching")
@@ -423,6 +424,8 @@ def map_headers(raw: RawTable, codebook: Codebook, index: HeaderIndex | None = N
             personal.append(i)  # dropped before anything else; logged by name only
         elif target is None or target.kind == "ignore":
             ignored.append(i)
+            if target is None and header.strip():
+                unmatched.append(i)
         else:
             targets[i] = target
     hr = raw.header_row or None
@@ -490,8 +493,17 @@ def map_headers(raw: RawTable, codebook: Codebook, index: HeaderIndex | None = N
                 if g.code in lists:
                     continue
                 hmap.absent += [f"{v.name}__{g.code}__{f.code}" for f in v.forms if (g.code, f.code) not in ticks]
+    if missing and not unmatched:
+        # every header of the file is accounted for: the export asked fewer questions, so these are missing
+        # for every row (listed as "not in file"), never guessed; an unmatched header could be one of them
+        names = [m.split("'")[1] for m in missing]
+        hmap.absent += names
+        raw.decisions.append(
+            f"question(s) {', '.join(names)} have no column and every header of the "
+            "file is matched: the export leaves them out, so they are missing (NA) for every row")
+        missing = []
     if missing:
-        unknown = [visible(raw.headers[i])[:50] for i in hmap.ignored if raw.headers[i].strip()]
+        unknown = [visible(raw.headers[i])[:50] for i in unmatched]
         cause = (f"the export writes them under headers the codebook does not know (unmatched: "
                  f"{', '.join(repr(u) for u in unknown[:6])}{' ...' if len(unknown) > 6 else ''})" if unknown else
                  "the export leaves these questions out, or the header row is not the one found")

@@ -2,8 +2,8 @@
 
 Multi-select questions and grid groups follow one rule in both layouts (a column per option, or one list
 column): a row that ticks at least one option has answered the question, so ticked options are True and
-the others False; a row that ticks nothing has not answered it (all missing). Option columns absent from
-the file stay missing, and so does an option whose cell holds an unknown mark (a cell issue). A grid group with "geen" (no involvement) together with another form is
+the others False; a row that ticks nothing has not answered it (all missing; where its cells write "no" --
+Nee, 0, Niet genoemd -- that is a cell issue, never silent). Option columns absent from the file stay missing, and so does an option whose cell holds an unknown mark (a cell issue). A grid group with "geen" (no involvement) together with another form is
 contradictory: the whole group becomes missing and a cell issue is reported.
 """
 
@@ -42,26 +42,44 @@ def _tokens(option) -> set[str]:
     return {fold(t) for t in (option.code, option.code.replace("_", " "), option.label, *option.aliases)}
 
 
+def _typed(series: pd.Series, answers: Answers) -> list[bool]:
+    """Per cell: holds typed text that is not a declared missing code."""
+    return [bool(str(x).strip()) and not pd.isna(x) and not answers.is_missing(str(x).strip()) for x in series]
+
+
 def _ticked_block(frame: pd.DataFrame, columns: dict[str, int], options, answers: Answers, prefix: str
                   ) -> tuple[dict[str, pd.Series], list[Issue]]:
     """Tidy columns of one multi question / grid group given as one checkbox column per option."""
     n = len(frame)
     issues: list[Issue] = []
-    ticks: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # option -> (ticked, unknown mark)
+    ticks: dict[str, tuple[np.ndarray, ...]] = {}  # option -> (ticked, unknown mark, written no)
     for o in options:
         if o.code in columns:
             t, iss = parse_ticks(frame[columns[o.code]], _tokens(o), answers, f"{prefix}__{o.code}")
+            if o.code == "anders":  # an "other (please specify)" column holds the text typed: any text ticks it
+                t = [True if x is None and m else x for x, m in zip(t, _typed(frame[columns[o.code]], answers),
+                                                                      strict=True)]
+                iss = [i for i in iss if t[i[0]] is not True]
             arr = np.array(t, dtype=object)
-            ticks[o.code] = (arr == True, np.fromiter((x is None for x in t), bool, n))  # noqa: E712
+            blank = frame[columns[o.code]].astype("string").fillna("").str.strip().eq("").to_numpy(bool)
+            ticks[o.code] = (arr == True, np.fromiter((x is None for x in t), bool, n),  # noqa: E712
+                             (arr == False) & ~blank)  # noqa: E712
             issues += iss
     answered = np.zeros(n, dtype=bool)
-    for on, _ in ticks.values():
+    said = np.zeros(n, dtype=bool)
+    for on, _, said_no in ticks.values():
         answered |= on
+        said |= said_no
+    # a row that writes "no" (Nee, 0, Niet genoemd) in every option column it has and ticks none: the codebook's
+    # rule (answered = at least one ticked) makes the question missing; said, never silent
+    for pos in np.flatnonzero(said & ~answered):
+        issues.append((int(pos), f"{prefix}: no option ticked, only written as not ticked; the question needs at "
+                                 "least one ticked option, so it is set to missing"))
     out = {}
     for o in options:
         s = pd.Series(pd.NA, index=frame.index, dtype="boolean")
         if o.code in ticks:
-            on, unknown = ticks[o.code]
+            on, unknown, _ = ticks[o.code]
             s = pd.Series(pd.arrays.BooleanArray(on, ~answered | unknown), index=frame.index)
         out[f"{prefix}__{o.code}"] = s
     return out, issues

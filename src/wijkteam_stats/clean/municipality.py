@@ -122,10 +122,25 @@ class MunicipalityResolver:
             if code is not None:
                 return Resolution(code)
         try:
-            return Resolution(m.resolve(text, year=self.year))
+            code = m.resolve(text, year=self.year)
         except m.AmbiguousMunicipalityError as err:
             return Resolution(None, f"ambiguous municipality in {self.year}; not guessed", tuple(err.candidates))
         except LookupError as err:
             cands = tuple(getattr(err, "candidates", ()) or ())
             what = "unknown municipality code" if code_match else "unknown municipality name"
             return Resolution(None, f"{what} in {self.year}; not guessed", cands)
+        return Resolution(code, self._former(text, code))
+
+    def _former(self, text: str, code: str) -> str | None:
+        """A note when the cell names a municipality of another year's register (merged since): the mapping to
+        ``code`` is then reported, never made silently."""
+        key = m.normalize_name(text)
+        for year in m.YEARS:
+            if year == self.year:
+                continue
+            reg = m.register(year)
+            hit = reg[[m.normalize_name(n) == key for n in reg["name"]]]
+            if len(hit) and code not in set(hit["gm_code"]):
+                return (f"gemeente: '{text}' is {hit['gm_code'].iloc[0]} on the {year} register, not a municipality "
+                        f"in {self.year}; read as its successor {self.label_of.get(code, code)}")
+        return None

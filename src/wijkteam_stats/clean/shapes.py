@@ -67,14 +67,23 @@ QUALTRICS_STATUS = {  # Qualtrics response type: (action, reason) or None to kee
     "8": ("dropped", "Qualtrics marked the response as spam (Status = 8)"),
     "9": ("dropped", "Qualtrics survey preview marked as spam (Status = 9)"),
     "12": ("dropped", "Qualtrics imported response marked as spam (Status = 12)"),
+    # the same response types as a Dutch Qualtrics interface writes them
+    "ip-adres": None, "geïmporteerd": None, "e-mail": None,
+    "voorbeeld van enquête": ("dropped", "Qualtrics survey preview (Status = Voorbeeld van enquête), not a real response"),
+    "enquêtetest": ("dropped", "Qualtrics test response (Status = Enquêtetest)"),
+    "test van enquête": ("dropped", "Qualtrics test response (Status = Test van enquête)"),
 }
 SURVEYMONKEY_META = {
     "respondent id": None, "collector id": None, "start date": None, "end date": "ingevuld_op",
     # older exports (before 2018) write the names without spaces
     "respondentid": None, "collectorid": None, "startdate": None, "enddate": "ingevuld_op",
+    # the Dutch interface
+    "respondent-id": None, "collector-id": None, "begindatum": None, "einddatum": "ingevuld_op",
+    "aangepaste gegevens 1": None, "custom data 1": None,
 }
 SURVEYMONKEY_PERSONAL = ("ip address", "email address", "first name", "last name", "lastname", "firstname",
-                         "respondentid", "respondent id", "collectorid", "collector id")
+                         "respondentid", "respondent id", "collectorid", "collector id",
+                         "ip-adres", "e-mailadres", "voornaam", "achternaam", "respondent-id", "collector-id")
 LIMESURVEY_META = {
     "id": None, "lastpage": None, "startlanguage": None, "seed": None, "startdate": None, "datestamp": None,
     "submitdate": None, "response id": None, "date submitted": None, "last page": None, "start language": None,
@@ -183,12 +192,38 @@ def _lower(rec: list[str]) -> list[str]:
     return [c.strip().lower() for c in rec]
 
 
+_CODE_TEXT = re.compile(r"^([A-Za-z][A-Za-z0-9_]*(?:\[[^\]]+\])?)\.\s+(\S.*)$", re.S)
+_TRAILING_OPTION = re.compile(r"^(.*\S)\s+\[([^\[\]]+)\]$", re.S)
+
+
+def code_text_headings(rec: list[str]) -> tuple[list[str], list[str]] | None:
+    """LimeSurvey's "question code & question text" headings ("Q03[SQ001]. <question> [<option>]"): (codes,
+    texts as "<question> - <option>") when every non-empty cell has that shape, else None."""
+    cells = [c.strip() for c in rec]
+    filled = [c for c in cells if c]
+    if len(filled) < 3 or not all(_CODE_TEXT.match(c) for c in filled):
+        return None
+    codes, texts = [], []
+    for c in cells:
+        m = _CODE_TEXT.match(c)
+        if not m:
+            codes.append(c)
+            texts.append(c)
+            continue
+        text = m.group(2).strip()
+        opt = _TRAILING_OPTION.match(text) if "[" in m.group(1) else None
+        codes.append(m.group(1))
+        texts.append(f"{opt.group(1)} - {opt.group(2)}" if opt else text)
+    return codes, texts
+
+
 def _find_header(grid: Grid, index: HeaderIndex) -> _Found | None:
     recs = grid.records
     first = next((i for i, r in enumerate(recs) if any(c.strip() for c in r)), None)
     if first is None:
         return None
-    r0 = _lower(recs[first])
+    split = code_text_headings(recs[first])
+    r0 = _lower(split[0] if split else recs[first])
     r1 = _lower(recs[first + 1]) if first + 1 < len(recs) else []
     r2 = recs[first + 2] if first + 2 < len(recs) else []
     if _legacy_qualtrics(r0, r1):  # before 2017: ids V1..V10 above ResponseID, ResponseSet, ..., Status, Finished
@@ -202,7 +237,7 @@ def _find_header(grid: Grid, index: HeaderIndex) -> _Found | None:
         return _Found(grid, first, depth, "Qualtrics", len(r0), True,
                       "column names " + ", ".join(f"'{c}'" for c in recs[first] if c.strip().lower() in
                                                   ("responseid", "_recordid", "startdate", "finished", "status")))
-    squeezed = {c.replace(" ", "") for c in r0}
+    squeezed = {c.replace(" ", "").replace("-", "") for c in r0}
     if "respondentid" in squeezed and ("collectorid" in squeezed or "startdate" in squeezed):
         depth = 2 if r1 and (SUBHEADER_WORDS & {fold(c) for c in r1}) else 1
         old = "respondentid" in r0
@@ -211,8 +246,9 @@ def _find_header(grid: Grid, index: HeaderIndex) -> _Found | None:
                       + (" (the layout before 2018, names without spaces)" if old else ""))
     if ("submitdate" in r0 and ("lastpage" in r0 or "startlanguage" in r0) and "id" in r0) or (
             {"response id", "date submitted"} <= set(r0) and ("last page" in r0 or "start language" in r0)):
-        return _Found(grid, first, 1, "LimeSurvey", len(r0), _has_muni(recs[first], index),
-                      "column names 'submitdate'/'Date submitted' with 'lastpage'/'startlanguage'")
+        return _Found(grid, first, 1, "LimeSurvey", len(r0), _has_muni(split[1] if split else recs[first], index),
+                      "column names 'submitdate'/'Date submitted' with 'lastpage'/'startlanguage'"
+                      + (" (headings 'code. text')" if split else ""))
     if r0 and r0[0] in GOOGLE_TIMESTAMP:
         return _Found(grid, first, 1, "Google Forms", len(r0), _has_muni(recs[first], index),
                       f"first column '{recs[first][0].strip()}'")
@@ -305,8 +341,11 @@ def _build(found: _Found, index: HeaderIndex) -> RawTable:
     if found.tool.startswith("Qualtrics"):
         ids = head[0]
         texts = head[1] if found.depth >= 2 else head[0]
-        headers = [re.sub(r"\s+-\s+Selected Choice\b", "", t.strip()) for t in texts]
+        headers = [re.sub(r"\s+-\s+(?:Selected Choice|Geselecteerde keuze)\b", "", t.strip()) for t in texts]
         labels = [x.strip() or None for x in ids]
+    elif found.tool == "LimeSurvey" and code_text_headings(head[0]):
+        codes, headers = code_text_headings(head[0])
+        labels = codes  # the question codes: the tool's metadata columns are recognised by them
     elif found.depth == 2:
         headers = _combine(head[0], head[1])
     else:
@@ -466,7 +505,7 @@ def _qualtrics(raw: RawTable) -> None:
             if decided is not None:
                 raw.pre_actions[pos] = decided
     if raw.kind in ("sav", "dta"):
-        raw.labels = [re.sub(r"\s+-\s+Selected Choice\b", "", lab) if lab else lab for lab in raw.labels]
+        raw.labels = [re.sub(r"\s+-\s+(?:Selected Choice|Geselecteerde keuze)\b", "", lab) if lab else lab for lab in raw.labels]
         for i, lab in enumerate(raw.labels):
             if lab and re.search(r"_TEXT$", raw.headers[i]) and not lab.lower().endswith(" - text"):
                 raw.labels[i] = f"{lab} - Text"
@@ -480,7 +519,7 @@ def _qualtrics(raw: RawTable) -> None:
 
 def _limesurvey(raw: RawTable) -> None:
     _presets(raw, LIMESURVEY_META, LIMESURVEY_PERSONAL)
-    low = [h.strip().lower() for h in raw.headers]
+    low = [(lab or h).strip().lower() for h, lab in zip(raw.headers, raw.labels or raw.headers, strict=True)]
     sub = next(low.index(x) for x in _LIME_SUBMIT if x in low)
     stamp = next((low.index(x) for x in _LIME_STAMP if x in low), sub)
     raw.headers.append("status")
