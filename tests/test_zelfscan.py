@@ -117,6 +117,33 @@ def test_report_part_b_agenda_changes_and_provenance(assessed):
     assert "@page { size: A4" in html
 
 
+def test_wat_is_veranderd_across_two_waves_links_questions_by_the_codebook(tmp_path):
+    """A 2014 zelfscan and a 2015 one of the same municipality: changes only for the questions both waves
+    asked (answers linked by option code, each in its own wave's wording); the others listed per wave."""
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    early = example_answers(wave=2014, filled_in="2025-10-01T10:00")
+    early["a"] = {"has_teams": "ja", "team_type": ["doelgroepgericht", "breed_integraal"],
+                  "neighbourhood_analysis": "ja", "agreements": ["output"], "intends_to_evaluate": True,
+                  "toelichting": "Wij werken met zes teams; <b>niet</b> vet"}
+    write_answers(early, answers)
+    write_answers(example_answers(), answers)  # 2015: team_type only breed_integraal now
+    assert main(["assess", str(answers), "--wave", "2015", "--out", str(tmp_path / "out")]) == 0
+    html = (tmp_path / "out" / "zelfscan_GM0014.html").read_text(encoding="utf-8")
+    assert "Uw antwoord: <strong>6</strong>" in html  # the report is the 2015 file's
+    changes = html.split('id="veranderd"')[1].split('class="wt-footer"')[0]
+    assert "zelfscan_GM0014_2014.csv, ingevuld 1 oktober 2025, met de vragen van de peiling 2014" in changes
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td>([^<]*)</td><td>([^<]*)</td></tr>', changes)
+    assert [r[0] for r in rows] == ["3. Welk type sociale (wijk)teams heeft uw gemeente?"]  # has_teams: same
+    assert rows[0][1].startswith("Breed integraal team") and "Doelgroepgericht team" in rows[0][1]
+    assert "Doelgroepgericht" not in rows[0][2]
+    only = re.findall(r"<li>Alleen in (\d{4}): ([^<]+)</li>", changes)
+    assert ("2014", "3. Heeft uw gemeente vooraf een cijfermatige wijkanalyse gedaan?") in only
+    assert ("2015", "2. Hoeveel sociale (wijk)teams zijn er in uw gemeente actief?") in only
+    assert ("2015", "11. Op welke manier zijn de volgende groepen betrokken bij het sociale (wijk)team?") in only
+    assert len(only) == 12 and not any("Welk type" in w for _, w in only)
+
+
 def test_assess_refuses_answers_without_provenance(tmp_path, capsys):
     path = write_answers(example_answers(), tmp_path)
     (tmp_path / f"{path.stem}.meta.json").unlink()
