@@ -76,5 +76,12 @@ def test_twelve_zelfscans_clean_assess_reports_and_site(tmp_path):
     # the site: the answers as answers, and the zelfscan page
     site = build_site(2015, outputs_dir=outputs).site_dir
     index = (site / "index.html").read_text(encoding="utf-8")
-    assert '<th scope="col">Deelgenomen</th>' in index and "SYNTHETISCHE" not in index
+    assert "SYNTHETISCHE" not in index and '<th scope="col">Ingevuld door</th>' in index
+    # whose answers these are, per municipality, never presented as Movisie's
+    assert "De antwoorden van 1 gemeente(n) in deze lijst zijn <strong>zelf ingevuld</strong>" in index
+    assert "Het zijn geen antwoorden uit de enquête van Movisie" in index
+    ams_row = index.split('data-code="GM0363"')[1].split("</tr>")[0]
+    assert "<td>Zelf ingevuld door de adviesraad (lid adviesraad sociaal domein) op 9 oktober 2026</td>" in ams_row
+    other = index.split('data-code="GM0014"')[1].split("</tr>")[0]  # no report built: no answers, no line
+    assert other.endswith("<td>–</td><td>–</td><td>–</td>")
     assert (site / "zelfscan.html").is_file()

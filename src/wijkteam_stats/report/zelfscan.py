@@ -12,12 +12,15 @@ The answers are the municipality's own; the provenance line on every printed pag
 
 from __future__ import annotations
 
+import copy
 import re
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from wijkteam_stats.reference import paths
 from wijkteam_stats.reference.codebook import load_codebook
 from wijkteam_stats.reference.handreiking import gespreksagenda, load_handreiking
 from wijkteam_stats.reference.provenance import self_reported_line_nl
@@ -49,7 +52,19 @@ def _wilson(percent: float, base: Any) -> tuple[float, float] | None:
 
 def published_index(wave: int) -> dict[tuple[str, Any], list[dict[str, Any]]]:
     """Published figures of ``wave`` keyed by (tidy column, value meaning yes): finding id, value, statistic,
-    breakdown, base, Wilson interval (from the published base), publication and link."""
+    breakdown, base, Wilson interval (from the published base), publication and link (a fresh copy; computed
+    once per version of the published file, as every report of a folder needs it twice)."""
+    path = paths.published_file(int(wave))
+    try:
+        st = path.stat()
+        version = (str(path), st.st_mtime_ns, st.st_size)
+    except OSError:
+        version = (str(path), 0, 0)
+    return copy.deepcopy(_published_index(int(wave), version))
+
+
+@lru_cache(maxsize=4)
+def _published_index(wave: int, version: tuple[str, int, int]) -> dict[tuple[str, Any], list[dict[str, Any]]]:
     cb = load_codebook()
     try:
         pub = load_published(wave=wave)
