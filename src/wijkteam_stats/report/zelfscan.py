@@ -261,13 +261,14 @@ def changes(before: ZelfscanFile, now: ZelfscanFile, wave: int) -> list[dict[str
 
 def only_in_one_wave(before_wave: int, wave: int) -> list[dict[str, Any]]:
     """The questions of Part A that only one of two waves asked (the codebook does not link them), so no
-    change can be shown: ``{"wave", "what"}`` per question, the earlier wave first."""
+    change can be shown: ``{"wave", "what"}`` per question (without its number, which differs per wave), the
+    earlier wave first."""
     if int(before_wave) == int(wave):
         return []
     qs_b = {q.name: q for q in questionnaire(before_wave)}
     qs_n = {q.name: q for q in questionnaire(wave)}
-    out = [{"wave": int(before_wave), "what": f"{q.number} {q.question}"} for n, q in qs_b.items() if n not in qs_n]
-    out += [{"wave": int(wave), "what": f"{q.number} {q.question}"} for n, q in qs_n.items() if n not in qs_b]
+    out = [{"wave": int(before_wave), "what": q.question} for n, q in qs_b.items() if n not in qs_n]
+    out += [{"wave": int(wave), "what": q.question} for n, q in qs_n.items() if n not in qs_b]
     return out
 
 
@@ -292,6 +293,7 @@ def build_zelfscan(files: list[ZelfscanFile], wave: int, record: dict[str, Any])
         "agenda": gespreksagenda(now.answers.get("b", {}), _tidy_view(now.answers, now.tidy)),
         "changes": None if len(files) < 2 else {
             "before": files[-2].answers.get("filled_in"), "before_file": files[-2].path.name,
+            "now": now.answers.get("filled_in"),
             "before_wave": int(files[-2].answers.get("wave") or wave),
             "only": only_in_one_wave(int(files[-2].answers.get("wave") or wave), wave),
             "rows": changes(files[-2], now, wave)},
