@@ -15,7 +15,7 @@ from wijkteam_stats.batch import runner
 from wijkteam_stats.cli import main
 from wijkteam_stats.commands.survey_provenance import declared_survey
 from wijkteam_stats.reference import paths
-from wijkteam_stats.reference.provenance import ProvenanceError, read_provenance
+from wijkteam_stats.reference.provenance import ProvenanceError, provenance_banner_nl, read_provenance
 from wijkteam_stats.report import notebooks, numbers
 
 FLAG = "--provenance real|self-reported|synthetic"
@@ -98,6 +98,9 @@ def test_the_flag_reaches_the_report_numbers_and_the_hashed_inputs(unrecorded, t
     assert n["provenance"]["kind"] == "synthetic" and n["provenance"]["declared_with_flag"] is True
     assert n["synthetic"] is True and "answers" not in n  # declared synthetic: no own answers published
     sidecar = copy.with_name("export_2015.meta.json")
+    banner = provenance_banner_nl(copy)  # what the reproduction and model notebooks print above their results
+    assert "SYNTHETISCHE" in banner and "opgegeven met `--provenance synthetic`" in banner
+    assert "bij het oorspronkelijke bestand (export_2015.csv) lag geen herkomstrecord" in banner
     assert sidecar in runner.input_files(2015, copy, None)  # the declaration is a hashed input of every report
     # the same file and declaration again: the same copy, its record untouched (reports stay current) ...
     before = sidecar.read_bytes()
