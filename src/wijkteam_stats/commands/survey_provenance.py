@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 
 from wijkteam_stats.commands.clean import add_provenance_arguments
+from wijkteam_stats.reference import paths
 from wijkteam_stats.reference.provenance import (
     FLAG_HINT,
     ProvenanceError,
@@ -38,7 +39,10 @@ def declared_survey(source: str | Path, kind: str | None, outputs_dir: str | Pat
     """The survey file to use: ``source`` itself when it has a provenance record (checked against ``kind``),
     else a recorded copy under ``outputs_dir/provenance/``; :class:`ProvenanceError` naming the flag when the
     file has no record and ``kind`` is None."""
-    src = Path(source).expanduser().resolve()
+    src = Path(source).expanduser()
+    if not src.is_absolute() and not src.exists():  # as the report parameters do: relative to the project
+        src = paths.ROOT / src
+    src = src.resolve()
     if not src.is_file():
         raise FileNotFoundError(f"survey file not found: {src}")
     record = resolve_provenance(src, kind, who=who, role=role)
