@@ -111,10 +111,40 @@ def test_report_part_b_agenda_changes_and_provenance(assessed):
     assert ids == ["R05", "R11", "R12", "R13"]
     assert "Regel R11: deel A, &#39;Monitort uw gemeente wat de sociale (wijk)teams doen?&#39;: nee" in html
     # wat is veranderd: the number of teams and the werkplan item
-    changes = html.split('id="veranderd"')[1]
+    changes = re.sub(r' data-label="[^"]*"', "", html.split('id="veranderd"')[1])
     assert "groningen_2026.csv" in changes and "2. Hoeveel sociale (wijk)teams" in changes
     assert "<td>6</td><td>7</td>" in changes and "<td>Gebeurt niet</td><td>Gedeeltelijk</td>" in changes
     assert "@page { size: A4" in html
+
+
+def test_wat_is_veranderd_across_two_waves_links_questions_by_the_codebook(tmp_path):
+    """A 2014 zelfscan and a 2015 one of the same municipality: changes only for the questions both waves
+    asked (answers linked by option code, each in its own wave's wording); the others listed per wave."""
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    early = example_answers(wave=2014, filled_in="2025-10-01T10:00")
+    early["a"] = {"has_teams": "ja", "team_type": ["doelgroepgericht", "breed_integraal"],
+                  "neighbourhood_analysis": "ja", "agreements": ["output"], "intends_to_evaluate": True,
+                  "toelichting": "Wij werken met zes teams; <b>niet</b> vet"}
+    write_answers(early, answers)
+    write_answers(example_answers(), answers)  # 2015: team_type only breed_integraal now
+    assert main(["assess", str(answers), "--wave", "2015", "--out", str(tmp_path / "out")]) == 0
+    html = (tmp_path / "out" / "zelfscan_GM0014.html").read_text(encoding="utf-8")
+    assert "Uw antwoord: <strong>6</strong>" in html  # the report is the 2015 file's
+    changes = re.sub(r' data-label="[^"]*"', "", html.split('id="veranderd"')[1]).split('class="wt-footer"')[0]
+    assert "zelfscan_GM0014_2014.csv, ingevuld 1 oktober 2025, met de vragen van de peiling 2014" in changes
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td>([^<]*)</td><td>([^<]*)</td></tr>', changes)
+    assert [r[0] for r in rows] == ["3. Welk type sociale (wijk)teams heeft uw gemeente?"]  # has_teams: same
+    assert rows[0][1].startswith("Breed integraal team") and "Doelgroepgericht team" in rows[0][1]
+    assert "Doelgroepgericht" not in rows[0][2]
+    assert '<th scope="col">Eerder (1 oktober 2025)</th><th scope="col">Nu (2 november 2026)</th>' in changes
+    only = {w: re.findall(r"<li>([^<]+)</li>", block)
+            for w, block in re.findall(r"<p>Alleen in de vragenlijst van (\d{4}):</p>\s*<ul[^>]*>(.*?)</ul>", changes, re.S)}
+    assert only["2014"] == ["Heeft uw gemeente vooraf een cijfermatige wijkanalyse gedaan?",
+                            "Over welke onderwerpen maakt uw gemeente afspraken met de sociale (wijk)teams?",
+                            "Gaat uw gemeente het sociale (wijk)team evalueren?"]
+    assert len(only["2015"]) == 9 and "Hoeveel sociale (wijk)teams zijn er in uw gemeente actief?" in only["2015"]
+    assert not any("Welk type" in q for qs in only.values() for q in qs)
 
 
 def test_assess_refuses_answers_without_provenance(tmp_path, capsys):

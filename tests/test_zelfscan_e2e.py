@@ -76,5 +76,14 @@ def test_twelve_zelfscans_clean_assess_reports_and_site(tmp_path):
     # the site: the answers as answers, and the zelfscan page
     site = build_site(2015, outputs_dir=outputs).site_dir
     index = (site / "index.html").read_text(encoding="utf-8")
-    assert '<th scope="col">Deelgenomen</th>' in index and "SYNTHETISCHE" not in index
+    assert "SYNTHETISCHE" not in index and '<th scope="col">Antwoorden</th>' in index
+    # whose answers these are, per municipality, never presented as Movisie's
+    assert "De antwoorden van 1 gemeente(n) in deze lijst zijn <strong>zelf ingevuld</strong>" in index
+    assert "Het zijn geen antwoorden uit de enquête van Movisie" in index
+    assert "antwoorden van gemeenten: zelf ingevuld met de zelfscan" in index and "enquête: Movisie" not in index
+    ams_row = index.split('data-code="GM0363"')[1].split("</tr>")[0]
+    assert ('<small class="wt-muted zs-answered-by">Zelf ingevuld door de adviesraad (lid adviesraad sociaal domein) '
+            "op 9 oktober 2026</small>") in ams_row and ams_row.endswith("<td>ja</td><td>ja</td>")
+    other = index.split('data-code="GM0014"')[1].split("</tr>")[0]  # no report built: no answers, no line
+    assert other.endswith("<td>–</td><td>–</td>") and "zs-answered-by" not in other
     assert (site / "zelfscan.html").is_file()

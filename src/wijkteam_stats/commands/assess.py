@@ -11,7 +11,7 @@ HELP = "zelfscan: report on a municipality's own answers (CSV/XLSX/folder) besid
 DESCRIPTION = (
     "wijkteam assess ANSWERS --wave 2015 --provenance self-reported --out DIR writes DIR/zelfscan_<GMcode>.html "
     "for every municipality in ANSWERS (a zelfscan answers CSV from zelfscan.html, the filled Excel template, or "
-    "a folder of them; two files of one municipality add 'Wat is veranderd'). "
+    "a folder of them; two files of one municipality -- two years, or an earlier wave's questions -- add 'Wat is veranderd'). "
     "wijkteam assess template --wave 2015 --out zelfscan_2015.xlsx writes the Excel template."
 )
 
@@ -33,6 +33,16 @@ def _files(source: Path) -> list[Path]:
     from wijkteam_stats.commands.clean import folder_files
 
     return folder_files(source) if source.is_dir() else [source]
+
+
+def _file_wave(path: Path, wave: int) -> int:
+    """The wave whose questions a file answers: its provenance record's ``wave`` (the page and the template
+    record it), else ``wave``. An earlier wave's file of the same municipality gives 'Wat is veranderd' over the
+    questions the codebook links."""
+    from wijkteam_stats.reference.provenance import read_provenance
+
+    recorded = read_provenance(path).record.get("wave")
+    return int(recorded) if isinstance(recorded, int) or str(recorded or "").isdigit() else int(wave)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     records: dict[str, dict] = {}
     try:
         for f in files:
-            read = read_answers(f, wave)
+            read = read_answers(f, _file_wave(f, wave))
             for z in read:
                 record = resolve_provenance(f, args.provenance, who=args.who or z.answers.get("who"),
                                             role=args.role or z.answers.get("role"),

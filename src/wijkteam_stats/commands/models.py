@@ -18,6 +18,8 @@ NOTEBOOK = "02_involvement_vs_size"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from wijkteam_stats.commands.survey_provenance import add_provenance_arguments
+
     p.add_argument("--wave", type=int, default=2015, help="survey wave (default 2015)")
     p.add_argument("--survey", default=None, metavar="PATH",
                    help="survey export (CSV/XLSX/SAV) or cleaned .parquet; default: the shipped synthetic file")
@@ -29,6 +31,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--hc-type", default=None, choices=["HC0", "HC1", "HC2", "HC3"],
                    help="robust standard errors (default HC3)")
     p.add_argument("--seed", type=int, default=None, help="seed of the simulations (default 2015)")
+    add_provenance_arguments(p)
 
 
 def parameters(args: argparse.Namespace) -> dict:
@@ -55,6 +58,15 @@ def run(args: argparse.Namespace) -> int:
     if not survey.is_file():
         print(f"error: survey file not found: {survey}", file=sys.stderr)
         return 1
+    if args.survey:  # a file without a provenance record needs --provenance (recorded in the outputs)
+        from wijkteam_stats.commands.survey_provenance import survey_with_provenance
+        from wijkteam_stats.reference.provenance import ProvenanceError
+
+        try:
+            params["survey_path"] = str(survey_with_provenance(args, survey, params["output_dir"]))
+        except ProvenanceError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
     if args.replications is not None and args.replications < 1:
         print("error: --replications must be at least 1", file=sys.stderr)
         return 2

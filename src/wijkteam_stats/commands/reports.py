@@ -18,6 +18,8 @@ DESCRIPTION = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from wijkteam_stats.commands.survey_provenance import add_provenance_arguments
+
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--all", action="store_true", help="every municipality of the wave's reference date")
     which.add_argument("--municipality", nargs="+", action="extend", metavar="CODE_OR_NAME",
@@ -32,6 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="rebuild reports that are up to date")
     p.add_argument("--survey", default=None, metavar="PATH",
                    help="survey file (default: data/processed/survey_<wave>.parquet)")
+    add_provenance_arguments(p)
     p.add_argument("--expectations", default=None, metavar="PATH",
                    help="size-model expectations (default: outputs/tables/models/expected_by_municipality_<wave>.csv)")
     p.add_argument("--notebook", default=None, metavar="PATH",
@@ -51,10 +54,20 @@ def run(args: argparse.Namespace) -> int:
     from wijkteam_stats.batch.lock import OutputsBusy, OutputsNotWritable
     from wijkteam_stats.batch.params import ParameterError
     from wijkteam_stats.batch.runner import run_reports
+    from wijkteam_stats.commands.survey_provenance import survey_with_provenance
+    from wijkteam_stats.reference import paths
+    from wijkteam_stats.reference.provenance import ProvenanceError
 
+    survey = args.survey
+    try:
+        if survey is not None:  # a file without a provenance record needs --provenance (recorded in the outputs)
+            survey = str(survey_with_provenance(args, survey, args.outputs or paths.OUTPUTS))
+    except (ProvenanceError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     try:
         result = run_reports(
-            None if args.all else args.municipality, args.wave, survey_path=args.survey,
+            None if args.all else args.municipality, args.wave, survey_path=survey,
             expectations_path=args.expectations, outputs_dir=args.outputs, notebook=args.notebook,
             workers=args.workers, engine=args.engine, executor=args.executor, force=args.force,
             progress=not args.no_progress, wait=args.wait, free_text_path=args.publish_free_text,

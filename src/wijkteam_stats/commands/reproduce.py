@@ -11,16 +11,21 @@ NOTEBOOK = "01_reproduce_movisie"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from wijkteam_stats.commands.survey_provenance import add_provenance_arguments
+
     p.add_argument("--wave", type=int, default=2015, help="survey wave (default 2015)")
     p.add_argument("--survey", default=None, metavar="PATH",
                    help="raw survey export (default: the shipped SYNTHETIC reconstruction of the wave)")
     p.add_argument("--published", default=None, metavar="PATH",
                    help="published-figures file (default data/raw/published/movisie_<wave>.csv)")
     p.add_argument("--output-dir", default=None, metavar="DIR", help="output folder (default outputs/)")
+    add_provenance_arguments(p)
 
 
 def run(args: argparse.Namespace) -> int:
-    from wijkteam_stats.reference.provenance import is_synthetic
+    from wijkteam_stats.commands.survey_provenance import survey_with_provenance
+    from wijkteam_stats.reference import paths
+    from wijkteam_stats.reference.provenance import ProvenanceError, is_synthetic
     from wijkteam_stats.report.notebooks import run_and_export
     from wijkteam_stats.reproduce.scorecard import (
         failing_targets,
@@ -31,8 +36,11 @@ def run(args: argparse.Namespace) -> int:
     )
 
     try:
-        inputs = reproduction_inputs(args.wave, args.survey, args.published, args.output_dir)
-    except (FileNotFoundError, ValueError) as err:
+        survey = args.survey
+        if survey is not None:  # a file without a provenance record needs --provenance (recorded in the outputs)
+            survey = str(survey_with_provenance(args, survey, args.output_dir or paths.OUTPUTS))
+        inputs = reproduction_inputs(args.wave, survey, args.published, args.output_dir)
+    except (FileNotFoundError, ValueError) as err:  # ProvenanceError is a ValueError
         print(f"error: {err}", file=sys.stderr)
         return 2
     params = {"wave": inputs.wave, "survey_path": str(inputs.survey_path),

@@ -26,11 +26,14 @@ def _survey(text: str) -> tuple[int, str]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from wijkteam_stats.commands.survey_provenance import add_provenance_arguments
+
     p.add_argument("--survey", action="append", type=_survey, default=None, metavar="WAVE=PATH",
                    help="survey export of a wave (repeat per wave); default: the shipped SYNTHETIC exports")
     p.add_argument("--published-dir", default=None, metavar="DIR",
                    help="folder of the published-figures files movisie_<wave>.csv (default data/raw/published)")
     p.add_argument("--output-dir", default=None, metavar="DIR", help="output folder (default outputs/)")
+    add_provenance_arguments(p)
 
 
 def parameters(args: argparse.Namespace) -> dict:
@@ -52,7 +55,17 @@ def run(args: argparse.Namespace) -> int:
     from wijkteam_stats.report.notebooks import run_and_export
     from wijkteam_stats.reproduce.trends import build_trends
 
+    from wijkteam_stats.commands.survey_provenance import survey_with_provenance
+    from wijkteam_stats.reference.provenance import ProvenanceError
+
     params = parameters(args)
+    try:  # a file without a provenance record needs --provenance (recorded in the outputs)
+        if params["survey_paths"]:
+            params["survey_paths"] = {w: str(survey_with_provenance(args, p, params["output_dir"]))
+                                      for w, p in params["survey_paths"].items()}
+    except (ProvenanceError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     try:  # check the inputs before starting a kernel: a clear error instead of a failed notebook
         result = build_trends(params["published_dir"], params["survey_paths"])
     except (FileNotFoundError, ValueError, KeyError) as err:

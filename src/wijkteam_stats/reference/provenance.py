@@ -291,6 +291,9 @@ def provenance_banner_nl(path: str | Path) -> str:
                 "geen ingebedde metadata, of een record van een bestand zonder herkomst). Of het echte of synthetische gegevens zijn, en hoe ze zijn gemaakt, is niet "
                 "vastgelegd; lees de uitkomsten daarom niet als feiten over met name genoemde gemeenten zonder de "
                 "herkomst na te gaan.")
+    if rec.known and rec.record.get("declared_with_flag"):
+        head += (f" De herkomst is opgegeven met `--provenance {rec.kind}`: bij het oorspronkelijke bestand "
+                 f"({rec.record.get('derived_from') or rec.record.get('source')}) lag geen herkomstrecord.")
     return f"{head}\n\nBestand: `{p.name}` (sha256 {data_fingerprint(p)}), code {code_version()}."
 
 

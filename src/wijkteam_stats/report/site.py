@@ -285,6 +285,9 @@ def _index_rows(wave: int, reports_dir: Path, link_prefix: str, manifest: dict[s
         answers = ((n or {}).get("answers") or {}) if n is not None and not n.get("synthetic", True) else {}
         participated = None if n is None or "participated" not in n else bool(n["participated"])
         has = answers.get("has_teams")
+        own = (n or {}).get("provenance") or {}
+        # self-reported answers (zelfscans) say whose they are: never presented as Movisie's answers
+        answered_by = own.get("line") if answers and own.get("kind") == "self-reported" else None
         rows.append({
             "gm_code": r.gm_code, "name": r.name, "province": r.province,
             "size_class": "" if r.size_class is None or str(r.size_class) == "nan" else str(r.size_class),
@@ -294,6 +297,7 @@ def _index_rows(wave: int, reports_dir: Path, link_prefix: str, manifest: dict[s
             "href": f"{link_prefix}{src.name}" if src.is_file() else None,
             "stale": r.gm_code in stale and src.is_file(),
             "stale_reason": stale.get(r.gm_code, ""),
+            "answered_by": answered_by,
             **_search_fields(r.name, keys.get(r.gm_code, [])),
         })
     rows.sort(key=lambda x: (normalize_name(x["name"]), x["gm_code"]))

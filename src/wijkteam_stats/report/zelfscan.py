@@ -12,12 +12,15 @@ The answers are the municipality's own; the provenance line on every printed pag
 
 from __future__ import annotations
 
+import copy
 import re
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from wijkteam_stats.reference import paths
 from wijkteam_stats.reference.codebook import load_codebook
 from wijkteam_stats.reference.handreiking import gespreksagenda, load_handreiking
 from wijkteam_stats.reference.provenance import self_reported_line_nl
@@ -49,7 +52,19 @@ def _wilson(percent: float, base: Any) -> tuple[float, float] | None:
 
 def published_index(wave: int) -> dict[tuple[str, Any], list[dict[str, Any]]]:
     """Published figures of ``wave`` keyed by (tidy column, value meaning yes): finding id, value, statistic,
-    breakdown, base, Wilson interval (from the published base), publication and link."""
+    breakdown, base, Wilson interval (from the published base), publication and link (a fresh copy; computed
+    once per version of the published file, as every report of a folder needs it twice)."""
+    path = paths.published_file(int(wave))
+    try:
+        st = path.stat()
+        version = (str(path), st.st_mtime_ns, st.st_size)
+    except OSError:
+        version = (str(path), 0, 0)
+    return copy.deepcopy(_published_index(int(wave), version))
+
+
+@lru_cache(maxsize=4)
+def _published_index(wave: int, version: tuple[str, int, int]) -> dict[tuple[str, Any], list[dict[str, Any]]]:
     cb = load_codebook()
     try:
         pub = load_published(wave=wave)
@@ -197,28 +212,44 @@ def _tidy_view(answers: dict[str, Any], tidy: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in tidy.items() if v is not None}
 
 
+def _same(x: Any, y: Any) -> bool:
+    """Two answers are the same when their option codes are (the order of ticked options plays no part)."""
+    def norm(v: Any) -> Any:
+        return sorted(map(str, v)) if isinstance(v, list) else v
+    return norm(x) == norm(y)
+
+
+def _grid_text(row: dict[str, Any], forms: list[str]) -> str:
+    if row["weet_niet"]:
+        return "weet niet"
+    if not row["answered"]:
+        return "niet beantwoord"
+    return ", ".join(f.split(" (")[0] for f, c in zip(forms, row["cells"], strict=True) if c["ticked"]) or "–"
+
+
 def changes(before: ZelfscanFile, now: ZelfscanFile, wave: int) -> list[dict[str, str]]:
-    """What differs between two answer files of the same municipality (Part A per question, Part B per item)."""
+    """What differs between two answer files of the same municipality: Part A per question asked in both
+    files' waves (the codebook links a question by its variable, an answer by its option code; each side is
+    worded as in its own wave), the involvement grid per resident group, Part B per item."""
     out = []
-    pa_before = {r["name"]: r["own"] for r in part_a(before.answers, wave, {"g32": False, "g4": False})}
-    for r in part_a(now.answers, wave, {"g32": False, "g4": False}):
-        if r["type"] == "grid":
+    before_wave = int(before.answers.get("wave") or wave)
+    none = {"g32": False, "g4": False}
+    pa_before = {r["name"]: r for r in part_a(before.answers, before_wave, none)}
+    for r in part_a(now.answers, wave, none):
+        old = pa_before.get(r["name"])
+        if r["type"] == "grid" or old is None:  # the grid below; a question of one wave: listed apart
             continue
-        if pa_before.get(r["name"]) != r["own"]:
-            out.append({"what": f"{r['number']} {r['question']}", "before": str(pa_before.get(r["name"])),
-                        "now": str(r["own"])})
-    grid_b, grid_n = involvement_grid(before.answers, wave), involvement_grid(now.answers, wave)
+        if (old["own"] != r["own"] if before_wave == wave else
+                not _same(before.answers["a"].get(r["name"]), now.answers["a"].get(r["name"]))):
+            out.append({"what": f"{r['number']} {r['question']}", "before": str(old["own"]), "now": str(r["own"])})
+    grid_b, grid_n = involvement_grid(before.answers, before_wave), involvement_grid(now.answers, wave)
     if grid_b and grid_n:
-        forms = grid_n["forms"]
-        for rb, rn in zip(grid_b["rows"], grid_n["rows"], strict=True):
-            def text(row: dict[str, Any]) -> str:
-                if row["weet_niet"]:
-                    return "weet niet"
-                if not row["answered"]:
-                    return "niet beantwoord"
-                return ", ".join(f.split(" (")[0] for f, c in zip(forms, row["cells"], strict=True) if c["ticked"]) or "–"
-            if text(rb) != text(rn):
-                out.append({"what": f"Betrokkenheid: {rn['group']}", "before": text(rb), "now": text(rn)})
+        rows_b = {rb["group"]: rb for rb in grid_b["rows"]}
+        for rn in grid_n["rows"]:
+            rb = rows_b.get(rn["group"])
+            if rb is not None and _grid_text(rb, grid_b["forms"]) != _grid_text(rn, grid_n["forms"]):
+                out.append({"what": f"Betrokkenheid: {rn['group']}", "before": _grid_text(rb, grid_b["forms"]),
+                            "now": _grid_text(rn, grid_n["forms"])})
     sec_b = {it["code"]: it["answer"] for s in part_b(before.answers) for it in s["items"]}
     for s in part_b(now.answers):
         for it in s["items"]:
@@ -228,11 +259,26 @@ def changes(before: ZelfscanFile, now: ZelfscanFile, wave: int) -> list[dict[str
     return out
 
 
+def only_in_one_wave(before_wave: int, wave: int) -> list[dict[str, Any]]:
+    """The questions of Part A that only one of two waves asked (the codebook does not link them), so no
+    change can be shown: ``{"wave", "what"}`` per question (without its number, which differs per wave), the
+    earlier wave first."""
+    if int(before_wave) == int(wave):
+        return []
+    qs_b = {q.name: q for q in questionnaire(before_wave)}
+    qs_n = {q.name: q for q in questionnaire(wave)}
+    out = [{"wave": int(before_wave), "what": q.question} for n, q in qs_b.items() if n not in qs_n]
+    out += [{"wave": int(wave), "what": q.question} for n, q in qs_n.items() if n not in qs_b]
+    return out
+
+
 def build_zelfscan(files: list[ZelfscanFile], wave: int, record: dict[str, Any]) -> dict[str, Any]:
     """Everything the zelfscan report of one municipality shows (the newest file; an older one gives
     'Wat is veranderd'). ``record``: the provenance record of the newest file (self-reported)."""
     files = sorted(files, key=lambda f: (str(f.answers.get("filled_in") or ""), f.path.name))
-    now = files[-1]
+    own_wave = [f for f in files if int(f.answers.get("wave") or wave) == int(wave)]
+    now = own_wave[-1] if own_wave else files[-1]  # the report is of ``wave``; another wave's file is 'before'
+    files = [f for f in files if f is not now] + [now]
     code = now.gm_code
     facts = municipality_facts(code, wave)
     own_record = {**record, **((record.get("per_municipality") or {}).get(code) or {})}
@@ -247,6 +293,9 @@ def build_zelfscan(files: list[ZelfscanFile], wave: int, record: dict[str, Any])
         "agenda": gespreksagenda(now.answers.get("b", {}), _tidy_view(now.answers, now.tidy)),
         "changes": None if len(files) < 2 else {
             "before": files[-2].answers.get("filled_in"), "before_file": files[-2].path.name,
+            "now": now.answers.get("filled_in"),
+            "before_wave": int(files[-2].answers.get("wave") or wave),
+            "only": only_in_one_wave(int(files[-2].answers.get("wave") or wave), wave),
             "rows": changes(files[-2], now, wave)},
         "handreiking": load_handreiking().source,
     }
