@@ -905,6 +905,7 @@ def _universes(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
             continue
         sizes = fmt_set(res.sizes)
         bad = ", ".join(res.conflict)
+        name_nl = str(load_codebook().universes.get(name, {}).get("description_nl") or name)
         rows.append(_row(
             finding_id=f"X-universe-{name}", kind="cross-check", topic="response",
             description=f"size of the universe {name} implied by every row over it", statistic="count",
@@ -913,7 +914,7 @@ def _universes(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
             check="interval arithmetic in whole municipalities: defining rows, bases, counts with their percentages",
             status="consistent" if res.feasible else "inconsistent", reading="",
             note="; ".join(res.steps) if res.feasible else f"rows {bad} imply no common size: " + "; ".join(res.steps),
-            omschrijving=f"omvang van de populatie {name} volgens alle rijen erover",
+            omschrijving=f"hoeveel {name_nl} er zijn, volgens alle rijen daarover",
             toelichting=(f"mogelijke omvang {sizes} volgens {', '.join(dict.fromkeys(res.rows))}" if res.feasible
                          else f"de rijen {bad} laten samen geen omvang toe"),
         ))
@@ -1145,7 +1146,7 @@ CHECK_NAMES_NL = {"X-response": "respons", "X-readings": "gekozen lezing", "X-G3
                   "X-goal-ranks": "rang doelen", "X-mean-base": "basis gemiddelde",
                   "X-prevalence-categories": "categorieën teams", "X-rotterdam-max": "Rotterdam het hoogst",
                   "X-support-base": "basis ondersteuning", "X-team-type": "teamtype",
-                  "X-work-income": "werk en inkomen"}
+                  "X-work-income": "werk en inkomen", "X-quotes": "citaten en andere peilingen"}
 
 
 def check_name_nl(code: str) -> str:
@@ -1155,6 +1156,11 @@ def check_name_nl(code: str) -> str:
         return CHECK_NAMES_NL[code]
     if m := re.fullmatch(r"X-reading-(\d+)", code):
         return f"lezing {m.group(1)}"
+    if m := re.fullmatch(r"X-universe-(.+)", code):  # the size of a population, named as the codebook does
+        spec = load_codebook().universes.get(m.group(1)) or {}
+        return "aantal " + str(spec.get("description_nl") or m.group(1).replace("_", " "))
+    if m := re.fullmatch(r"X-panel-(.+)", code):
+        return f"overlap met een eerdere peiling ({m.group(1)})"
     if m := re.fullmatch(r"X-involvement-(.+)", code):
         return "betrokkenheid " + m.group(1).replace("clientenorganisaties", "cliëntenorganisaties")
     return code[2:].replace("-", " ") if code.startswith("X-") else code
