@@ -28,8 +28,8 @@ def test_table_is_dutch_and_writes_its_csv(tmp_path):
     assert ">–<" in html  # the missing estimate
     for token in ("logit_size", "NaN", "nan", "True", "False", "ci_low", "0.9"):
         assert token not in html
-    assert 'href="../tables/pages/models_2015_voorbeeld.csv"' in html and 'data-label="p"' in html
-    csv = pd.read_csv(tmp_path / "tables" / "pages" / "models_2015_voorbeeld.csv")
+    assert 'href="../downloads/models_2015_voorbeeld.csv"' in html and 'data-label="p"' in html
+    csv = pd.read_csv(tmp_path / "downloads" / "models_2015_voorbeeld.csv")
     assert list(csv.columns) == ["model", "estimate", "ci_low", "ci_high", "p_value", "family", "ok", "n"]
     assert csv["n"].tolist() == [1234, 56]
 

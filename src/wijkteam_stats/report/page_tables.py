@@ -92,7 +92,8 @@ def _numeric(col: Col) -> bool:
 
 def table_html(frame: pd.DataFrame, columns: list[Col], caption: str, output_dir: str | Path, stem: str) -> str:
     """The Dutch HTML of ``frame`` (the ``columns`` in that order, the first as row header) with a link to
-    ``output_dir/tables/pages/<stem>.csv``, which this writes (the shown rows, column codes kept)."""
+    ``output_dir/downloads/<stem>.csv``, which this writes (the shown rows, column codes kept; a page in
+    ``outputs/html`` or ``outputs/site`` links it as ``../downloads/``). The full tables stay under ``tables/``."""
     if not re.fullmatch(r"[a-z0-9_]+", stem):
         raise ValueError(f"table stem {stem!r}: use lower-case letters, digits and underscores only")
     missing = [c for col in columns for c in (col.column if isinstance(col.column, tuple) else (col.column,))
@@ -101,12 +102,12 @@ def table_html(frame: pd.DataFrame, columns: list[Col], caption: str, output_dir
         raise KeyError(f"table {stem}: column(s) {missing} not in the frame (has {list(frame.columns)})")
     names = [c for col in columns for c in (col.column if isinstance(col.column, tuple) else (col.column,))]
     data = frame.reset_index(drop=True)
-    csv = Path(output_dir) / "tables" / "pages" / f"{stem}.csv"
+    csv = Path(output_dir) / "downloads" / f"{stem}.csv"
     safe_to_csv(data[names], csv)
     rows = [[{"text": cell_nl(r, col), "num": _numeric(col), "label": col.label} for col in columns]
             for _, r in data.iterrows()]
     return render("pages/table.html.j2", caption=caption, headers=[{"label": c.label, "num": _numeric(c)}
-                  for c in columns], rows=rows, csv_href=f"../tables/pages/{csv.name}")
+                  for c in columns], rows=rows, csv_href=f"../downloads/{csv.name}")
 
 
 __all__ = ["CODES_NL", "Col", "cell_nl", "code_nl", "table_html"]
