@@ -34,6 +34,7 @@ from wijkteam_stats.reference.municipalities import (
 )
 from wijkteam_stats.reference.provenance import git_state, package_versions
 from wijkteam_stats.reference.waves import default_survey_path, register_year
+from wijkteam_stats.reference.wave_pages import supported_pages
 from wijkteam_stats.reference.writers import CorruptFileError, atomic_write_text, read_json
 from wijkteam_stats.report.citing import methods_context
 from wijkteam_stats.report.numbers import read_numbers
@@ -179,6 +180,15 @@ def _has_register(wave: int) -> bool:
     return True
 
 
+def _supported(wave: int) -> set[str]:
+    """The pages ``wave`` supports (:func:`~wijkteam_stats.reference.wave_pages.supported_pages`); none for a
+    wave the codebook does not know."""
+    try:
+        return set(supported_pages(int(wave)))
+    except (KeyError, ValueError):
+        return set()
+
+
 def index_name(wave: int, main_wave: int) -> str:
     """The index page of ``wave``: ``index.html`` for the site's main wave, else ``index_<wave>.html``."""
     return "index.html" if int(wave) == int(main_wave) else f"index_{int(wave)}.html"
@@ -312,9 +322,14 @@ def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
     # national pages: every wave's reproduction and model page that exists; placeholders for the main wave
     missing: list[str] = []
     national: list[dict[str, Any]] = []
+    support = {w: _supported(w) for w in waves}
     for w in waves:
         for page, source, heading, command in WAVE_PAGES:
+            kind = page.split("_", 1)[0]
             page, src = page.format(wave=w), outputs_dir / "html" / source.format(wave=w)
+            if kind not in support[w]:  # the wave did not ask what the page needs: no page, no invitation
+                (site / page).unlink(missing_ok=True)
+                continue
             if src.is_file():
                 _write_if_changed(site / page, with_nav(src.read_text(encoding="utf-8"), ""))
             elif w == int(wave):
@@ -332,7 +347,8 @@ def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
         (site / TRENDS_PAGE[0]).unlink(missing_ok=True)
 
     indexes = [{"wave": w, "page": index_name(w, wave)} for w in waves
-               if w == int(wave) or ((outputs_dir / "reports" / str(w)).is_dir() and _has_register(w))]
+               if w == int(wave) or ("reports" in support[w] and (outputs_dir / "reports" / str(w)).is_dir()
+                                     and _has_register(w))]
     prov = _provenance(manifest)
     main_numbers: list[dict[str, Any]] = []
     main_linked = 0
@@ -349,6 +365,7 @@ def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
         _write_if_changed(site / entry["page"], render(
             "site/index.html.j2", title=f"Sociale (wijk)teams per gemeente {w}", page=entry["page"], rows=rows,
             provinces=sorted({r["province"] for r in rows}), size_classes=SIZE_CLASS_LABELS,
+            reports="reports" in support.get(w, _supported(w)),
             n_stale=sum(r["stale"] for r in rows), **common))
     for old in site.glob("index_*.html"):
         if old.name not in {e["page"] for e in indexes}:
