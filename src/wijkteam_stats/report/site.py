@@ -33,8 +33,8 @@ from wijkteam_stats.reference.municipalities import (
     search_name_sources,
 )
 from wijkteam_stats.reference.provenance import git_state, package_versions
-from wijkteam_stats.reference.waves import default_survey_path, register_year
 from wijkteam_stats.reference.wave_pages import supported_pages
+from wijkteam_stats.reference.waves import default_survey_path, register_year
 from wijkteam_stats.reference.writers import CorruptFileError, atomic_write_text, read_json
 from wijkteam_stats.report.citing import methods_context
 from wijkteam_stats.report.numbers import read_numbers
