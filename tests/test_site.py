@@ -149,11 +149,14 @@ def test_methods_page_dutch_summary_intact_caveats_table(outputs):
                    "voorspelinterval", "niet gepubliceerd"):
         assert needle in html, needle
     assert html.count("<h1>") == 1 and "geseede" not in html
-    if (site.paths.ROOT / "docs" / "assumptions_and_caveats.md").is_file():
-        tables = re.findall(r"<table class=\"wt-md\">.*?</table>", html, re.S)
-        stats = next(t for t in tables if ">S1<" in t)
-        assert ">S6<" in stats and ">S14<" in stats  # one table: a blank line in the log does not cut it
-        assert "| S6 |" not in html
+    # the English log is summarised in Dutch from its entries and linked, not embedded
+    summary = {c["name"]: c for c in site.caveats_summary()}
+    assert summary["de gegevens"]["ids"][0] == "D1" and summary["de statistiek"]["n"] >= 14
+    total = sum(c["n"] for c in summary.values())
+    assert f"telt {total} punten" in html and f"{summary['de statistiek']['n']} over de statistiek" in html
+    assert 'href="../../docs/assumptions_and_caveats.md" hreflang="en"' in html and "| S6 |" not in html
+    assert "<details lang=\"en\">" not in html
+    assert "De peiling\n2015 (veldwerk" in html and "393 gemeenten" in html
 
 
 def test_markdown_tables_with_blank_lines_are_joined():

@@ -33,8 +33,8 @@ from wijkteam_stats.reference.municipalities import (
     search_name_sources,
 )
 from wijkteam_stats.reference.provenance import git_state, package_versions
-from wijkteam_stats.reference.wave_pages import supported_pages
-from wijkteam_stats.reference.waves import default_survey_path, register_year
+from wijkteam_stats.reference.wave_pages import supported_pages, wave_facts
+from wijkteam_stats.reference.waves import default_survey_path, known_waves, register_year
 from wijkteam_stats.reference.writers import CorruptFileError, atomic_write_text, read_json
 from wijkteam_stats.report.citing import methods_context
 from wijkteam_stats.report.numbers import read_numbers
@@ -99,6 +99,26 @@ def caveats_html() -> str:
     md = mistune.create_markdown(escape=True, plugins=["table"])
     html = re.sub(r"<(/?)h[12]>", r"<\1h4>", str(md(_markdown_tables_joined(text))))
     return html.replace("<table>", '<div class="wt-scroll" tabindex="0"><table class="wt-md">').replace("</table>", "</table></div>")
+
+
+#: Sections of the caveats log by the letter of its entries' ids, in Dutch.
+CAVEAT_SECTIONS_NL = {"D": "de gegevens", "S": "de statistiek", "R": "de synthetische reconstructie"}
+
+
+def caveats_summary() -> list[dict[str, Any]]:
+    """Per section of ``docs/assumptions_and_caveats.md`` (by id letter: D, S, R), its Dutch name, number of
+    entries and first and last id, in the log's order; empty when the log is absent."""
+    md_path = paths.ROOT / "docs" / "assumptions_and_caveats.md"
+    if not md_path.is_file():
+        return []
+    ids = re.findall(r"(?m)^\|\s*([A-Z])(\d+)\s*\|", md_path.read_text(encoding="utf-8"))
+    out: dict[str, dict[str, Any]] = {}
+    for letter, number in ids:
+        item = out.setdefault(letter, {"name": CAVEAT_SECTIONS_NL.get(letter, f"onderdeel {letter}"), "n": 0,
+                                       "ids": []})
+        item["n"] += 1
+        item["ids"].append(f"{letter}{number}")
+    return list(out.values())
 
 
 def read_manifest_file(path: Path) -> dict[str, Any]:
@@ -187,6 +207,12 @@ def _supported(wave: int) -> set[str]:
         return set(supported_pages(int(wave)))
     except (KeyError, ValueError):
         return set()
+
+
+def _wave_facts(waves: list[int]) -> list[dict[str, Any]]:
+    """:func:`~wijkteam_stats.reference.wave_pages.wave_facts` of the site's waves that have settings."""
+    known = [w for w in waves if w in set(known_waves())]
+    return wave_facts(known) if known else []
 
 
 def index_name(wave: int, main_wave: int) -> str:
@@ -381,6 +407,6 @@ def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
     _write_if_changed(site / "methods.html", render(
         "site/methods.html.j2", title="Methode en gegevens", page="methods.html",
         register_year=register_year(wave), n_municipalities=n_main, n_reports=main_linked, survey_file=survey_file,
-        survey_sha=survey_sha, caveats_html=caveats_html(), **methods_context(site, outputs_dir, waves, synthetic),
+        survey_sha=survey_sha, caveats=caveats_summary(), wave_facts=_wave_facts(waves), **methods_context(site, outputs_dir, waves, synthetic),
         **common))
     return SiteResult(site, site / "index.html", main_linked, n_main, missing)
