@@ -913,7 +913,7 @@ def _universes(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
             check="interval arithmetic in whole municipalities: defining rows, bases, counts with their percentages",
             status="consistent" if res.feasible else "inconsistent", reading="",
             note="; ".join(res.steps) if res.feasible else f"rows {bad} imply no common size: " + "; ".join(res.steps),
-            omschrijving=f"omvang van de populatie {name} volgens alle rijen erover",
+            omschrijving=f"omvang van de populatie '{universe_nl(name)}' volgens alle rijen erover",
             toelichting=(f"mogelijke omvang {sizes} volgens {', '.join(dict.fromkeys(res.rows))}" if res.feasible
                          else f"de rijen {bad} laten samen geen omvang toe"),
         ))
@@ -1142,6 +1142,18 @@ CHECK_NAMES_NL = {"X-response": "respons", "X-readings": "gekozen lezing", "X-G3
                   "X-work-income": "werk en inkomen"}
 
 
+#: Dutch names of the codebook's universes (who was asked), for the audit's universe checks on pages.
+UNIVERSES_NL = {"invited": "uitgenodigde gemeenten", "respondents": "respondenten",
+                "with_teams": "gemeenten met teams", "work_income_tasks": "teams met taken in werk en inkomen",
+                "broad_integral_teams": "gemeenten met een breed integraal team",
+                "with_or_planning_teams": "gemeenten met of in voorbereiding van teams"}
+
+
+def universe_nl(name: str) -> str:
+    """The Dutch name of a universe (unknown names spelled without underscores)."""
+    return UNIVERSES_NL.get(str(name), str(name).replace("_", " "))
+
+
 def check_name_nl(code: str) -> str:
     """The Dutch name of an audit check on a page (``X-reading-3`` -> ``lezing 3``); finding ids stay."""
     code = str(code)
@@ -1149,6 +1161,8 @@ def check_name_nl(code: str) -> str:
         return CHECK_NAMES_NL[code]
     if m := re.fullmatch(r"X-reading-(\d+)", code):
         return f"lezing {m.group(1)}"
+    if m := re.fullmatch(r"X-universe-(.+)", code):
+        return "populatie " + universe_nl(m.group(1))
     if m := re.fullmatch(r"X-involvement-(.+)", code):
         return "betrokkenheid " + m.group(1).replace("clientenorganisaties", "cliëntenorganisaties")
     return code[2:].replace("-", " ") if code.startswith("X-") else code
