@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from wijkteam_stats.models.families import FAMILIES
 from wijkteam_stats.reference.writers import safe_to_csv
 from wijkteam_stats.report.render import MISSING, is_missing, nl_int, nl_interval, nl_num, nl_p, render
 
@@ -57,8 +58,6 @@ def code_nl(value: Any) -> str:
     text = str(value)
     if text in CODES_NL:
         return CODES_NL[text]
-    from wijkteam_stats.models.families import FAMILIES  # models is a lower stage than report
-
     if text in FAMILIES:
         return FAMILIES[text][1]
     return text.replace("_", " ") if _CODE_LIKE.match(text) else text
