@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 from published_checks import page_problems
 from test_profile import SCRIPT, fake_expectations, fake_tidy, mark_provenance, teams_answers
@@ -22,6 +23,7 @@ from wijkteam_stats.batch.runner import run_reports
 from wijkteam_stats.reference import paths
 from wijkteam_stats.reference.municipalities import register
 from wijkteam_stats.report.notebooks import export_html
+from wijkteam_stats.report.page_tables import Col, table_html
 from wijkteam_stats.report.site import build_site
 
 #: Debian's Chromium (``apt-get install chromium``); WIJKTEAM_CHROMIUM points elsewhere (e.g. to check the skip).
@@ -32,7 +34,7 @@ ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--
 SCREENSHOTS = paths.OUTPUTS / "screenshots"
 #: Pages held to the published-page rules (tests/published_checks.py). Not yet the methods page (it embeds the
 #: English assumptions document) nor the real notebook-made national pages (see tests/test_published_pages.py).
-PUBLISHED_RULES = ("index", "report", "reproduction")
+PUBLISHED_RULES = ("index", "report", "reproduction", "models", "methods", "zelfscan")
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not CHROMIUM.is_file(), reason=INSTRUCTION)]
@@ -65,7 +67,27 @@ def built_site(tmp_path_factory):
                       workers=2, progress=False, log=None)
     assert res.built == 2, res.results
     _national_page(out / "html" / "01_reproduce_movisie_2015.html")
+    _models_page(out)
     return build_site(2015, outputs_dir=out).site_dir
+
+
+def _models_page(out: Path) -> None:
+    """A models page as the notebook makes it: an H1, and a table rendered from its numbers with its CSV."""
+    frame = pd.DataFrame({"groep": ["Wijkbewoners", "Cliëntenorganisaties, -raden of wijkraden"],
+                          "model": ["logit_size", "logit_size_network"], "estimate": [0.937, float("nan")],
+                          "ci_low": [0.75, 0.49], "ci_high": [1.17, 0.98], "p_value": [0.0004, 0.038],
+                          "p_adj": [0.416, 1.0], "converged": [True, False]})
+    table = table_html(frame, [Col("groep", "Groep", "text"), Col("model", "Model", "code"),
+                               Col("estimate", "OR per verdubbeling"), Col(("ci_low", "ci_high"), "95 %-interval",
+                                                                        "interval"),
+                               Col("p_value", "p", "p"), Col("p_adj", "p na Holm", "p"),
+                               Col("converged", "Geconvergeerd", "yesno")], "Odds ratio per verdubbeling", out,
+                       "models_2015_odds_ratios")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Betrokkenheid en gemeentegrootte 2015\n\nDe modellen."),
+                nbformat.v4.new_code_cell("show()", outputs=[nbformat.v4.new_output("display_data",
+                                                                                    data={"text/html": table})])]
+    export_html(nb, out / "html" / "02_involvement_vs_size_2015.html", title="Betrokkenheid 2015")
 
 
 def _browser(p):
@@ -100,7 +122,9 @@ def test_site_in_headless_chromium(built_site):
     paths.ensure_dir(SCREENSHOTS)
     pages = {"index": built_site / "index.html", "report": built_site.parent / "reports" / "2015" / "GM0363.html",
              "reproduction": built_site / "reproduction_2015.html", "models": built_site / "models_2015.html",
-             "methods": built_site / "methods.html"}
+             "methods": built_site / "methods.html", "zelfscan": built_site / "zelfscan.html"}
+    # every page of the site is checked (a new page cannot slip past), the report beside them
+    assert {p.stem.split("_")[0] for p in built_site.glob("*.html")} <= set(pages), sorted(built_site.glob("*.html"))
     with sync_api.sync_playwright() as p:
         browser = _browser(p)
         try:
@@ -131,6 +155,8 @@ def test_site_in_headless_chromium(built_site):
                     _axe(page, f"{name} at {width} px")
                     if name in PUBLISHED_RULES:
                         assert page_problems(page.content()) == [], name
+                    for href in page.eval_on_selector_all("a[download]", "els => els.map(e => e.href)"):
+                        assert Path(href.removeprefix("file://")).is_file(), f"{name}: CSV {href} missing"
                 context.close()
 
             context = browser.new_context(viewport={"width": 1280, "height": 900})

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from published_checks import page_problems
 from scipy.special import expit
 
 from wijkteam_stats.models import frame as model_frame
@@ -165,6 +166,10 @@ def test_notebook_finds_the_rising_effect(rising_survey, tmp_path):
     assert "Conclusie" in html and "SYNTHETISCHE gegevens.**" not in html
     assert "models.fit_all" not in html  # no code cells
     assert html.count("<img") >= 6  # the six figures are embedded
+    # the published form: Dutch tables from the numbers (each with its CSV), within the page rules, < 500 kB
+    assert page_problems(html) == [] and len(html.encode("utf-8")) < 500_000
+    assert 'href="../downloads/models_2015_odds_ratios.csv"' in html and ">logit: grootte (primair)<" in html
+    assert (out / "downloads" / "models_2015_odds_ratios.csv").is_file()
     exp = pd.read_csv(out / "tables" / "models" / "expected_by_municipality_2015.csv", dtype={"group": "string"})
     assert exp["gm_code"].nunique() == 393
     for name in ("models_involvement_vs_size_2015", "models_power_curve_2015"):

@@ -60,3 +60,11 @@ def test_a_wave_without_settings_is_named_by_its_year():
     html = intro_html("trends", [2015, 2016], synthetic=False)
     assert "<h1>Trends over de peilingen 2015 en 2016</h1>" in html and "peiling 2016" in html
     assert page_problems(html) == []
+
+
+def test_universe_checks_are_named_in_dutch():
+    from wijkteam_stats.reproduce.audit import check_name_nl
+
+    assert check_name_nl("X-universe-with_teams") == "populatie gemeenten met teams"
+    assert check_name_nl("X-universe-work_income_tasks") == "populatie teams met taken in werk en inkomen"
+    assert page_problems(f"<h1>x</h1><p>{check_name_nl('X-universe-new_universe')}</p>") == []

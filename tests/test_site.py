@@ -131,8 +131,10 @@ def test_every_wave_and_the_trends_page_are_linked(outputs):
     (html_dir / "04_trends_across_waves.html").write_text("<html><body><h1>Trends</h1></body></html>")
     res = site.build_site(2015, outputs_dir=outputs)
     index = res.index.read_text(encoding="utf-8")
-    for page in ("reproduction_2017.html", "models_2014.html", "trends.html", "reproduction_2015.html"):
+    for page in ("reproduction_2017.html", "trends.html", "reproduction_2015.html", "models_2015.html"):
         assert (res.site_dir / page).is_file() and f'href="{page}"' in index, page
+    # 2014 did not ask the involvement grid: its models page is not published, even when a file exists
+    assert not (res.site_dir / "models_2014.html").exists() and "models_2014" not in index
     assert not (res.site_dir / "models_2017.html").exists()  # no placeholders for other waves
     (html_dir / "04_trends_across_waves.html").unlink()
     site.build_site(2015, outputs_dir=outputs)
@@ -147,11 +149,14 @@ def test_methods_page_dutch_summary_intact_caveats_table(outputs):
                    "voorspelinterval", "niet gepubliceerd"):
         assert needle in html, needle
     assert html.count("<h1>") == 1 and "geseede" not in html
-    if (site.paths.ROOT / "docs" / "assumptions_and_caveats.md").is_file():
-        tables = re.findall(r"<table class=\"wt-md\">.*?</table>", html, re.S)
-        stats = next(t for t in tables if ">S1<" in t)
-        assert ">S6<" in stats and ">S14<" in stats  # one table: a blank line in the log does not cut it
-        assert "| S6 |" not in html
+    # the English log is summarised in Dutch from its entries and linked, not embedded
+    summary = {c["name"]: c for c in site.caveats_summary()}
+    assert summary["de gegevens"]["ids"][0] == "D1" and summary["de statistiek"]["n"] >= 14
+    total = sum(c["n"] for c in summary.values())
+    assert f"telt {total} punten" in html and f"{summary['de statistiek']['n']} over de statistiek" in html
+    assert 'href="../../docs/assumptions_and_caveats.md" hreflang="en"' in html and "| S6 |" not in html
+    assert "<details lang=\"en\">" not in html
+    assert "De peiling\n2015 (veldwerk" in html and "393 gemeenten" in html
 
 
 def test_markdown_tables_with_blank_lines_are_joined():
@@ -173,13 +178,28 @@ def test_rebuild_is_idempotent_and_removes_old_report_copies(outputs):
     assert 'href="../reports/2015/GM0010.html"' not in res.index.read_text()
 
 
+def test_a_wave_gets_no_page_or_invitation_it_cannot_have(outputs):
+    """Main wave 2014 (no involvement grid): no models page and no placeholder telling to run a command that
+    would fail; its reproduction page is invited. A main wave without reports offers no municipality list."""
+    res = site.build_site(2014, outputs_dir=outputs)
+    index = res.index.read_text(encoding="utf-8")
+    assert not (res.site_dir / "models_2014.html").exists() and "wijkteam models" not in index
+    assert "models_2014" not in index and 'href="reproduction_2014.html"' in index
+    assert "wijkteam reproduce --wave 2014" in (res.site_dir / "reproduction_2014.html").read_text(encoding="utf-8")
+    html = render.render("site/index.html.j2", title="t", page="index.html", wave=2016, synthetic=True,
+                         provenance={"version": "0", "commit": None, "date": "2026-01-01"}, national=[], indexes=[],
+                         rows=[], provinces=[], size_classes=SIZE_CLASS_LABELS, n_stale=0, reports=False)
+    assert "Kies hieronder een gemeente" not in html and 'id="municipalities"' not in html
+    assert "geen rapporten per gemeente" in html
+
+
 def test_templates_escape_data():
     html = render.render("site/index.html.j2", title=SCRIPT, page="index.html", wave=2015, synthetic=False,
                          provenance={"version": "0", "commit": None, "date": "2026-01-01"}, national=[], indexes=[],
                          rows=[{"gm_code": "GM0001", "name": SCRIPT, "province": "<b>p</b>", "size_class": "< 20.000",
                                 "population": "1", "participated": "ja", "has_teams": "ja", "href": None,
                                 "stale": False, "stale_reason": "", "search": SCRIPT, "why": "|" + SCRIPT}],
-                         provinces=["<b>p</b>"], size_classes=SIZE_CLASS_LABELS, n_stale=0)
+                         provinces=["<b>p</b>"], size_classes=SIZE_CLASS_LABELS, n_stale=0, reports=True)
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html and "<b>p</b>" not in html
     assert site.with_nav("<html><body class='x'>y</body></html>", "../").startswith(
         "<html><body class='x'><!-- wijkteam-site-nav --><nav")

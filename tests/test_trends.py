@@ -17,6 +17,7 @@ from wijkteam_stats.cli import main
 from wijkteam_stats.reference import municipalities, paths
 from wijkteam_stats.reference.figure_checks import find_defects
 from wijkteam_stats.reference.figures import figure_caption, plotted_base, save_figure
+from wijkteam_stats.report.pages import img_html
 from wijkteam_stats.reproduce import trend_figures, trends
 
 Z = 1.959963984540054  # the 97.5 % quantile of the standard normal
@@ -328,8 +329,9 @@ def test_trend_figures_caption_the_plotted_bases(tmp_path):
     assert [ax.get_title() for ax in axes] == [
         "Werkt met sociale (wijk)teams (G32)", "Werkt met sociale (wijk)teams", "Respons", "Doelgroepgerichte teams"]
     assert len(axes[0].collections) == 0 and len(axes[1].collections) == 3
-    html = trend_figures.img_html(fig, save_figure(fig, "x", tmp_path, formats=("png",))[0])
+    html = img_html(fig, save_figure(fig, "x", tmp_path, formats=("png",))[0]).strip()
     assert html.startswith('<img src="data:image/png;base64,') and 'alt="Gepubliceerde landelijke' in html
+    assert 'data-export="x.png"' in html
     ch = trend_figures.plot_changes(res.changes)
     assert "2014→2015: 224 en 234" in figure_caption(ch) and "2015→2017: ≤ 204 en ≤ 202" in figure_caption(ch)
     assert "blauw: onafhankelijke steekproeven; oranje: met eindige-populatiecorrectie" in figure_caption(ch)

@@ -25,7 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from wijkteam_stats.commands.survey_provenance import survey_with_provenance
     from wijkteam_stats.reference import paths
-    from wijkteam_stats.reference.provenance import ProvenanceError, is_synthetic
+    from wijkteam_stats.reference.provenance import is_synthetic
     from wijkteam_stats.report.notebooks import run_and_export
     from wijkteam_stats.reproduce.scorecard import (
         failing_targets,

@@ -52,11 +52,10 @@ def parameters(args: argparse.Namespace) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wijkteam_stats.report.notebooks import run_and_export
-    from wijkteam_stats.reproduce.trends import build_trends
-
     from wijkteam_stats.commands.survey_provenance import survey_with_provenance
     from wijkteam_stats.reference.provenance import ProvenanceError
+    from wijkteam_stats.report.notebooks import run_and_export
+    from wijkteam_stats.reproduce.trends import build_trends
 
     params = parameters(args)
     try:  # a file without a provenance record needs --provenance (recorded in the outputs)

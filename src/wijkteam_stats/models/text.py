@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from wijkteam_stats.models.families import check_sentence_nl
+from wijkteam_stats.models.families import FAMILIES, check_sentence_nl
 from wijkteam_stats.models.fits import Fit, ModelSet
 from wijkteam_stats.models.frame import SIZE_TERM, group_labels
 from wijkteam_stats.models.predictions import primary_teams_fit
@@ -130,7 +130,10 @@ def generator_assumptions_nl(rec: Provenance) -> str:
         if name == "extra" and not value:
             continue
         gloss = PARAMETER_GLOSS_NL.get(name)
-        parts.append(f"{gloss} (`{name}`) = {_value_nl(value)}" if gloss else f"`{name}` = {_value_nl(value)}")
+        text = _value_nl(value)
+        if not isinstance(value, (bool, int, float)):  # codes, dates and mappings read as code, not prose
+            text = f"`{text}`"
+        parts.append(f"{gloss} (`{name}`) = {text}" if gloss else f"`{name}` = {text}")
     return "; ".join(parts)
 
 
@@ -228,7 +231,8 @@ def teams_model_check_nl(check: pd.DataFrame) -> str:
                      for _, r in ok.iterrows())
     disp = check["pearson_dispersion"].dropna()
     fit_ok = bool((ok["p_adj"] >= 0.05).all())
-    text = (f"*Modelcontrole van de curve* (familie '{ok['family'].iloc[0]}', {int(ok['family_size'].iloc[0])} "
+    family = FAMILIES.get(str(ok["family"].iloc[0]), ("", str(ok["family"].iloc[0])))[1]
+    text = (f"*Modelcontrole van de curve* (familie '{family}', {int(ok['family_size'].iloc[0])} "
             f"toetsen, {ok['cov_type'].iloc[0]}-SE): een kwadratische term in log2(inwoners) erbij geeft {quad}. ")
     text += ("Geen aanwijzing dat de log-lineaire curve tekortschiet." if fit_ok else
              "De log-lineaire curve past dus niet precies: de verhoudingen per verdubbeling gelden voor die "

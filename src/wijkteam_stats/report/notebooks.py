@@ -129,6 +129,7 @@ def html_exporter():
         extra_template_paths=[str(TEMPLATES)],  # the shared stylesheet templates/wijkteam.css
         language_code="nl",
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True,
+        exclude_anchor_links=True,  # no '¶' after headings on a published page
     )
     return exporter
 

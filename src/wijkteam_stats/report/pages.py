@@ -7,12 +7,18 @@ researcher's notebook. Texts follow the waves present (any number), never a fixe
 
 from __future__ import annotations
 
+import base64
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import matplotlib.pyplot as plt
+
 from wijkteam_stats.clean.log import ACTIONS_NL
+from wijkteam_stats.reference.figures import figure_caption
 from wijkteam_stats.reference.waves import settings
 from wijkteam_stats.report.render import render
+from wijkteam_stats.reproduce.figures import display_png
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,3 +66,12 @@ def cleaning_html(log: pd.DataFrame, file_name: str) -> str:
         raise ValueError(f"cleaning log of {file_name}: unknown action(s) {unknown}; expected {sorted(ACTIONS_NL)}")
     rows = [{"action": nl, "n": int(counts.get(code, 0))} for code, nl in ACTIONS_NL.items()]
     return render("pages/cleaning.html.j2", file_name=file_name, n_rows=int(len(log)), rows=rows)
+
+
+def img_html(fig: plt.Figure, png: str | Path, width: int = 860) -> str:
+    """An ``<img>`` of the figure (a small embedded PNG; ``png`` is the saved 200 dpi export) with the figure's
+    caption as alternative text, from the template ``pages/figure_img.html.j2``; closes the figure."""
+    data = base64.b64encode(display_png(fig)).decode("ascii")
+    alt = figure_caption(fig) or "figuur"
+    plt.close(fig)
+    return render("pages/figure_img.html.j2", data=data, alt=alt, width=int(width), export=Path(png).name)

@@ -33,8 +33,8 @@ from wijkteam_stats.reference.municipalities import (
     search_name_sources,
 )
 from wijkteam_stats.reference.provenance import git_state, package_versions
-from wijkteam_stats.reference.waves import default_survey_path, register_year
-from wijkteam_stats.reference.wave_pages import PAGES, supported_pages
+from wijkteam_stats.reference.wave_pages import supported_pages, wave_facts
+from wijkteam_stats.reference.waves import default_survey_path, known_waves, register_year
 from wijkteam_stats.reference.writers import CorruptFileError, atomic_write_text, read_json
 from wijkteam_stats.report.citing import methods_context
 from wijkteam_stats.report.numbers import read_numbers
@@ -52,16 +52,6 @@ WAVE_PAGES = (
 TRENDS_PAGE = ("trends.html", "04_trends_across_waves.html", "Trends over de peilingen")
 _NAV_MARK = "<!-- wijkteam-site-nav -->"
 _WAVE_FILE = re.compile(r"^0[12]_.*_(\d{4})\.html$")
-
-
-def offers_page(wave: int, page: str) -> bool:
-    """Whether the site offers (and invites to) ``page`` of ``wave`` ('models_2016.html' or a kind of
-    :data:`wijkteam_stats.reference.wave_pages.PAGES`): only when the wave asked the questions it needs."""
-    kind = page.split("_", 1)[0].removesuffix(".html")
-    try:
-        return kind not in PAGES or kind in supported_pages(int(wave))
-    except KeyError:  # a wave without data entries: nothing to decide from, offer as before
-        return True
 
 
 @dataclass
@@ -109,6 +99,26 @@ def caveats_html() -> str:
     md = mistune.create_markdown(escape=True, plugins=["table"])
     html = re.sub(r"<(/?)h[12]>", r"<\1h4>", str(md(_markdown_tables_joined(text))))
     return html.replace("<table>", '<div class="wt-scroll" tabindex="0"><table class="wt-md">').replace("</table>", "</table></div>")
+
+
+#: Sections of the caveats log by the letter of its entries' ids, in Dutch.
+CAVEAT_SECTIONS_NL = {"D": "de gegevens", "S": "de statistiek", "R": "de synthetische reconstructie"}
+
+
+def caveats_summary() -> list[dict[str, Any]]:
+    """Per section of ``docs/assumptions_and_caveats.md`` (by id letter: D, S, R), its Dutch name, number of
+    entries and first and last id, in the log's order; empty when the log is absent."""
+    md_path = paths.ROOT / "docs" / "assumptions_and_caveats.md"
+    if not md_path.is_file():
+        return []
+    ids = re.findall(r"(?m)^\|\s*([A-Z])(\d+)\s*\|", md_path.read_text(encoding="utf-8"))
+    out: dict[str, dict[str, Any]] = {}
+    for letter, number in ids:
+        item = out.setdefault(letter, {"name": CAVEAT_SECTIONS_NL.get(letter, f"onderdeel {letter}"), "n": 0,
+                                       "ids": []})
+        item["n"] += 1
+        item["ids"].append(f"{letter}{number}")
+    return list(out.values())
 
 
 def read_manifest_file(path: Path) -> dict[str, Any]:
@@ -188,6 +198,21 @@ def _has_register(wave: int) -> bool:
     except KeyError:
         return False  # a wave the codebook does not know: no register to list its municipalities
     return True
+
+
+def _supported(wave: int) -> set[str]:
+    """The pages ``wave`` supports (:func:`~wijkteam_stats.reference.wave_pages.supported_pages`); none for a
+    wave the codebook does not know."""
+    try:
+        return set(supported_pages(int(wave)))
+    except (KeyError, ValueError):
+        return set()
+
+
+def _wave_facts(waves: list[int]) -> list[dict[str, Any]]:
+    """:func:`~wijkteam_stats.reference.wave_pages.wave_facts` of the site's waves that have settings."""
+    known = [w for w in waves if w in set(known_waves())]
+    return wave_facts(known) if known else []
 
 
 def index_name(wave: int, main_wave: int) -> str:
@@ -327,12 +352,17 @@ def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
     # national pages: every wave's reproduction and model page that exists; placeholders for the main wave
     missing: list[str] = []
     national: list[dict[str, Any]] = []
+    support = {w: _supported(w) for w in waves}
     for w in waves:
         for page, source, heading, command in WAVE_PAGES:
+            kind = page.split("_", 1)[0]
             page, src = page.format(wave=w), outputs_dir / "html" / source.format(wave=w)
+            if kind not in support[w]:  # the wave did not ask what the page needs: no page, no invitation
+                (site / page).unlink(missing_ok=True)
+                continue
             if src.is_file():
                 _write_if_changed(site / page, with_nav(src.read_text(encoding="utf-8"), ""))
-            elif w == int(wave) and offers_page(w, page):
+            elif w == int(wave):
                 missing.append(page)
             else:
                 (site / page).unlink(missing_ok=True)
@@ -347,7 +377,8 @@ def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
         (site / TRENDS_PAGE[0]).unlink(missing_ok=True)
 
     indexes = [{"wave": w, "page": index_name(w, wave)} for w in waves
-               if w == int(wave) or ((outputs_dir / "reports" / str(w)).is_dir() and _has_register(w))]
+               if w == int(wave) or ("reports" in support[w] and (outputs_dir / "reports" / str(w)).is_dir()
+                                     and _has_register(w))]
     prov = _provenance(manifest)
     main_numbers: list[dict[str, Any]] = []
     main_linked = 0
@@ -364,9 +395,8 @@ def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
         _write_if_changed(site / entry["page"], render(
             "site/index.html.j2", title=f"Sociale (wijk)teams per gemeente {w}", page=entry["page"], rows=rows,
             provinces=sorted({r["province"] for r in rows}), size_classes=SIZE_CLASS_LABELS,
-            n_stale=sum(r["stale"] for r in rows),
-            reports_offered=offers_page(w, "reports") or any(r.get("href") for r in rows),
-            **common))
+            reports=("reports" in support.get(w, _supported(w))) or any(r.get("href") for r in rows),
+            n_stale=sum(r["stale"] for r in rows), **common))
     for old in site.glob("index_*.html"):
         if old.name not in {e["page"] for e in indexes}:
             old.unlink()
@@ -381,6 +411,6 @@ def build_site(wave: int = 2015, outputs_dir: str | Path | None = None,
     _write_if_changed(site / "methods.html", render(
         "site/methods.html.j2", title="Methode en gegevens", page="methods.html",
         register_year=register_year(wave), n_municipalities=n_main, n_reports=main_linked, survey_file=survey_file,
-        survey_sha=survey_sha, caveats_html=caveats_html(), **methods_context(site, outputs_dir, waves, synthetic),
+        survey_sha=survey_sha, caveats=caveats_summary(), wave_facts=_wave_facts(waves), **methods_context(site, outputs_dir, waves, synthetic),
         **common))
     return SiteResult(site, site / "index.html", main_linked, n_main, missing)

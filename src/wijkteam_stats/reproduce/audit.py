@@ -905,7 +905,6 @@ def _universes(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
             continue
         sizes = fmt_set(res.sizes)
         bad = ", ".join(res.conflict)
-        name_nl = str(load_codebook().universes.get(name, {}).get("description_nl") or name)
         rows.append(_row(
             finding_id=f"X-universe-{name}", kind="cross-check", topic="response",
             description=f"size of the universe {name} implied by every row over it", statistic="count",
@@ -914,7 +913,7 @@ def _universes(pub: pd.DataFrame, ctx: _Ctx) -> list[dict]:
             check="interval arithmetic in whole municipalities: defining rows, bases, counts with their percentages",
             status="consistent" if res.feasible else "inconsistent", reading="",
             note="; ".join(res.steps) if res.feasible else f"rows {bad} imply no common size: " + "; ".join(res.steps),
-            omschrijving=f"hoeveel {name_nl} er zijn, volgens alle rijen daarover",
+            omschrijving=f"omvang van de populatie '{universe_nl(name)}' volgens alle rijen erover",
             toelichting=(f"mogelijke omvang {sizes} volgens {', '.join(dict.fromkeys(res.rows))}" if res.feasible
                          else f"de rijen {bad} laten samen geen omvang toe"),
         ))
@@ -1149,6 +1148,18 @@ CHECK_NAMES_NL = {"X-response": "respons", "X-readings": "gekozen lezing", "X-G3
                   "X-work-income": "werk en inkomen", "X-quotes": "citaten en andere peilingen"}
 
 
+#: Dutch names of the codebook's universes (who was asked), for the audit's universe checks on pages.
+UNIVERSES_NL = {"invited": "uitgenodigde gemeenten", "respondents": "respondenten",
+                "with_teams": "gemeenten met teams", "work_income_tasks": "teams met taken in werk en inkomen",
+                "broad_integral_teams": "gemeenten met een breed integraal team",
+                "with_or_planning_teams": "gemeenten met of in voorbereiding van teams"}
+
+
+def universe_nl(name: str) -> str:
+    """The Dutch name of a universe (unknown names spelled without underscores)."""
+    return UNIVERSES_NL.get(str(name), str(name).replace("_", " "))
+
+
 def check_name_nl(code: str) -> str:
     """The Dutch name of an audit check on a page (``X-reading-3`` -> ``lezing 3``); finding ids stay."""
     code = str(code)
@@ -1156,9 +1167,8 @@ def check_name_nl(code: str) -> str:
         return CHECK_NAMES_NL[code]
     if m := re.fullmatch(r"X-reading-(\d+)", code):
         return f"lezing {m.group(1)}"
-    if m := re.fullmatch(r"X-universe-(.+)", code):  # the size of a population, named as the codebook does
-        spec = load_codebook().universes.get(m.group(1)) or {}
-        return "aantal " + str(spec.get("description_nl") or m.group(1).replace("_", " "))
+    if m := re.fullmatch(r"X-universe-(.+)", code):
+        return "populatie " + universe_nl(m.group(1))
     if m := re.fullmatch(r"X-panel-(.+)", code):
         return f"overlap met een eerdere peiling ({m.group(1)})"
     if m := re.fullmatch(r"X-involvement-(.+)", code):

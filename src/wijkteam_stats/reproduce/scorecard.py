@@ -863,7 +863,8 @@ def style_table(table: pd.DataFrame, decimals: int = 1) -> Styler:
 
 def style_scorecard(scorecard: pd.DataFrame) -> Styler:
     """A pandas Styler of :func:`display_table` with the status coloured (colour-blind-safe) and Dutch numbers."""
-    colours = {"klopt": "#009E73", "wijkt af": "#D55E00", "niet reproduceerbaar": "#777777"}
+    # darker shades of the Okabe-Ito green/vermillion/grey: white text on them reaches the 4.5:1 contrast of WCAG AA
+    colours = {"klopt": "#00704F", "wijkt af": "#A64500", "niet reproduceerbaar": "#595959"}
     styler = style_table(display_table(scorecard))
     return styler.map(lambda s: f"color: white; background-color: {colours.get(s, '#ffffff')}",
                       subset=[HEADERS_NL["status"]])

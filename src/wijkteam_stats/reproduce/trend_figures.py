@@ -8,11 +8,8 @@ The caption is drawn below the plot (PNG and SVG carry it) and read back with
 
 from __future__ import annotations
 
-import base64
-import html
 import math
 import textwrap
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -22,12 +19,10 @@ from wijkteam_stats.reference.figures import (
     PALETTE,
     add_caption,
     colour_name,
-    figure_caption,
     percent_nl,
     set_plotted_base,
     setup_style,
 )
-from wijkteam_stats.reproduce.figures import display_png
 from wijkteam_stats.reproduce.trends import KEY, p_range_nl, trend_label_nl
 
 #: Marker per base source: filled = published or census base, open = largest possible base, cross = none.
@@ -184,14 +179,4 @@ def plot_changes(changes: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def img_html(fig: plt.Figure, png: str | Path, width: int = 860) -> str:
-    """An ``<img>`` of the figure (small PNG, embedded; ``png`` is the saved 200 dpi export), with the figure's caption as alternative text (accessible,
-    offline), and closes the figure."""
-    data = base64.b64encode(display_png(fig)).decode("ascii")  # a small page PNG; ``png`` stays the export
-    alt = figure_caption(fig) or "figuur"
-    plt.close(fig)
-    return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" width="{int(width)}" '
-            f'style="max-width:100%">')
-
-
-__all__ = ["MARKERS", "img_html", "plot_changes", "plot_national_trends"]
+__all__ = ["MARKERS", "plot_changes", "plot_national_trends"]
