@@ -12,9 +12,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from wijkteam_stats.reference import paths
+from wijkteam_stats.reference.yaml_files import read_yaml_mapping
 
 CITATION_FILE = paths.ROOT / "CITATION.cff"
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -29,14 +28,7 @@ class CitationError(ValueError):
 def load_citation(path: str | Path | None = None) -> dict[str, Any]:
     """The parsed ``CITATION.cff`` (or ``path``); checks the keys a citation needs (``title``, ``authors``)."""
     p = Path(path) if path else CITATION_FILE
-    if not p.is_file():
-        raise CitationError(f"{p}: no such file")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise CitationError(f"{p}: not valid YAML: {err}") from err
-    if not isinstance(data, dict):
-        raise CitationError(f"{p}: expected a mapping")
+    data = read_yaml_mapping(p, CitationError)
     for key in ("cff-version", "title", "authors"):
         if not data.get(key):
             raise CitationError(f"{p}: missing '{key}'")

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from wijkteam_stats.reference import paths
 from wijkteam_stats.reference.wave_settings import load_wave_settings
+from wijkteam_stats.reference.yaml_files import read_yaml_mapping
 
 LICENCES_FILE = paths.RAW / "licences.yaml"
 #: Where an attribution can be shown.
@@ -90,13 +89,8 @@ def _source(key: str, raw: object, path: Path) -> Source:
 
 @lru_cache(maxsize=4)
 def _load(path: Path) -> tuple[Source, ...]:
-    if not path.is_file():
-        raise LicencesError(f"{path}: no such file (the record of sources and licences)")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise LicencesError(f"{path}: not valid YAML: {err}") from err
-    if not isinstance(data, dict) or not isinstance(data.get("sources"), dict) or not data["sources"]:
+    data = read_yaml_mapping(path, LicencesError, "the record of sources and licences")
+    if not isinstance(data.get("sources"), dict) or not data["sources"]:
         raise LicencesError(f"{path}: expected a mapping 'sources' with one entry per source")
     return tuple(_source(str(k), v, path) for k, v in data["sources"].items())
 

@@ -25,8 +25,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from wijkteam_stats import __version__
 from wijkteam_stats.reference import paths
 from wijkteam_stats.reference.codebook import load_codebook
@@ -34,6 +32,7 @@ from wijkteam_stats.reference.licences import load_sources, wave_publications
 from wijkteam_stats.reference.provenance import read_provenance, sidecar_paths
 from wijkteam_stats.reference.waves import default_survey_path
 from wijkteam_stats.reference.writers import atomic_write_text
+from wijkteam_stats.reference.yaml_files import read_yaml_mapping
 
 FIELDS_FILE = paths.RAW / "datapackage_fields.yaml"
 PACKAGE_NAME = "wijkteam-stats-outputs"
@@ -59,14 +58,8 @@ class DatapackageError(ValueError):
 
 @lru_cache(maxsize=4)
 def _load(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise DatapackageError(f"{path}: no such file (the descriptions of the downloadable tables)")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise DatapackageError(f"{path}: not valid YAML: {err}") from err
-    if not isinstance(data, dict) or not isinstance(data.get("tables"), list) or not isinstance(
-            data.get("fields"), dict):
+    data = read_yaml_mapping(path, DatapackageError, "the descriptions of the downloadable tables")
+    if not isinstance(data.get("tables"), list) or not isinstance(data.get("fields"), dict):
         raise DatapackageError(f"{path}: expected 'fields' (a mapping) and 'tables' (a list)")
     for name, f in data["fields"].items():
         _check_field(f, f"{path}, fields.{name}")
