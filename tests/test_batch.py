@@ -79,7 +79,7 @@ def test_validate_parameters(inputs, tmp_path):
     p = validate_parameters({"municipality_code": 363, "wave": "2015", "survey_path": str(survey),
                              "output_dir": str(tmp_path), "expectations_path": str(exp)})
     assert p == {"municipality_code": "GM0363", "wave": 2015, "survey_path": str(survey),
-                 "output_dir": str(tmp_path), "expectations_path": str(exp)}
+                 "output_dir": str(tmp_path), "expectations_path": str(exp), "free_text_path": None}
     assert validate_parameters(p) == p  # idempotent: the notebook re-validates what the runner passes
     with pytest.raises(ParameterError, match="unknown report parameter"):
         validate_parameters({"municipality_code": 363, "municipalty": 1})
@@ -99,7 +99,7 @@ def test_report_notebook_is_committed_clean_and_parameterised():
     params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1
     names = set(re.findall(r"^(\w+) =", params[0].source, flags=re.M))
-    assert names == {"municipality_code", "wave", "survey_path", "output_dir", "expectations_path"}
+    assert names == {"municipality_code", "wave", "survey_path", "output_dir", "expectations_path", "free_text_path"}
     assert "validate_parameters" in code[1].source  # validation is the first thing that runs
 
 

@@ -155,8 +155,9 @@ def test_notebook_finds_the_rising_effect(rising_survey, tmp_path):
     from wijkteam_stats.cli import main
 
     out = tmp_path / "out"
+    # the file has no record: it is run as the real-data path would be, declared with the flag (recorded)
     rc = main(["models", "--wave", "2015", "--survey", str(rising_survey), "--output-dir", str(out),
-               "--replications", "4", "--power-replications", "20"])
+               "--replications", "4", "--power-replications", "20", "--provenance", "real"])
     assert rc == 0
     t = pd.read_csv(out / "tables" / "models" / "logit_any_involvement_exp_2015.csv")
     size = t[(t["model"] == "logit_size") & (t["term"] == model_frame.SIZE_TERM)]

@@ -392,12 +392,15 @@ def test_panel_on_real_data_through_the_notebook(three_files, tmp_path):
     assert pres.loc["GM0865", ["name_2025", "wave_2014", "wave_2015", "n_waves"]].tolist() == ["Vught", True, True, 2]
 
     out = tmp_path / "out"
+    # files without a record: the command refuses them unless told what they are (recorded in its outputs)
     assert main(["trends", "--published-dir", str(three_files), "--survey", f"2014={t14}",
-                 "--survey", f"2015={t15}", "--output-dir", str(out)]) == 0
+                 "--survey", f"2015={t15}", "--output-dir", str(out)]) == 2
+    assert main(["trends", "--published-dir", str(three_files), "--survey", f"2014={t14}",
+                 "--survey", f"2015={t15}", "--output-dir", str(out), "--provenance", "real"]) == 0
     html = (out / "html" / "04_trends_across_waves.html").read_text(encoding="utf-8")
     assert "Deel van de respondenten dat ook de vorige meting invulde" in html
     assert "overgangen 2014 → 2015" in html and "Panel van respondenten niet getoond" not in html
-    assert "McNemar" in html and "herkomst onbekend" in html  # no provenance record: said, panel shown
+    assert "McNemar" in html and "echte gegevens (volgens het herkomstrecord)" in html  # declared real: panel shown
     written = pd.read_csv(out / "tables" / "trends" / "respondent_overlap.csv")
     assert written[["also_previous_same_code", "also_previous_2025"]].to_numpy().tolist() == [[1, 2]]
 

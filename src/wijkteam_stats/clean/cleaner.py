@@ -18,7 +18,7 @@ from wijkteam_stats.clean.deidentify import (
     placeholder_counts,
 )
 from wijkteam_stats.clean.errors import SurveyFileError
-from wijkteam_stats.clean.fold import fold
+from wijkteam_stats.clean.fold import fold, visible
 from wijkteam_stats.clean.headers import HeaderIndex, HeaderMap, map_headers
 from wijkteam_stats.clean.items import build_items
 from wijkteam_stats.clean.log import (
@@ -312,7 +312,12 @@ def _header_name(raw: RawTable, i: int) -> str:
     h = raw.headers[i]
     if not h:
         return f"(column {i + 1} without header)"
-    return MASK_PERSONAL if looks_personal(h) else show(h, 80)
+    if looks_personal(h):  # an e-mail address, phone number, BSN or IBAN in a header: the whole header masked
+        return MASK_PERSONAL
+    # a header is the tool's or the researcher's text, not a respondent's: shown as written (invisible characters
+    # escaped), never name- or address-masked ("Custom Data 1" is no street with a house number)
+    text = visible(str(h).replace("\r", " ").replace("\n", " "))
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def _refuse_ambiguous_status(raw: RawTable, hmap: HeaderMap, frame: pd.DataFrame) -> None:
