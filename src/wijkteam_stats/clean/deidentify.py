@@ -77,7 +77,7 @@ from wijkteam_stats.clean.deduce_finder import (
 from wijkteam_stats.reference.codebook import Codebook, load_codebook
 from wijkteam_stats.reference.municipalities import municipalities_by_year
 
-KINDS = ("e-mailadres", "iban", "telefoonnummer", "bsn", "adres", "naam", "lange tekst")
+KINDS = ("e-mailadres", "iban", "telefoonnummer", "bsn", "adres", "naam", "geboortedatum", "lange tekst")
 #: A free-text value longer than this is replaced as a whole (no survey answer is this long; nobody could
 #: review it, and deduce takes about 25 µs a character).
 MAX_TEXT = 20_000
@@ -89,6 +89,7 @@ PLACEHOLDERS = {
     "bsn": "[BSN]",
     "adres": "[adres]",
     "naam": "[naam]",
+    "geboortedatum": "[geboortedatum]",
 }
 
 Span = tuple[int, int, str]  # start, end (exclusive), kind
@@ -378,6 +379,34 @@ def _addresses(text: str) -> list[Span]:
     return spans
 
 
+# --------------------------------------------------------------------------- dates of birth
+
+# Only a date of birth is personal ("geb. 12-03-2009", "geboortedatum: 3 maart 1958", "geboren 07/11/1972",
+# "geb.datum 1990-05-14", "gebdat 2-9-'85"); other dates (reporting dates, peildatum) stay. The cue is found
+# with str.find ("geb"), the date must follow it within a few characters.
+_MONTHS = (r"jan(?:uari)?|feb(?:ruari)?|maart|mrt|apr(?:il)?|mei|jun[i]?|jul[i]?|aug(?:ustus)?"
+           r"|sep(?:t(?:ember)?)?|okt(?:ober)?|oct|nov(?:ember)?|dec(?:ember)?")
+_DOB = re.compile(
+    r"(?i:geb(?:oren|oortedatum|\.?[ \t]?datum|\.?[ \t]?dat(?:um)?\.?|dat|\.)?)(?<=[\w.])"
+    r"(?:[ \t]{1,2}(?i:op|d\.?d\.?|aanvrager|cli[eë]nt|van[ \t]cli[eë]nt)){0,2}[ \t]{0,2}[:.,]?[ \t]{0,2}"
+    r"(?P<date>\d{1,2}[-/.][ \t]?\d{1,2}[-/.][ \t]?(?:\d{4}|'?\d{2})(?!\d)"
+    r"|\d{4}-\d{1,2}-\d{1,2}(?!\d)"
+    rf"|\d{{1,2}}[ \t]{{1,2}}(?i:{_MONTHS})\.?[ \t]{{1,2}}(?:\d{{4}}|'\d{{2}})(?!\d))"
+)
+
+
+def _births(text: str, lowered: str) -> list[Span]:
+    spans = []
+    i = lowered.find("geb")
+    while i >= 0:
+        if i == 0 or not text[i - 1].isalnum():
+            m = _DOB.match(text, i)
+            if m:
+                spans.append((m.start("date"), m.end("date"), "geboortedatum"))
+        i = lowered.find("geb", i + 3)
+    return spans
+
+
 # --------------------------------------------------------------------------- names
 
 # Latin-1 capitals and small letters, plus Latin Extended-A/B and Additional (both cases: "Şahin", "Yılmaz",
@@ -622,7 +651,7 @@ def _known_names(text: str, lowered: str, known: KnownPersons) -> list[Span]:
 # --------------------------------------------------------------------------- resolving and replacing
 
 # Earlier kinds win an overlap: an e-mail address holds a name, an IBAN holds digit groups.
-_PRIORITY = ("e-mailadres", "iban", "telefoonnummer", "bsn", "adres", "naam")
+_PRIORITY = ("e-mailadres", "iban", "telefoonnummer", "bsn", "geboortedatum", "adres", "naam")
 _RANK = {k: i for i, k in enumerate(_PRIORITY)}
 _JOINED = frozenset({"adres", "naam"})
 
@@ -662,7 +691,7 @@ def find_personal_data(text: str, known: KnownPersons = NOBODY, use_deduce: bool
     spans = [*_known_names(text, lowered, known), *_emails(text), *_written_emails(text),
              *_loose_emails(text), *_ibans(text),
              *_numbers(text),
-             *_addresses(text), *_cued_names(text, lowered)]
+             *_addresses(text), *_births(text, lowered), *_cued_names(text, lowered)]
     if use_deduce:
         spans += deduce_spans(text)
     spans += _coordinated_names(text, spans)
