@@ -38,9 +38,14 @@ Masked (kind as counted -> placeholder):
   karin") unless it is a common word; names without any cue that the deduce library finds
   (:mod:`.deduce_finder`: "Sandra Kromodimedjo coördineert ..."), and a name joined to a found one by "en",
   "/" or ",". Letters outside Latin-1 ("Ayşe Yılmaz", "Łukasz") count as letters.
+- ``geboortedatum`` -> ``[geboortedatum]``: a date right after a date-of-birth cue ("geb. 12-03-2009",
+  "geboortedatum aanvrager: 3 maart 1958", "geboren 07/11/1972", "geb.datum 1990-05-14", "gebdat 2-9-'85").
+  Names in lower case are also found after contact labels, greetings and titles ("contact: marieke van dijk
+  (beleid) of ahmet yilmaz", "groetjes anneke bosma", "mw de jong-smit"), and two capitalised name words
+  holding letters outside Latin-1 are a name without any cue ("Łukasz Wiśniewski").
 - ``lange tekst`` -> ``[lange tekst weggelaten]``: a value longer than :data:`MAX_TEXT` characters, whole.
 
-Deliberately kept: ordinary numbers, counts, years, dates, percentages, amounts ("603 teams", "2015",
+Deliberately kept: ordinary numbers, counts, years, dates other than of birth, percentages, amounts ("603 teams", "2015",
 "84%"), municipality, place, organisation and service names ("Bel Zorgloket Venray", "naam: Buurtteam
 Oost", "groet, Beleidsteam Zorg"), "Postbus 123", street names without a house number and lower-case words
 that happen to equal a known surname ("een groot team" for Mr de Groot). Not found: a lone name that is in
