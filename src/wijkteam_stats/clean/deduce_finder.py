@@ -123,6 +123,28 @@ def common_words() -> frozenset[str]:
     return frozenset(_read_list("whitelist", "lst_common_word") | _read_list("whitelist", "lst_stop_word"))
 
 
+#: Organisations named after a person (lower case): never masked as a name.
+ORGANISATIONS = frozenset({
+    "reinier van arkel", "mondriaan", "prinses máxima centrum", "emma kinderziekenhuis", "ipse de bruggen",
+    "philadelphia", "cordaan", "amarant", "dichterbij", "pluryn", "parnassia", "arkin", "altrecht",
+    "lentis", "yulius", "rivierduinen", "pro persona", "karakter", "accare", "levvel", "ambiq", "sherpa",
+    "willem van den bergh", "jan van neck", "johannes wier", "antonius", "wilhelmina kinderziekenhuis",
+    "sophia kinderziekenhuis", "juliana kinderziekenhuis", "beatrix kinderziekenhuis", "maasstad",
+    "jeroen bosch ziekenhuis", "albert schweitzer ziekenhuis", "rode kruis", "leger des heils",
+})
+
+
+def is_organisation(name: str) -> bool:
+    """Whether ``name`` (words as written) is an organisation named after a person ("Reinier van Arkel")."""
+    return " ".join(name.lower().split()) in ORGANISATIONS
+
+
+def _end_of_words(text: str, n: int) -> int:
+    """End of the ``n``-th word of ``text`` (0 when there are fewer)."""
+    found = list(_WORD.finditer(text))
+    return found[n - 1].end() if 0 < n <= len(found) else 0
+
+
 def is_service(words: list[str]) -> bool:
     """Whether one of ``words`` names a service, team or organisation ("Zorgloket", "Buurtteam")."""
     return any(_SERVICE.search(w) for w in words)
@@ -212,8 +234,20 @@ def _spans(text: str, annotations: object) -> list[Span]:
                 continue  # "De Schakel", "het Rode Kruis": a building or an organisation
             if _COMPOUND_AFTER.match(text, a.end_char):
                 continue  # "De Vries-regeling": a name inside a compound noun
-            if not is_place_or_service(named):
-                spans.append((start, a.end_char, "naam"))
+            end = a.end_char
+            service_at = next((i for i, w in enumerate(named) if is_service([w])), None)
+            if service_at is not None:  # "Anouk ter Horst van het Wmo": the name ends before the service
+                kept = named[:service_at]
+                while kept and kept[-1].lower() in _NAME_PARTICLES:
+                    kept.pop()
+                if sum(w.lower() not in _NAME_PARTICLES for w in kept) < 2:
+                    continue
+                end = start + _end_of_words(text[start:a.end_char], len(kept))
+                named = kept
+            core = [w for w in named if w.lower() not in _NAME_PARTICLES]
+            if not core or is_place_or_service(core) or is_organisation(" ".join(named)):
+                continue  # "van Nuenen", "van " (before "Alphen aan den Rijn"), "Reinier van Arkel"
+            spans.append((start, end, "naam"))
         elif tag == "locatie" and any(c.isdigit() for c in a.text) and not a.text.lower().startswith("postbus"):
             end = a.start_char + _LAST_NUMBER.search(a.text).end()  # "..., 1234 AB Zaanstad": the place stays
             if not is_address(text, a.start_char, end, words):

@@ -38,9 +38,14 @@ Masked (kind as counted -> placeholder):
   karin") unless it is a common word; names without any cue that the deduce library finds
   (:mod:`.deduce_finder`: "Sandra Kromodimedjo coördineert ..."), and a name joined to a found one by "en",
   "/" or ",". Letters outside Latin-1 ("Ayşe Yılmaz", "Łukasz") count as letters.
+- ``geboortedatum`` -> ``[geboortedatum]``: a date right after a date-of-birth cue ("geb. 12-03-2009",
+  "geboortedatum aanvrager: 3 maart 1958", "geboren 07/11/1972", "geb.datum 1990-05-14", "gebdat 2-9-'85").
+  Names in lower case are also found after contact labels, greetings and titles ("contact: marieke van dijk
+  (beleid) of ahmet yilmaz", "groetjes anneke bosma", "mw de jong-smit"), and two capitalised name words
+  holding letters outside Latin-1 are a name without any cue ("Łukasz Wiśniewski").
 - ``lange tekst`` -> ``[lange tekst weggelaten]``: a value longer than :data:`MAX_TEXT` characters, whole.
 
-Deliberately kept: ordinary numbers, counts, years, dates, percentages, amounts ("603 teams", "2015",
+Deliberately kept: ordinary numbers, counts, years, dates other than of birth, percentages, amounts ("603 teams", "2015",
 "84%"), municipality, place, organisation and service names ("Bel Zorgloket Venray", "naam: Buurtteam
 Oost", "groet, Beleidsteam Zorg"), "Postbus 123", street names without a house number and lower-case words
 that happen to equal a known surname ("een groot team" for Mr de Groot). Not found: a lone name that is in
@@ -71,13 +76,14 @@ from wijkteam_stats.clean.deduce_finder import (
     common_words,
     deduce_spans,
     is_address,
+    is_place_name,
     is_place_or_service,
     is_service,
 )
 from wijkteam_stats.reference.codebook import Codebook, load_codebook
 from wijkteam_stats.reference.municipalities import municipalities_by_year
 
-KINDS = ("e-mailadres", "iban", "telefoonnummer", "bsn", "adres", "naam", "lange tekst")
+KINDS = ("e-mailadres", "iban", "telefoonnummer", "bsn", "adres", "naam", "geboortedatum", "lange tekst")
 #: A free-text value longer than this is replaced as a whole (no survey answer is this long; nobody could
 #: review it, and deduce takes about 25 µs a character).
 MAX_TEXT = 20_000
@@ -89,6 +95,7 @@ PLACEHOLDERS = {
     "bsn": "[BSN]",
     "adres": "[adres]",
     "naam": "[naam]",
+    "geboortedatum": "[geboortedatum]",
 }
 
 Span = tuple[int, int, str]  # start, end (exclusive), kind
@@ -335,7 +342,7 @@ _POSTCODE = re.compile(
     r"(?:,?[ \t]{1,2}(?:nr\.?[ \t]?)?\d{1,5}(?:[ \t]?[a-zA-Z](?!\w)|-\d{1,4})?(?!\w))?"
 )
 _STREET = re.compile(
-    r"[A-ZÀ-ÖØ-Þ](?<!\w.)[^\W\d_]{1,50}[ \t]{1,2}\d{1,5}(?:[ \t]?[a-zA-Z](?!\w)|-\d{1,4})?(?!\w)"
+    r"[A-ZÀ-ÖØ-Þa-z](?<!\w.)[^\W\d_]{1,50}[ \t]{1,2}\d{1,5}(?:(?i:bis)(?!\w)|[ \t]?[a-zA-Z](?!\w)|-\d{1,4})?(?!\w)"
 )
 _STREET_SUFFIXES = (
     "straat", "weg", "laan", "plein", "gracht", "kade", "singel", "dijk", "dreef", "pad", "steeg", "hof",
@@ -355,8 +362,25 @@ def _municipality_words() -> frozenset[str]:
     return frozenset(names) | frozenset(p for n in names for p in n.split("-"))
 
 
-def _addresses(text: str) -> list[Span]:
+# A lower-case postcode with a space ("6211 lr") only with a house number or a place name after it ("4500 ha
+# landbouwgrond" and "2400 of" stay).
+_POSTCODE_LOWER = re.compile(r"[1-9](?<!\w.)\d{3}[ \t](?!sa|sd|ss)[a-z]{2}(?!\w)")
+_AFTER_POSTCODE = re.compile(r"[ \t,]{1,3}(\d{1,5}|[^\W\d_][^\W\d_' -]{1,40})")
+
+
+def _lower_postcodes(text: str) -> list[Span]:
     spans = []
+    for m in _POSTCODE_LOWER.finditer(text):
+        nxt = _AFTER_POSTCODE.match(text, m.end())
+        if m.group()[-2:] in common_words():
+            continue  # "2400 of 2500"
+        if nxt and (nxt.group(1).isdigit() or is_place_name(nxt.group(1))):
+            spans.append((m.start(), m.end(), "adres"))
+    return spans
+
+
+def _addresses(text: str) -> list[Span]:
+    spans = _lower_postcodes(text)
     for m in _STREET.finditer(text):
         word, number = m.group().split()[:2]
         word = word.lower()
@@ -375,6 +399,34 @@ def _addresses(text: str) -> list[Span]:
         floor = _FLOOR.match(text, end)
         spans.append((start, floor.end() if floor else end, "adres"))
     spans += [(m.start(), m.end(), "adres") for m in _POSTCODE.finditer(text)]
+    return spans
+
+
+# --------------------------------------------------------------------------- dates of birth
+
+# Only a date of birth is personal ("geb. 12-03-2009", "geboortedatum: 3 maart 1958", "geboren 07/11/1972",
+# "geb.datum 1990-05-14", "gebdat 2-9-'85"); other dates (reporting dates, peildatum) stay. The cue is found
+# with str.find ("geb"), the date must follow it within a few characters.
+_MONTHS = (r"jan(?:uari)?|feb(?:ruari)?|maart|mrt|apr(?:il)?|mei|jun[i]?|jul[i]?|aug(?:ustus)?"
+           r"|sep(?:t(?:ember)?)?|okt(?:ober)?|oct|nov(?:ember)?|dec(?:ember)?")
+_DOB = re.compile(
+    r"(?i:geb(?:oren|oortedatum|\.?[ \t]?datum|\.?[ \t]?dat(?:um)?\.?|dat|\.)?)(?<=[\w.])"
+    r"(?:[ \t]{1,2}(?i:op|d\.?d\.?|aanvrager|cli[eë]nt|van[ \t]cli[eë]nt)){0,2}[ \t]{0,2}[:.,]?[ \t]{0,2}"
+    r"(?P<date>\d{1,2}[-/.][ \t]?\d{1,2}[-/.][ \t]?(?:\d{4}|'?\d{2})(?!\d)"
+    r"|\d{4}-\d{1,2}-\d{1,2}(?!\d)"
+    rf"|\d{{1,2}}[ \t]{{1,2}}(?i:{_MONTHS})\.?[ \t]{{1,2}}(?:\d{{4}}|'\d{{2}})(?!\d))"
+)
+
+
+def _births(text: str, lowered: str) -> list[Span]:
+    spans = []
+    i = lowered.find("geb")
+    while i >= 0:
+        if i == 0 or not text[i - 1].isalnum():
+            m = _DOB.match(text, i)
+            if m:
+                spans.append((m.start("date"), m.end("date"), "geboortedatum"))
+        i = lowered.find("geb", i + 3)
     return spans
 
 
@@ -478,6 +530,30 @@ def _lower_name(text: str, pos: int) -> tuple[int, int, int] | None:
     return first.start(), end, 2
 
 
+_LOWER_PARTICLE = re.compile(r"(?:van|de|der|den|ten|ter|te|'t|el|al|ben|ait|bin|abu)[ \t](?:(?:de|der|den|het)[ \t])?")
+_LOWER_OR = re.compile(r"[ \t]{0,2}(?:\([^()\n]{1,40}\)[ \t]{0,2})?(?:,|en|of|/)[ \t]{1,2}")
+
+
+def _lower_full_name(text: str, pos: int) -> tuple[int, int, int] | None:
+    """A lower-case name after a contact, greeting or title cue ("contact: marieke van dijk", "groetjes anneke
+    bosma", "mw de jong-smit"): a first name and a surname (neither a common word, unless after a particle),
+    or a particle and a surname after a title."""
+    lead = _LOWER_PARTICLE.match(text, pos)
+    first = _LOWER_WORD.match(text, lead.end() if lead else pos)
+    if first is None or first.group() in _NOT_NAMES or (lead is None and first.group() in common_words()):
+        return None
+    if lead is not None:
+        return pos, first.end(), 2  # "mw de jong-smit"
+    at = first.end()
+    if text[at:at + 1] != " ":
+        return None
+    mid = _LOWER_PARTICLE.match(text, at + 1)
+    second = _LOWER_WORD.match(text, mid.end() if mid else at + 1)
+    if second is None or second.group() in _NOT_NAMES or (mid is None and second.group() in common_words()):
+        return None
+    return first.start(), second.end(), 2
+
+
 def _cued_names(text: str, lowered: str) -> list[Span]:
     spans = []
     for pos in _cue_positions(text, lowered):
@@ -487,6 +563,15 @@ def _cued_names(text: str, lowered: str) -> list[Span]:
         found = _read_name(text, m.end())
         if found is None and m.group("intro") is not None:
             found = _lower_name(text, m.end())  # "mijn naam is fatima": any case after this cue
+        if found is None and m.group("weak") is None:
+            found = _lower_full_name(text, m.end())
+            last = found
+            while last is not None and m.group("label") is not None:  # "contact: a b (beleid) of c d"
+                more = _LOWER_OR.match(text, last[1])
+                last = _lower_full_name(text, more.end()) if more else None
+                if last is None or is_place_or_service(text[last[0]:last[1]].split()):
+                    break
+                spans.append((last[0], last[1], "naam"))
         if found is None:
             continue
         start, end, parts = found
@@ -498,6 +583,30 @@ def _cued_names(text: str, lowered: str) -> list[Span]:
         if is_service(words) or (m.group("title") is None and is_place_or_service(words)):
             continue  # "naam: Buurtteam Oost", "groet, Beleidsteam Zorg", "groeten uit Tynaarlo", "bel Venray"
         spans.append((start, end, "naam"))
+    return spans
+
+
+_EXTENDED = re.compile(r"[Ā-ɏḀ-ỿ]")
+_CAP_START = re.compile(rf"[{_UPPER}](?<!\w.)")
+
+
+def _extended_names(text: str) -> list[Span]:
+    """First and last name written with letters outside Latin-1 ("Łukasz Wiśniewski", "Jiří Dvořák"): in
+    Dutch text these letters occur almost only in names, so no cue is needed (places are kept)."""
+    if not _EXTENDED.search(text):
+        return []
+    spans = []
+    at = 0
+    while (m := _CAP_START.search(text, at)) is not None:
+        found = _read_name(text, m.start())
+        if found is None:
+            at = m.end()
+            continue
+        start, end, parts = found
+        words = text[start:end].replace(".", " ").split()
+        if parts >= 2 and _EXTENDED.search(text, start, end) and not is_place_or_service(words):
+            spans.append((start, end, "naam"))
+        at = end
     return spans
 
 
@@ -622,7 +731,7 @@ def _known_names(text: str, lowered: str, known: KnownPersons) -> list[Span]:
 # --------------------------------------------------------------------------- resolving and replacing
 
 # Earlier kinds win an overlap: an e-mail address holds a name, an IBAN holds digit groups.
-_PRIORITY = ("e-mailadres", "iban", "telefoonnummer", "bsn", "adres", "naam")
+_PRIORITY = ("e-mailadres", "iban", "telefoonnummer", "bsn", "geboortedatum", "adres", "naam")
 _RANK = {k: i for i, k in enumerate(_PRIORITY)}
 _JOINED = frozenset({"adres", "naam"})
 
@@ -662,7 +771,8 @@ def find_personal_data(text: str, known: KnownPersons = NOBODY, use_deduce: bool
     spans = [*_known_names(text, lowered, known), *_emails(text), *_written_emails(text),
              *_loose_emails(text), *_ibans(text),
              *_numbers(text),
-             *_addresses(text), *_cued_names(text, lowered)]
+             *_addresses(text), *_births(text, lowered), *_cued_names(text, lowered),
+             *_extended_names(text)]
     if use_deduce:
         spans += deduce_spans(text)
     spans += _coordinated_names(text, spans)
