@@ -459,6 +459,7 @@ def group_findings(wave: int, g4: bool, g32: bool) -> dict[str, Any]:
         pub = pd.DataFrame(columns=["wave", "breakdown"])
     rows = pub[(pub["wave"].astype(int) == int(wave)) & pub["breakdown"].astype(str).isin(groups)]
     return {"groups": [{"code": g, "name": GROUP_NAMES_NL[g]} for g in groups], "g4_placement_uncertain": uncertain,
+            "g4_counted_with": next((g for g in groups if g != "G4"), None) if g4 else None,
             "findings": [_finding(r) for r in rows.sort_values("finding_id", kind="stable").itertuples(index=False)]}
 
 
