@@ -466,6 +466,11 @@ def test_local_content_is_published_and_names_the_group():
     assert 'href="../../../data/raw/sources/lpggz_handreiking' in html
     g4_2014 = numbers.group_findings(2014, True, False)  # no reading chosen for 2014: only the G4's own figures
     assert g4_2014["g4_placement_uncertain"] and [f["finding_id"] for f in g4_2014["findings"]] == ["F2014-005"]
+    # the chosen reading's placement of the G4 is said where it puts a G4 city among the non-G32 municipalities
+    assert rot["group_findings"]["g4_counted_with"] == "non-G32" and g32["group_findings"]["g4_counted_with"] is None
+    rot_html = profile.local_html({"facts": numbers.municipality_facts("GM0599", 2015), "wave": 2015,
+                                   "published_local": [], "local": rot})
+    assert "de lezing waarin alle gepubliceerde" in rot_html and "middelgrote tot kleine" in rot_html
 
 
 def test_rotterdam_expectation_stands_beside_its_published_42(tmp_path):
