@@ -99,7 +99,7 @@ def test_the_flag_reaches_the_report_numbers_and_the_hashed_inputs(unrecorded, t
     sidecar = copy.with_name("export_2015.meta.json")
     banner = provenance_banner_nl(copy)  # what the reproduction and model notebooks print above their results
     assert "SYNTHETISCHE" in banner and "opgegeven met `--provenance synthetic`" in banner
-    assert "bij het oorspronkelijke bestand (export_2015.csv) lag geen herkomstrecord" in banner
+    assert "bij het oorspronkelijke bestand (`export_2015.csv`) lag geen herkomstrecord" in banner
     assert sidecar in runner.input_files(2015, copy, None)  # the declaration is a hashed input of every report
     # the same file and declaration again: the same copy, its record untouched (reports stay current) ...
     before = sidecar.read_bytes()

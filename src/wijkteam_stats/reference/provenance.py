@@ -293,7 +293,7 @@ def provenance_banner_nl(path: str | Path) -> str:
                 "herkomst na te gaan.")
     if rec.known and rec.record.get("declared_with_flag"):
         head += (f" De herkomst is opgegeven met `--provenance {rec.kind}`: bij het oorspronkelijke bestand "
-                 f"({rec.record.get('derived_from') or rec.record.get('source')}) lag geen herkomstrecord.")
+                 f"(`{rec.record.get('derived_from') or rec.record.get('source')}`) lag geen herkomstrecord.")
     return f"{head}\n\nBestand: `{p.name}` (sha256 {data_fingerprint(p)}), code {code_version()}."
 
 
