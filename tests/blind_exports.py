@@ -30,11 +30,11 @@ Run ``python tests/blind_exports.py`` for the per-file verdicts and the totals.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import yaml
+from unseen_exports import Verdict  # one verdict type for both export sets
 
 from wijkteam_stats.clean import SurveyFileError, clean_survey
 
@@ -57,13 +57,6 @@ MUST_NAME: dict[str, list[tuple[str, str, str]]] = {
     "csv06_other_wave_row_2015.csv": [("row", "GM0856", "")],
     "csv07_personal_data_in_remark_2015.csv": [("row", "GM0148", "toelichting")],
 }
-
-
-@dataclass
-class Verdict:
-    file: str
-    outcome: str  # correct / loud / silent
-    detail: str
 
 
 def manifest() -> list[dict]:
